@@ -1,0 +1,39 @@
+# The two commands: `make demo` (set up, build the demo outbreak, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WEB := fangkong/web
+
+.PHONY: setup demo serve test lint bench clean
+
+setup: $(VENV)/.installed $(WEB)/node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# ECharts and friends come from the npm registry at set-up; nothing is fetched at run time.
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	$(BIN)/fangkong demo
+
+serve: setup
+	$(BIN)/fangkong serve
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check fangkong tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/import_contacts.py
+
+clean:
+	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache

@@ -1,0 +1,1 @@
+"""Fangkong (防控): outbreak response command platform."""

@@ -1,0 +1,83 @@
+"""FastAPI assembly: routers, error mapping, static files and pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from fangkong.core.clock import Clock, SystemClock
+from fangkong.core.db import make_engine, make_session_factory
+from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.settings import get_settings
+from fangkong.people.api import router as people_router
+from fangkong.protocol.api import router as protocol_router
+from fangkong.protocol.loader import load_all
+from fangkong.tracing.api import router as tracing_router
+from fangkong.users.api import router as users_router
+from fangkong.web.pages import router as pages_router
+from fangkong.web.pages import vendor_dir
+
+log = logging.getLogger("fangkong")
+WEB = Path(__file__).parent / "web"
+
+
+def create_app(
+    session_factory: sessionmaker[Session] | None = None, clock: Clock | None = None
+) -> FastAPI:
+    load_all()  # a broken protocol file stops the platform here, naming its bad key
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(get_settings().resolved_database_url))
+    app = FastAPI(
+        title="Fangkong 防控",
+        version="0.1.0",
+        description="Outbreak response command platform: tracing, orders, the 48-hour KPI.",
+    )
+    app.state.session_factory = session_factory
+    app.state.clock = clock or SystemClock()
+
+    @app.get("/api/health", tags=["system"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for router in (users_router, people_router, tracing_router, protocol_router):
+        app.include_router(router, prefix="/api")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    vendor = vendor_dir()
+    if vendor is not None:
+        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+
+    def problem(status: int, exc: Exception, detail: object) -> JSONResponse:
+        return JSONResponse({"message": str(exc), "detail": detail}, status_code=status)
+
+    @app.exception_handler(InvalidInput)
+    def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
+        return problem(422, exc, [p.as_dict() for p in exc.problems] or exc.message)
+
+    @app.exception_handler(NotFound)
+    def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return problem(404, exc, exc.message)
+
+    @app.exception_handler(Forbidden)
+    def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return problem(403, exc, exc.message)
+
+    @app.exception_handler(Conflict)
+    def _conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return problem(409, exc, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"message": "invalid request", "detail": errors}, status_code=422)
+
+    return app

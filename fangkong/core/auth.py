@@ -1,0 +1,87 @@
+"""Who is acting: roles, what each may do, jurisdiction, passwords and tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+Role = Literal["admin", "commander", "tracer", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer")
+
+
+class Permission(StrEnum):
+    READ_PEOPLE = "read_people"
+    SEE_FULL_IDENTITY = "see_full_identity"
+    EDIT_TRACING = "edit_tracing"
+    MERGE_PEOPLE = "merge_people"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    "admin": frozenset(P),
+    "commander": frozenset(
+        {P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE, P.READ_AUDIT}
+    ),
+    "tracer": frozenset({P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE}),
+    "viewer": frozenset({P.READ_PEOPLE}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as services see them. `jurisdiction` None means the whole city."""
+
+    user_id: int
+    username: str
+    role: Role
+    jurisdiction: str | None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def sees_full_identity(self) -> bool:
+        return self.can(Permission.SEE_FULL_IDENTITY)
+
+    def covers(self, county_code: str | None) -> bool:
+        return self.jurisdiction is None or county_code == self.jurisdiction
+
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(*, user_id: int, secret: str, now: datetime, hours: int) -> str:
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(hours=hours)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_token(token: str, *, secret: str, now: datetime) -> int | None:
+    """The user id a token speaks for, or None if it is forged, malformed or expired."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"verify_exp": False, "require": ["exp"]}
+        )
+        if claims["exp"] <= now.timestamp():
+            return None
+        return int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None

@@ -1,0 +1,76 @@
+"""FastAPI dependencies shared by every domain's routes: the session, the clock, the user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor, Permission
+
+TOKEN_COOKIE = "fangkong_token"
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: commit once at the end, roll back on any error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock.now()
+    return now
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    bearer: Annotated[str | None, Depends(oauth2)],
+) -> Actor:
+    from fangkong.users.service import actor_for_token
+
+    token = bearer or request.cookies.get(TOKEN_COOKIE)
+    actor = actor_for_token(session, token=token, now=now) if token else None
+    if actor is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "not signed in or the session has expired",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require(permission: Permission) -> object:
+    def check(actor: CurrentActor) -> Actor:
+        if not actor.can(permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not {permission.value}")
+        return actor
+
+    return Depends(check)
+
+
+CanReadPeople = Annotated[Actor, require(Permission.READ_PEOPLE)]
+CanEditTracing = Annotated[Actor, require(Permission.EDIT_TRACING)]
+CanMergePeople = Annotated[Actor, require(Permission.MERGE_PEOPLE)]
+CanManageUsers = Annotated[Actor, require(Permission.MANAGE_USERS)]
+CanReadAudit = Annotated[Actor, require(Permission.READ_AUDIT)]

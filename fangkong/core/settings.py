@@ -1,0 +1,47 @@
+"""One place for configuration: every knob is a FANGKONG_* environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "fangkong-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FANGKONG_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = ""
+    data_dir: Path = Path("var")
+    secret_key: str = DEV_SECRET
+    token_hours: int = 12
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The city the platform serves: its GB/T 2260 prefecture prefix and name, and its time zone.
+    city_code: str = "1408"
+    timezone: str = "Asia/Shanghai"
+    protocol: str = "cn-8"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("FANGKONG_SECRET_KEY must be set to a private value in production")
+        if len(self.city_code) != 4 or not self.city_code.isdigit():
+            raise ValueError("FANGKONG_CITY_CODE must be a 4-digit GB/T 2260 prefecture code")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'fangkong.db').as_posix()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

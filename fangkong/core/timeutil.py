@@ -1,0 +1,73 @@
+"""Local time for display and input: the city's zone, China Standard Time by default."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
+
+from fangkong.core.settings import get_settings
+
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def as_aware(value: datetime) -> datetime:
+    """A naive datetime is read as the city's local time."""
+    return value.replace(tzinfo=city_zone()) if value.tzinfo is None else value
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(city_zone())
+
+
+def local_date(value: datetime) -> date:
+    return local(value).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=city_zone()).astimezone(UTC)
+
+
+def fmt_local(value: datetime | None) -> str:
+    return "" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
+
+
+_CN_DATETIME = re.compile(
+    r"^(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:时點点]\s*(\d{1,2})?\s*(?:[:分]\s*(\d{1,2})?\s*秒?)?)?$"
+)
+
+
+def parse_local_datetime(text: str) -> datetime:
+    """Dates as tracers type them: 2022/3/6 21:00, 2022年3月6日21时00分, 2022-03-06 21:00 …"""
+    cleaned = text.strip()
+    try:
+        return as_aware(datetime.fromisoformat(cleaned))
+    except ValueError:
+        pass
+    m = _CN_DATETIME.match(cleaned)
+    if not m:
+        raise ValueError(f"{text!r} is not a date and time (e.g. 2022-03-06 21:00)")
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    try:
+        naive = datetime(y, mo, d, h, mi, s)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date and time: {exc}") from None
+    return naive.replace(tzinfo=city_zone())
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    return (end - start) / timedelta(hours=1)
+
+
+def _aware(value: datetime) -> datetime:
+    return as_aware(value)
+
+
+# A datetime field of the API: naive input is city time, stored and returned as aware.
+LocalDateTime = Annotated[datetime, AfterValidator(_aware)]

@@ -1,0 +1,28 @@
+"""Every table of every domain, imported in one place so the metadata is complete."""
+
+from fangkong.core.audit import AuditEntry
+from fangkong.core.db import Base
+from fangkong.people.models import Person, PersonMerge
+from fangkong.tracing.models import (
+    Contact,
+    ImportBatch,
+    Infection,
+    ManagementOrder,
+    OrderPhase,
+    TrajectoryStop,
+)
+from fangkong.users.models import User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Contact",
+    "ImportBatch",
+    "Infection",
+    "ManagementOrder",
+    "OrderPhase",
+    "Person",
+    "PersonMerge",
+    "TrajectoryStop",
+    "User",
+]

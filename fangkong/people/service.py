@@ -1,0 +1,414 @@
+"""The person registry: one record per real person, scoped by jurisdiction, masked when shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, Table, UniqueConstraint, delete, false, or_, select, true, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import Base
+from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import (
+    InvalidIdNumber,
+    birth_date_of,
+    division,
+    divisions_in,
+    generated_key,
+    mask_id_number,
+    mask_mobile,
+    mask_name,
+    sex_of,
+    validate_id_number,
+)
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import local_date
+from fangkong.people.models import Person, PersonMerge
+from fangkong.people.schemas import IdCheck, PersonIn, PersonRead, PersonUpdate
+
+CHUNK = 500
+
+
+# -- jurisdiction: the one helper every person query goes through ----------------------------
+
+
+def in_jurisdiction(actor: Actor, people: type[Person] | Any = Person) -> ColumnElement[bool]:
+    """The rows of `people` this actor may see: their county, or everyone for city-wide users.
+    `people` may be an alias of Person, for queries that join it twice."""
+    if not actor.can(Permission.READ_PEOPLE):
+        return false()
+    if actor.jurisdiction is None:
+        return true()
+    column: ColumnElement[bool] = people.county_code == actor.jurisdiction
+    return column
+
+
+def scoped_people(actor: Actor) -> Select[tuple[Person]]:
+    return select(Person).where(in_jurisdiction(actor))
+
+
+def require_covers(actor: Actor, person: Person) -> None:
+    if not actor.covers(person.county_code) or not actor.can(Permission.READ_PEOPLE):
+        raise NotFound(f"person {person.id} not found")
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+
+def check_id_number(raw: str, *, today: date) -> IdCheck:
+    try:
+        number = validate_id_number(raw, today=today)
+    except InvalidIdNumber as exc:
+        return IdCheck(id_number=raw, valid=False, reason=str(exc))
+    d = division(number[:6])
+    region = f"{d.province}{d.name}" if d else None
+    return IdCheck(
+        id_number=number,
+        valid=True,
+        region=region,
+        birth_date=birth_date_of(number),
+        sex=sex_of(number),
+    )
+
+
+def county_from_address(address: str) -> str | None:
+    """The county of this city named in a free-text address (临猗县猗氏镇… -> 140821)."""
+    counties = divisions_in(get_settings().city_code)
+    for d in counties:
+        if d.name in address:
+            return d.code
+    for d in counties:
+        short = d.name[:-1]
+        if len(short) >= 2 and short in address:
+            return d.code
+    return None
+
+
+def _person_key(data: PersonIn, id_number: str | None) -> str:
+    if id_number:
+        return id_number
+    if data.passport:
+        return f"P{data.passport}"
+    return generated_key(data.name, data.sex or "", data.address)
+
+
+def _canonical(data: PersonIn, *, today: date, loc: tuple[str | int, ...]) -> PersonIn:
+    """Validate the ID number against `today` and fill sex and birth date from it."""
+    if not data.id_number:
+        return data.model_copy(update={"id_number": None})
+    try:
+        number = validate_id_number(data.id_number, today=today)
+    except InvalidIdNumber as exc:
+        raise InvalidInput.at((*loc, "id_number"), f"invalid ID number: {exc}") from None
+    born, sex = birth_date_of(number), sex_of(number)
+    if data.birth_date and data.birth_date != born:
+        raise InvalidInput.at((*loc, "birth_date"), f"does not match the ID number ({born})")
+    return data.model_copy(update={"id_number": number, "birth_date": born, "sex": sex})
+
+
+def upsert_people(
+    session: Session,
+    *,
+    items: Sequence[PersonIn],
+    now: datetime,
+    default_county: str | None = None,
+    loc_prefix: Sequence[str | int] | None = None,
+) -> list[Person]:
+    """Find or create each person, in order. Known people keep what they have; only missing
+    details are filled in, so recording the same person again changes nothing."""
+    today = local_date(now)
+    problems: list[FieldProblem] = []
+    canonical: list[PersonIn] = []
+    for i, item in enumerate(items):
+        loc: tuple[str | int, ...] = (loc_prefix[i],) if loc_prefix else ()
+        try:
+            canonical.append(_canonical(item, today=today, loc=loc))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+        if item.birth_date and item.birth_date > today:
+            problems.append(FieldProblem((*loc, "birth_date"), "is in the future"))
+        if item.county_code and division(item.county_code) is None:
+            problems.append(FieldProblem((*loc, "county_code"), "is not a GB/T 2260 code"))
+    if problems:
+        raise InvalidInput("invalid people", problems)
+
+    keys = [_person_key(p, p.id_number) for p in canonical]
+    found = _find_by_keys(session, set(keys))
+    people: list[Person] = []
+    for key, data in zip(keys, canonical, strict=True):
+        person = found.get(key)
+        if person is None:
+            person = Person(
+                person_key=key,
+                id_number=data.id_number,
+                passport=data.passport,
+                name=data.name,
+                sex=data.sex or "unknown",
+                birth_date=data.birth_date,
+                age_text=data.age_text,
+                phone=data.phone,
+                address=data.address,
+                county_code=data.county_code or county_from_address(data.address) or default_county,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(person)
+            found[key] = person
+        else:
+            _fill_missing(person, data, now=now)
+        people.append(person)
+    session.flush()
+    return people
+
+
+def _find_by_keys(session: Session, keys: set[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        for person in session.scalars(select(Person).where(Person.person_key.in_(chunk))):
+            found[person.person_key] = person
+        aliases = session.execute(
+            select(PersonMerge.merged_key, Person)
+            .join(Person, Person.id == PersonMerge.into_person_id)
+            .where(PersonMerge.merged_key.in_(chunk))
+        )
+        for merged_key, person in aliases.tuples():
+            found[merged_key] = person
+    return found
+
+
+def _fill_missing(person: Person, data: PersonIn, *, now: datetime) -> None:
+    changed = False
+    for field in ("phone", "birth_date", "age_text", "passport"):
+        if getattr(person, field) is None and getattr(data, field) is not None:
+            setattr(person, field, getattr(data, field))
+            changed = True
+    if not person.address and data.address:
+        person.address = data.address
+        changed = True
+    if person.county_code is None and (data.county_code or county_from_address(data.address)):
+        person.county_code = data.county_code or county_from_address(data.address)
+        changed = True
+    if changed:
+        person.updated_at = now
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def show_person(person: Person, actor: Actor) -> PersonRead:
+    """The person as this actor may see them: names, ID numbers and phones masked for roles
+    without full-identity permission."""
+    full = actor.sees_full_identity and actor.covers(person.county_code)
+    d = division(person.county_code) if person.county_code else None
+    return PersonRead(
+        id=person.id,
+        person_key=person.person_key if full else mask_id_number(person.person_key) or "",
+        name=person.name if full else mask_name(person.name),
+        id_number=person.id_number if full else mask_id_number(person.id_number),
+        passport=person.passport if full else mask_id_number(person.passport),
+        sex=person.sex,
+        birth_date=person.birth_date if full else None,
+        age_text=person.age_text,
+        phone=person.phone if full else mask_mobile(person.phone),
+        address=person.address if full else (d.name if d else ""),
+        county_code=person.county_code,
+        county_name=d.name if d else None,
+        masked=not full,
+    )
+
+
+def get_person(session: Session, *, actor: Actor, person_id: int, now: datetime) -> Person:
+    """A person's full record; every read is written to the audit log."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    require_covers(actor, person)
+    record_audit(
+        session,
+        actor=actor,
+        action="read",
+        entity="person",
+        entity_id=person.id,
+        now=now,
+        detail="full" if actor.sees_full_identity else "masked",
+    )
+    return person
+
+
+def list_people(
+    session: Session, *, actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[Person], int]:
+    from sqlalchemy import func
+
+    query = scoped_people(actor)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(
+            or_(Person.name.like(like), Person.id_number.like(like), Person.phone.like(like))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Person.id).limit(limit).offset(offset))
+    return list(rows), total
+
+
+# -- changing ---------------------------------------------------------------------------------
+
+
+def update_person(
+    session: Session, *, actor: Actor, person_id: int, data: PersonUpdate, now: datetime
+) -> Person:
+    """Correct a person's details. Adding an ID number that another record already holds is
+    refused with that record's id, so the two can be merged."""
+    if not actor.can(Permission.EDIT_TRACING):
+        raise Forbidden("your role may not edit people")
+    person = get_person(session, actor=actor, person_id=person_id, now=now)
+    if data.id_number:
+        try:
+            number = validate_id_number(data.id_number, today=local_date(now))
+        except InvalidIdNumber as exc:
+            raise InvalidInput.at(("id_number",), f"invalid ID number: {exc}") from None
+        other = session.scalar(
+            select(Person.id).where(
+                or_(Person.id_number == number, Person.person_key == number), Person.id != person.id
+            )
+        )
+        if other is not None:
+            raise Conflict(f"person {other} already has ID number {mask_id_number(number)}; merge")
+        if person.id_number != number:
+            _remember_key(session, old_key=person.person_key, person=person, now=now)
+            person.id_number = number
+            person.person_key = number
+            person.birth_date = birth_date_of(number)
+            person.sex = sex_of(number)
+    for field in ("passport", "phone", "address", "county_code"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(person, field, value)
+    person.updated_at = now
+    record_audit(session, actor=actor, action="update", entity="person", entity_id=person.id, now=now)
+    session.flush()
+    return person
+
+
+def _remember_key(session: Session, *, old_key: str, person: Person, now: datetime) -> None:
+    exists = session.scalar(select(PersonMerge.id).where(PersonMerge.merged_key == old_key))
+    if exists is None and old_key != person.person_key:
+        session.add(
+            PersonMerge(
+                merged_key=old_key,
+                merged_person_id=person.id,
+                into_person_id=person.id,
+                at=now,
+                reason="key changed",
+            )
+        )
+
+
+def merge_people(
+    session: Session, *, actor: Actor, keep_id: int, merge_id: int, reason: str, now: datetime
+) -> Person:
+    """Fold record `merge_id` into `keep_id`: every link moves over, missing details are taken
+    from the folded record, its key keeps finding the person, and the audit log says so."""
+    if not actor.can(Permission.MERGE_PEOPLE):
+        raise Forbidden("your role may not merge people")
+    if keep_id == merge_id:
+        raise InvalidInput.at(("merge_id",), "cannot merge a person into themselves")
+    keep = session.get(Person, keep_id)
+    drop = session.get(Person, merge_id)
+    if keep is None or drop is None:
+        raise NotFound(f"person {keep_id if keep is None else merge_id} not found")
+    require_covers(actor, keep)
+    require_covers(actor, drop)
+    if keep.id_number and drop.id_number and keep.id_number != drop.id_number:
+        raise Conflict("both records have different ID numbers; correct one first")
+
+    drop_key, keep_key = drop.person_key, keep.person_key
+    taken = {f: getattr(drop, f) for f in ("id_number", "passport")}
+    # Free the unique values before the kept record takes them.
+    drop.id_number, drop.passport, drop.person_key = None, None, f"merged-{drop.id}"
+    session.flush()
+    for field in ("id_number", "passport"):
+        if getattr(keep, field) is None and taken[field] is not None:
+            setattr(keep, field, taken[field])
+    for field in ("phone", "birth_date", "age_text", "county_code"):
+        if getattr(keep, field) is None:
+            setattr(keep, field, getattr(drop, field))
+    if keep.sex == "unknown":
+        keep.sex = drop.sex
+    if not keep.address:
+        keep.address = drop.address
+    if keep.id_number:
+        keep.person_key = keep.id_number
+    keep.updated_at = now
+    session.flush()
+
+    people_table = Person.__table__
+    assert isinstance(people_table, Table)
+    _fold_rows(session, people_table, keep=keep.id, drop=drop.id)
+    for old in {drop_key, keep_key} - {keep.person_key}:
+        session.execute(delete(PersonMerge).where(PersonMerge.merged_key == old))
+        session.add(
+            PersonMerge(
+                merged_key=old,
+                merged_person_id=drop.id if old == drop_key else keep.id,
+                into_person_id=keep.id,
+                at=now,
+                reason=reason,
+            )
+        )
+    record_audit(
+        session,
+        actor=actor,
+        action="merge",
+        entity="person",
+        entity_id=keep.id,
+        now=now,
+        detail=f"merged person {drop.id} ({mask_id_number(drop_key)}) into {keep.id}: {reason}",
+    )
+    session.flush()
+    session.expire_all()
+    merged = session.get(Person, keep.id)
+    assert merged is not None
+    return merged
+
+
+def _fold_rows(session: Session, target: Table, *, keep: int, drop: int) -> None:
+    """Point every row that references `target` row `drop` at row `keep`, then delete `drop`.
+
+    Generic over the schema, so a domain added later keeps its links through a merge. Where a
+    unique constraint would then hold twice (the same person twice a contact of one infection),
+    the two referencing rows are folded the same way, recursively."""
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not target:
+                continue
+            col = fk.parent
+            uniques = [
+                [c for c in uc.columns if c is not col]
+                for uc in table.constraints
+                if isinstance(uc, UniqueConstraint) and col in uc.columns
+            ]
+            if not uniques:
+                session.execute(update(table).where(col == drop).values({col.name: keep}))
+                continue
+            pk = next(iter(table.primary_key.columns))
+            for row in session.execute(select(table).where(col == drop)).mappings().all():
+                twin = None
+                for others in uniques:
+                    query = select(pk).where(col == keep, *[c == row[c.name] for c in others])
+                    twin = session.scalar(query)
+                    if twin is not None:
+                        break
+                if twin is None:
+                    session.execute(update(table).where(pk == row[pk.name]).values({col.name: keep}))
+                else:
+                    _fold_rows(session, table, keep=twin, drop=row[pk.name])
+    target_pk = next(iter(target.primary_key.columns))
+    session.execute(delete(target).where(target_pk == drop))

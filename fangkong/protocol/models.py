@@ -1,0 +1,109 @@
+"""The protocol as data: what each edition fixes about contacts and their management."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ContactCategory = Literal["close", "secondary", "general", "companion"]
+ManagementKind = Literal["central_quarantine", "home_quarantine", "home_monitoring"]
+CATEGORIES: tuple[ContactCategory, ...] = ("close", "secondary", "general", "companion")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TracingRules(_Strict):
+    close_lookback_days: int = Field(ge=0, le=21)
+    control_target_hours: int = Field(gt=0, le=168)
+    transfer_within_hours: int = Field(gt=0, le=72)
+
+
+class Phase(_Strict):
+    kind: ManagementKind
+    days: int = Field(gt=0, le=60)
+    test_days: tuple[int, ...] = ()
+    sample: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _test_days_inside(self) -> Phase:
+        if list(self.test_days) != sorted(set(self.test_days)):
+            raise ValueError("test_days must be ascending without repeats")
+        if any(d < 0 or d > self.days for d in self.test_days):
+            raise ValueError(f"test_days must lie between day 0 and day {self.days}")
+        return self
+
+
+class CategoryRule(_Strict):
+    label: str
+    label_en: str
+    aliases: tuple[str, ...] = ()
+    contacts_become: ContactCategory | None = None
+    clock_starts: Literal["last_exposure", "identification"]
+    management: tuple[Phase, ...] = Field(min_length=1)
+
+
+class SettingRule(_Strict):
+    label: str
+    label_en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedPhase:
+    kind: ManagementKind
+    starts_at: datetime
+    ends_at: datetime
+    test_dates: tuple[date, ...]
+
+
+class Protocol(_Strict):
+    id: str = Field(pattern=r"^[a-z]{2}-\d+$")
+    title: str
+    title_en: str
+    issued: date
+    sources: tuple[str, ...] = ()
+    tracing: TracingRules
+    categories: dict[ContactCategory, CategoryRule]
+    settings: dict[str, SettingRule] = Field(min_length=1)
+
+    @field_validator("settings")
+    @classmethod
+    def _setting_keys(cls, value: dict[str, SettingRule]) -> dict[str, SettingRule]:
+        for key in value:
+            if not key.replace("_", "").isalpha() or not key.islower():
+                raise ValueError(f"setting key {key!r} must be lower-case words joined by _")
+        return value
+
+    @model_validator(mode="after")
+    def _every_category(self) -> Protocol:
+        missing = [c for c in ("close", "secondary") if c not in self.categories]
+        if missing:
+            raise ValueError(f"categories must define {', '.join(missing)}")
+        return self
+
+    def category(self, key: str) -> CategoryRule:
+        return self.categories[key]  # type: ignore[index]
+
+    def plan_management(
+        self, category: ContactCategory, *, clock_start: datetime, local_day: date
+    ) -> list[PlannedPhase]:
+        """The phases of an order, back to back from `clock_start`.
+
+        Args:
+            clock_start: aware instant the first phase starts (last exposure or identification).
+            local_day: the city-time calendar day of `clock_start`, day 0 of the first phase.
+        """
+        phases: list[PlannedPhase] = []
+        start, day0 = clock_start, local_day
+        for phase in self.categories[category].management:
+            end = start + timedelta(days=phase.days)
+            tests = tuple(day0 + timedelta(days=d) for d in phase.test_days)
+            phases.append(PlannedPhase(phase.kind, start, end, tests))
+            start, day0 = end, day0 + timedelta(days=phase.days)
+        return phases

@@ -1,0 +1,130 @@
+"""Chains of transmission: which infection infected which, by generation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor
+from fangkong.core.ids import mask_name
+from fangkong.people.models import Person
+from fangkong.tracing.models import Contact, Infection
+from fangkong.tracing.schemas import Chain, ChainEdge, ChainNode
+from fangkong.tracing.service import get_infection
+
+
+def cluster_of(session: Session, root_id: int) -> dict[int, Infection]:
+    """Every infection descended from `root_id`, the root included."""
+    found = {root_id: session.get_one(Infection, root_id)}
+    frontier = [root_id]
+    while frontier:
+        children = list(
+            session.scalars(select(Infection).where(Infection.source_infection_id.in_(frontier)))
+        )
+        frontier = [c.id for c in children if c.id not in found]
+        found.update({c.id: c for c in children})
+    return found
+
+
+def root_of(session: Session, infection: Infection) -> Infection:
+    seen = {infection.id}
+    while infection.source_infection_id is not None:
+        parent = session.get_one(Infection, infection.source_infection_id)
+        if parent.id in seen:
+            break
+        seen.add(parent.id)
+        infection = parent
+    return infection
+
+
+def transmission_chain(
+    session: Session, *, actor: Actor, infection_id: int, include_contacts: bool = True
+) -> Chain:
+    """The whole cluster around an infection, from its root case down, with generations
+    (the root is generation 1) and, if asked, every traced contact hanging off each case."""
+    start = get_infection(session, actor=actor, infection_id=infection_id)
+    root = root_of(session, start)
+    cluster = cluster_of(session, root.id)
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Person).where(Person.id.in_({i.person_id for i in cluster.values()}))
+        )
+    }
+
+    def label(person: Person) -> str:
+        shown = actor.sees_full_identity and actor.covers(person.county_code)
+        return person.name if shown else mask_name(person.name)
+
+    generation = {root.id: 1}
+    pending = [root.id]
+    while pending:
+        parent = pending.pop()
+        for child in cluster.values():
+            if child.source_infection_id == parent and child.id not in generation:
+                generation[child.id] = generation[parent] + 1
+                pending.append(child.id)
+
+    nodes = [
+        ChainNode(
+            id=f"i{inf.id}",
+            kind="infection",
+            label=label(people[inf.person_id]),
+            generation=generation.get(inf.id),
+            infection_kind=inf.kind,
+            reported_at=inf.reported_at,
+        )
+        for inf in sorted(cluster.values(), key=lambda i: i.reported_at)
+    ]
+    edges = [
+        ChainEdge(source=f"i{inf.source_infection_id}", target=f"i{inf.id}", kind="transmission")
+        for inf in cluster.values()
+        if inf.source_infection_id in cluster
+    ]
+    if include_contacts:
+        infected_people = {inf.person_id for inf in cluster.values()}
+        rows = session.execute(
+            select(Contact, Person)
+            .join(Person, Person.id == Contact.person_id)
+            .where(Contact.infection_id.in_(list(cluster)))
+            .order_by(Contact.id)
+        ).tuples()
+        for contact, person in rows:
+            if person.id in infected_people:
+                continue
+            nodes.append(
+                ChainNode(
+                    id=f"c{contact.id}",
+                    kind="contact",
+                    label=label(person),
+                    category=contact.category,
+                    under_control=contact.under_control_at is not None,
+                )
+            )
+            if contact.via_contact_id is not None:
+                edges.append(
+                    ChainEdge(source=f"c{contact.via_contact_id}", target=f"c{contact.id}", kind="via")
+                )
+            else:
+                edges.append(
+                    ChainEdge(source=f"i{contact.infection_id}", target=f"c{contact.id}", kind="exposure")
+                )
+        # A secondary contact reached through someone who turned out infected hangs off that case.
+        infection_of_person = {inf.person_id: inf.id for inf in cluster.values()}
+        contact_person = dict(
+            session.execute(
+                select(Contact.id, Contact.person_id).where(Contact.infection_id.in_(list(cluster)))
+            ).tuples().all()
+        )
+        for edge in edges:
+            if edge.kind == "via":
+                via_person = contact_person.get(int(edge.source[1:]))
+                if via_person in infection_of_person:
+                    edge.source = f"i{infection_of_person[via_person]}"
+    return Chain(
+        root_infection_id=root.id,
+        infections=len(cluster),
+        generations=max(generation.values()),
+        nodes=nodes,
+        edges=edges,
+    )

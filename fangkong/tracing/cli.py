@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from fangkong.core.clock import SystemClock
+from fangkong.core.db import default_session_factory, transaction
+from fangkong.core.errors import FangkongError, InvalidInput
+from fangkong.tracing.linelists import export_contacts, import_contacts
+from fangkong.users.service import actor_by_username
+
+app = typer.Typer(help="Contacts: line lists in and out.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+UserOption = Annotated[str, typer.Option("--user", help="act as this user (their jurisdiction)")]
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    infection: Annotated[int, typer.Option("--infection", help="the infection these are contacts of")],
+    user: UserOption = "admin",
+) -> None:
+    """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
+    try:
+        with transaction(default_session_factory()) as session:
+            actor = actor_by_username(session, user)
+            if actor is None:
+                raise InvalidInput.at(("--user",), f"no active user {user!r}")
+            result = import_contacts(
+                session, actor=actor, infection_id=infection, filename=file.name,
+                content=file.read_bytes(), now=SystemClock().now(),
+            )
+    except InvalidInput as exc:
+        err.print(f"[red]{file.name}: nothing imported[/]")
+        for p in exc.problems:
+            err.print(f"  {', '.join(map(str, p.loc))}: {p.msg}")
+        raise typer.Exit(1) from None
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    if result.already_imported:
+        console.print(f"{file.name} was already imported for infection {infection}; nothing changed")
+    else:
+        console.print(
+            f"imported {result.rows} rows: {result.contacts_created} new contacts, "
+            f"{result.people_created} new people"
+        )
+
+
+@app.command("export")
+def export_file(
+    infection: Annotated[int, typer.Option("--infection")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False)],
+    user: UserOption = "admin",
+) -> None:
+    """Write an infection's contacts to .xlsx, masked as the user's role requires."""
+    try:
+        with transaction(default_session_factory()) as session:
+            actor = actor_by_username(session, user)
+            if actor is None:
+                raise InvalidInput.at(("--user",), f"no active user {user!r}")
+            out.write_bytes(
+                export_contacts(session, actor=actor, infection_id=infection, now=SystemClock().now())
+            )
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {out}")

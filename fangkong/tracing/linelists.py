@@ -1,0 +1,369 @@
+"""Contact line lists in and out: the spreadsheets tracing groups actually fill in."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from openpyxl import Workbook
+from pydantic import ValidationError
+from python_calamine import CalamineError, CalamineWorkbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor
+from fangkong.core.errors import FieldProblem, InvalidInput
+from fangkong.core.ids import normalize_text
+from fangkong.core.timeutil import as_aware, fmt_local, parse_local_datetime
+from fangkong.people.models import Person
+from fangkong.people.schemas import PersonIn
+from fangkong.people.service import show_person
+from fangkong.protocol.loader import get_protocol
+from fangkong.protocol.models import Protocol
+from fangkong.tracing.models import ImportBatch
+from fangkong.tracing.schemas import ContactCreate, ImportResult
+from fangkong.tracing.service import (
+    get_infection,
+    list_contacts,
+    orders_for,
+    record_contacts,
+    resolve_category,
+)
+
+# Each field and the headers tracers write for it (compared without spaces, case-insensitive).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "serial": ("序号", "编号", "no", "no.", "#", "serial"),
+    "name": ("姓名", "name"),
+    "sex": ("性别", "sex", "gender"),
+    "age": ("年龄", "age"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "idnumber", "id"),
+    "passport": ("护照号", "护照号码", "passport"),
+    "phone": ("手机号", "手机号码", "联系电话", "电话", "联系方式", "phone", "mobile"),
+    "address": ("现住址", "现居住地址", "住址", "居住地址", "address"),
+    "relation": ("与病例关系", "与病例的关系", "关系", "relation"),
+    "category": ("人员类别", "接触类型", "人员类型", "类别", "category"),
+    "setting": ("接触方式", "接触方式/场所", "接触场景", "接触方式场所", "setting"),
+    "place": ("接触地点", "接触场所", "地点", "place"),
+    "exposure_at": ("末次接触时间", "最后接触时间", "末次暴露时间", "接触时间", "exposure_at", "lastexposure", "exposure"),
+    "note": ("备注", "note", "notes", "remarks"),
+}
+REQUIRED = ("name", "category", "setting", "exposure_at")
+NO_DOCUMENT = {"", "无", "暂无", "未办理", "未办", "没有", "none", "n/a", "-", "/"}
+TOTAL_ROW = re.compile(r"^\s*(合计|总计|小计|共计|total)", re.IGNORECASE)
+VIA_NOTE = re.compile(r"(\d+)\s*号")
+SEX = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
+
+
+def _key(header: Any) -> str:
+    return re.sub(r"\s+", "", normalize_text(str(header))).lower() if header is not None else ""
+
+
+_LOOKUP = {_key(h): field for field, names in HEADERS.items() for h in names}
+
+
+@dataclass
+class ParsedSheet:
+    rows: list[ContactCreate]
+    row_numbers: list[int]
+    via_rows: dict[int, int]
+    header_of: dict[str, str]
+
+
+def read_table(filename: str, content: bytes) -> list[list[Any]]:
+    """The first sheet of an .xlsx/.xls/.ods, or a CSV (UTF-8 or GB18030), as rows of cells."""
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise InvalidInput.at(("file",), f"{filename}: not UTF-8 or GB18030 text")
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise InvalidInput.at(("file",), f"{filename}: expected .xlsx or .csv")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InvalidInput.at(("file",), f"{filename}: not a readable spreadsheet ({exc})") from None
+    for rows in sheets:
+        if _find_header(rows) is not None:
+            return rows
+    return sheets[0] if sheets else []
+
+
+def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
+    for i, row in enumerate(rows[:30]):
+        fields = {_LOOKUP.get(_key(c)) for c in row}
+        if "name" in fields and len(fields & set(HEADERS)) >= 3:
+            return i
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalize_text(str(value))
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return as_aware(value)
+    if isinstance(value, date):
+        return as_aware(datetime.combine(value, time(0, 0)))
+    return parse_local_datetime(_text(value))
+
+
+def parse_contact_sheet(
+    table: list[list[Any]], *, filename: str, protocol: Protocol
+) -> ParsedSheet:
+    """Rows of a line list as contacts. Title rows above the header, blank rows and total rows
+    are skipped; every problem is reported with its row number and column header."""
+    header_at = _find_header(table)
+    if header_at is None:
+        raise InvalidInput.at(
+            ("file",), f"{filename}: no header row with 姓名, 人员类别, 接触方式, 末次接触时间 …"
+        )
+    columns: dict[str, int] = {}
+    header_of: dict[str, str] = {}
+    for j, cell in enumerate(table[header_at]):
+        field = _LOOKUP.get(_key(cell))
+        if field and field not in columns:
+            columns[field] = j
+            header_of[field] = _text(cell)
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        names = ", ".join(f"{HEADERS[f][0]} ({f})" for f in missing)
+        raise InvalidInput.at(("file",), f"{filename}: missing column(s) {names}")
+
+    def cell(row: Sequence[Any], field: str) -> Any:
+        j = columns.get(field)
+        return row[j] if j is not None and j < len(row) else None
+
+    problems: list[FieldProblem] = []
+    parsed: list[ContactCreate] = []
+    numbers: list[int] = []
+    serials: dict[str, int] = {}
+    notes: list[str] = []
+    for r, row in enumerate(table[header_at + 1 :], start=header_at + 2):
+        texts = [_text(c) for c in row]
+        if not any(texts):
+            continue
+        first = next(t for t in texts if t)
+        if TOTAL_ROW.match(first):
+            continue
+        loc = f"row {r}"
+        raw_id = _text(cell(row, "id_number"))
+        if isinstance(cell(row, "id_number"), float):
+            problems.append(FieldProblem((loc, header_of["id_number"]), "ID number stored as a "
+                                         "number lost its digits; format the column as text"))
+        age = _text(cell(row, "age"))
+        sex_text = _text(cell(row, "sex")).lower()
+        try:
+            exposure = _datetime(cell(row, "exposure_at"))
+        except ValueError as exc:
+            problems.append(FieldProblem((loc, header_of["exposure_at"]), str(exc)))
+            continue
+        try:
+            person = PersonIn(
+                name=_text(cell(row, "name")),
+                id_number=None if raw_id.lower() in NO_DOCUMENT else raw_id,
+                passport=_text(cell(row, "passport")) or None,
+                sex=SEX.get(sex_text),
+                age_text=age or None,
+                phone=_text(cell(row, "phone")) or None,
+                address=_text(cell(row, "address")),
+            )
+            contact = ContactCreate(
+                person=person,
+                category=_text(cell(row, "category")),
+                setting=_text(cell(row, "setting")),
+                exposure_at=exposure,
+                relation=_text(cell(row, "relation"))[:64],
+                place=_text(cell(row, "place"))[:120],
+                note=_text(cell(row, "note")),
+            )
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = next((str(p) for p in err["loc"] if str(p) in header_of), str(err["loc"][-1]))
+                problems.append(FieldProblem((loc, header_of.get(field, field)), err["msg"]))
+            continue
+        if sex_text and sex_text not in SEX:
+            problems.append(FieldProblem((loc, header_of["sex"]), f"unknown sex {sex_text!r}"))
+        serial = _text(cell(row, "serial"))
+        if serial:
+            serials[serial] = len(parsed)
+        parsed.append(contact)
+        numbers.append(r)
+        notes.append(contact.note)
+
+    via_rows: dict[int, int] = {}
+    if not problems:
+        for i, contact in enumerate(parsed):
+            try:
+                category = resolve_category(protocol, contact.category)
+            except ValueError:
+                continue  # reported with the row by record_contacts
+            if category != "secondary":
+                continue
+            m = VIA_NOTE.search(notes[i])
+            if m is None or m.group(1) not in serials:
+                problems.append(
+                    FieldProblem(
+                        (f"row {numbers[i]}", header_of.get("note", "备注")),
+                        "a secondary contact must name the row of the close contact it came "
+                        "through, e.g. '7号' (序号 7)",
+                    )
+                )
+            else:
+                via_rows[i] = serials[m.group(1)]
+    if problems:
+        raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
+    return ParsedSheet(parsed, numbers, via_rows, header_of)
+
+
+def import_contacts(
+    session: Session,
+    *,
+    actor: Actor,
+    infection_id: int,
+    filename: str,
+    content: bytes,
+    now: datetime,
+) -> ImportResult:
+    """Import a line list for one infection, all rows or none. The same file twice is a no-op."""
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    digest = hashlib.sha256(content).hexdigest()
+    done = session.scalar(
+        select(ImportBatch).where(
+            ImportBatch.infection_id == infection.id, ImportBatch.sha256 == digest
+        )
+    )
+    if done is not None:
+        return ImportResult(
+            infection_id=infection.id,
+            filename=filename,
+            rows=done.rows,
+            people_created=0,
+            contacts_created=0,
+            already_imported=True,
+        )
+    sheet = parse_contact_sheet(
+        read_table(filename, content),
+        filename=filename,
+        protocol=get_protocol(infection.protocol_id),
+    )
+    if not sheet.rows:
+        raise InvalidInput.at(("file",), f"{filename}: no contact rows under the header")
+    batch = ImportBatch(
+        infection_id=infection.id,
+        sha256=digest,
+        filename=filename[:200],
+        rows=len(sheet.rows),
+        imported_at=now,
+        imported_by=actor.username,
+    )
+    session.add(batch)
+    session.flush()
+    try:
+        recorded = record_contacts(
+            session,
+            actor=actor,
+            infection_id=infection.id,
+            items=sheet.rows,
+            now=now,
+            via_rows=sheet.via_rows,
+            locs=[f"row {n}" for n in sheet.row_numbers],
+            import_batch_id=batch.id,
+        )
+    except InvalidInput as exc:
+        for p in exc.problems:
+            if len(p.loc) >= 2 and isinstance(p.loc[1], str) and p.loc[1] in sheet.header_of:
+                p.loc = (p.loc[0], sheet.header_of[p.loc[1]], *p.loc[2:])
+        raise
+    return ImportResult(
+        infection_id=infection.id,
+        filename=filename,
+        rows=len(sheet.rows),
+        people_created=recorded.people_created,
+        contacts_created=recorded.created,
+        already_imported=False,
+    )
+
+
+EXPORT_HEADERS = (
+    "序号", "姓名", "性别", "身份证号码", "联系电话", "现住址", "县区", "人员类别", "接触方式",
+    "接触地点", "末次接触时间", "管理方式", "管理开始", "管理结束", "检测日期", "管控时间",
+)
+KIND_LABEL = {
+    "central_quarantine": "集中隔离",
+    "home_quarantine": "居家隔离",
+    "home_monitoring": "居家健康监测",
+}
+SEX_LABEL = {"male": "男", "female": "女", "unknown": ""}
+
+
+def export_contacts(
+    session: Session, *, actor: Actor, infection_id: int, now: datetime
+) -> bytes:
+    """The infection's contacts as .xlsx, masked unless the user may see identities in full."""
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    protocol = get_protocol(infection.protocol_id)
+    contacts, _ = list_contacts(session, actor=actor, infection_id=infection.id)
+    people = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_({c.person_id for c in contacts})))
+    }
+    orders = orders_for(session, [c.id for c in contacts])
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("密接人员")
+    sheet.append(list(EXPORT_HEADERS))
+    for n, contact in enumerate(contacts, start=1):
+        shown = show_person(people[contact.person_id], actor)
+        order = orders.get(contact.id)
+        phases = order[1] if order else []
+        sheet.append(
+            [
+                n,
+                shown.name,
+                SEX_LABEL.get(shown.sex, ""),
+                shown.id_number or "",
+                shown.phone or "",
+                shown.address,
+                shown.county_name or "",
+                protocol.category(contact.category).label,
+                protocol.settings[contact.setting].label,
+                contact.place,
+                fmt_local(contact.exposure_at),
+                " → ".join(KIND_LABEL[p.kind] for p in phases),
+                fmt_local(order[0].starts_at) if order else "",
+                fmt_local(order[0].ends_at) if order else "",
+                ", ".join(d for p in phases for d in p.test_dates),
+                fmt_local(contact.under_control_at),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    record_audit(
+        session,
+        actor=actor,
+        action="export",
+        entity="infection",
+        entity_id=infection.id,
+        now=now,
+        detail=f"{len(contacts)} contacts, {'masked' if not actor.sees_full_identity else 'full'}",
+    )
+    return out.getvalue()
+

@@ -1,0 +1,582 @@
+"""Tracing: infections, their trajectories and contacts, and the orders the protocol gives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.people.models import Person
+from fangkong.people.service import in_jurisdiction, require_covers, upsert_people
+from fangkong.protocol.loader import get_protocol
+from fangkong.protocol.models import ContactCategory, Protocol
+from fangkong.tracing.models import (
+    Contact,
+    Infection,
+    ManagementOrder,
+    OrderPhase,
+    TrajectoryStop,
+)
+from fangkong.tracing.schemas import (
+    ContactCreate,
+    ContactOfContactCreate,
+    ControlKind,
+    InfectionCreate,
+    StopCreate,
+)
+
+Loc = tuple[str | int, ...]
+
+
+def _require_edit(actor: Actor) -> None:
+    if not actor.can(Permission.EDIT_TRACING):
+        raise Forbidden("your role may not edit tracing records")
+
+
+def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[FieldProblem]:
+    if value is not None and value > now:
+        return [FieldProblem(loc, f"{fmt_local(value)} is in the future (now {fmt_local(now)})")]
+    return []
+
+
+# -- vocabulary: categories and settings by key or by the words tracers use -------------------
+
+
+def resolve_category(protocol: Protocol, text: str) -> ContactCategory:
+    wanted = text.strip().lower()
+    for key, rule in protocol.categories.items():
+        if wanted == key or wanted in (a.lower() for a in rule.aliases) or wanted == rule.label:
+            return key
+    known = ", ".join(f"{k} ({r.label})" for k, r in protocol.categories.items())
+    raise ValueError(f"unknown category {text!r}; {protocol.id} knows {known}")
+
+
+def resolve_setting(protocol: Protocol, text: str) -> str:
+    wanted = text.strip().lower()
+    for key, rule in protocol.settings.items():
+        if wanted == key or wanted == rule.label or wanted in (a.lower() for a in rule.aliases):
+            return key
+    # Free text such as "同乘出租车（运城北站）": the longest alias it contains decides.
+    best: tuple[int, str] | None = None
+    for key, rule in protocol.settings.items():
+        for alias in (rule.label, *rule.aliases):
+            if len(alias) >= 2 and alias.lower() in wanted and (best is None or len(alias) > best[0]):
+                best = (len(alias), key)
+    if best:
+        return best[1]
+    raise ValueError(f"unknown setting {text!r}; known: {', '.join(protocol.settings)}")
+
+
+# -- infections ---------------------------------------------------------------------------------
+
+
+def scoped_infections(actor: Actor) -> Select[tuple[Infection]]:
+    """Infections of people in the actor's jurisdiction, and those with contacts there (the
+    county that traces them is handed those contacts, 协查)."""
+    contact_person = aliased(Person)
+    has_local_contact = (
+        select(Contact.id)
+        .join(contact_person, contact_person.id == Contact.person_id)
+        .where(Contact.infection_id == Infection.id, in_jurisdiction(actor, contact_person))
+        .exists()
+    )
+    return (
+        select(Infection)
+        .join(Person, Person.id == Infection.person_id)
+        .where(or_(in_jurisdiction(actor), has_local_contact))
+    )
+
+
+def get_infection(session: Session, *, actor: Actor, infection_id: int) -> Infection:
+    infection = session.scalar(scoped_infections(actor).where(Infection.id == infection_id))
+    if infection is None:
+        raise NotFound(f"infection {infection_id} not found")
+    return infection
+
+
+def list_infections(session: Session, *, actor: Actor) -> list[Infection]:
+    return list(session.scalars(scoped_infections(actor).order_by(Infection.reported_at)))
+
+
+def record_infection(
+    session: Session, *, actor: Actor, data: InfectionCreate, now: datetime
+) -> Infection:
+    _require_edit(actor)
+    problems = [
+        *_not_future(data.onset_at, now=now, loc=("onset_at",)),
+        *_not_future(data.sampled_at, now=now, loc=("sampled_at",)),
+        *_not_future(data.reported_at, now=now, loc=("reported_at",)),
+    ]
+    if data.sampled_at > data.reported_at:
+        problems.append(FieldProblem(("reported_at",), "is before sampled_at"))
+    if data.onset_at and data.onset_at > data.reported_at:
+        problems.append(FieldProblem(("onset_at",), "is after reported_at"))
+    if (data.person is None) == (data.person_id is None):
+        problems.append(FieldProblem(("person",), "give either person or person_id"))
+    if problems:
+        raise InvalidInput("invalid infection", problems)
+
+    if data.person is not None:
+        if data.person.county_code and not actor.covers(data.person.county_code):
+            raise InvalidInput.at(("person", "county_code"), "outside your jurisdiction")
+        [person] = upsert_people(
+            session, items=[data.person], now=now, default_county=actor.jurisdiction,
+            loc_prefix=["person"],
+        )
+    else:
+        found = session.get(Person, data.person_id)
+        if found is None:
+            raise InvalidInput.at(("person_id",), f"person {data.person_id} does not exist")
+        person = found
+    require_covers(actor, person)
+    infection = Infection(
+        person_id=person.id,
+        kind=data.kind,
+        onset_at=data.onset_at,
+        sampled_at=data.sampled_at,
+        reported_at=data.reported_at,
+        protocol_id=get_settings().protocol,
+        note=data.note,
+        created_at=now,
+    )
+    session.add(infection)
+    session.flush()
+    _link_source(session, infection)
+    return infection
+
+
+def _link_source(session: Session, infection: Infection) -> None:
+    """If the infected person was someone's contact, that infection is their source. A direct
+    contact beats a secondary one; among equals, the latest exposure before the report."""
+    if infection.source_infection_id is not None:
+        return
+    rows = session.execute(
+        select(Contact.infection_id, Contact.category, Contact.exposure_at)
+        .join(Infection, Infection.id == Contact.infection_id)
+        .where(
+            Contact.person_id == infection.person_id,
+            Contact.infection_id != infection.id,
+            Infection.person_id != infection.person_id,
+            Infection.reported_at <= infection.reported_at,
+            Contact.exposure_at <= infection.reported_at,
+        )
+    ).all()
+    if not rows:
+        return
+    best = max(rows, key=lambda r: (r.category != "secondary", r.exposure_at))
+    if not _would_cycle(session, infection.id, best.infection_id):
+        infection.source_infection_id = best.infection_id
+        session.flush()
+
+
+def _would_cycle(session: Session, child: int, parent: int) -> bool:
+    seen: set[int] = set()
+    current: int | None = parent
+    while current is not None and current not in seen:
+        if current == child:
+            return True
+        seen.add(current)
+        current = session.scalar(select(Infection.source_infection_id).where(Infection.id == current))
+    return False
+
+
+# -- trajectory ---------------------------------------------------------------------------------
+
+
+def add_stop(
+    session: Session, *, actor: Actor, infection_id: int, data: StopCreate, now: datetime
+) -> TrajectoryStop:
+    _require_edit(actor)
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    problems = [
+        *_not_future(data.arrived_at, now=now, loc=("arrived_at",)),
+        *_not_future(data.departed_at, now=now, loc=("departed_at",)),
+    ]
+    if data.departed_at < data.arrived_at:
+        problems.append(FieldProblem(("departed_at",), "is before arrived_at"))
+    setting = None
+    if data.setting:
+        try:
+            setting = resolve_setting(get_protocol(infection.protocol_id), data.setting)
+        except ValueError as exc:
+            problems.append(FieldProblem(("setting",), str(exc)))
+    if problems:
+        raise InvalidInput("invalid trajectory stop", problems)
+    stop = TrajectoryStop(
+        infection_id=infection.id,
+        place=data.place,
+        address=data.address,
+        grid_cell=data.grid_cell,
+        setting=setting,
+        arrived_at=data.arrived_at,
+        departed_at=data.departed_at,
+        note=data.note,
+    )
+    session.add(stop)
+    session.flush()
+    return stop
+
+
+def list_stops(session: Session, *, actor: Actor, infection_id: int) -> list[TrajectoryStop]:
+    get_infection(session, actor=actor, infection_id=infection_id)
+    return list(
+        session.scalars(
+            select(TrajectoryStop)
+            .where(TrajectoryStop.infection_id == infection_id)
+            .order_by(TrajectoryStop.arrived_at)
+        )
+    )
+
+
+# -- contacts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactsRecorded:
+    contacts: list[Contact]
+    created: int
+    people_created: int
+
+
+def record_contacts(
+    session: Session,
+    *,
+    actor: Actor,
+    infection_id: int,
+    items: Sequence[ContactCreate],
+    now: datetime,
+    via_rows: dict[int, int] | None = None,
+    locs: Sequence[str | int] | None = None,
+    import_batch_id: int | None = None,
+) -> ContactsRecorded:
+    """Record a batch of contacts of one infection, all or nothing.
+
+    Each is classified by the infection's protocol and given a management order. A contact
+    already recorded for this infection is left as it is, so recording it again changes
+    nothing. `via_rows` maps an item to the item (in this batch) it is a secondary contact
+    through; `locs` names each item in errors (row numbers for a spreadsheet)."""
+    _require_edit(actor)
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    protocol = get_protocol(infection.protocol_id)
+    via_rows = via_rows or {}
+    locs = list(locs) if locs is not None else list(range(len(items)))
+    window_from = (infection.onset_at or infection.sampled_at) - timedelta(
+        days=protocol.tracing.close_lookback_days
+    )
+
+    problems: list[FieldProblem] = []
+    categories: list[ContactCategory] = []
+    settings: list[str] = []
+    vias: dict[int, Contact] = {}
+    for i, item in enumerate(items):
+        loc = locs[i]
+        try:
+            categories.append(resolve_category(protocol, item.category))
+        except ValueError as exc:
+            problems.append(FieldProblem((loc, "category"), str(exc)))
+            categories.append("close")
+        try:
+            settings.append(resolve_setting(protocol, item.setting))
+        except ValueError as exc:
+            problems.append(FieldProblem((loc, "setting"), str(exc)))
+            settings.append("other")
+        problems += _not_future(item.exposure_at, now=now, loc=(loc, "exposure_at"))
+        identified = item.identified_at or now
+        problems += _not_future(item.identified_at, now=now, loc=(loc, "identified_at"))
+        if item.exposure_at > identified:
+            problems.append(FieldProblem((loc, "exposure_at"), "is after identified_at"))
+        if categories[i] == "close" and item.exposure_at < window_from:
+            problems.append(
+                FieldProblem(
+                    (loc, "exposure_at"),
+                    f"{fmt_local(item.exposure_at)} is before the close-contact window, which "
+                    f"{protocol.id} opens {protocol.tracing.close_lookback_days} days before "
+                    f"onset or sampling ({fmt_local(window_from)})",
+                )
+            )
+        if item.via_contact_id is not None:
+            via = session.get(Contact, item.via_contact_id)
+            if via is None or via.infection_id != infection.id:
+                problems.append(
+                    FieldProblem(
+                        (loc, "via_contact_id"),
+                        f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
+                    )
+                )
+            else:
+                vias[i] = via
+        if categories[i] == "secondary" and item.via_contact_id is None and i not in via_rows:
+            problems.append(
+                FieldProblem((loc, "via_contact_id"), "a secondary contact needs the close "
+                             "contact they were exposed through")
+            )
+    for i, target in via_rows.items():
+        if protocol.category(categories[target]).contacts_become != categories[i]:
+            problems.append(
+                FieldProblem(
+                    (locs[i], "category"),
+                    f"a contact of a {categories[target]} contact is not a {categories[i]} "
+                    f"contact under {protocol.id}",
+                )
+            )
+    for i, via in vias.items():
+        if protocol.category(via.category).contacts_become != categories[i]:
+            problems.append(
+                FieldProblem(
+                    (locs[i], "category"),
+                    f"a contact of a {via.category} contact is not a {categories[i]} contact "
+                    f"under {protocol.id}",
+                )
+            )
+    if problems:
+        raise InvalidInput("invalid contacts", problems)
+
+    people = upsert_people(
+        session,
+        items=[item.person for item in items],
+        now=now,
+        default_county=session.scalar(
+            select(Person.county_code).where(Person.id == infection.person_id)
+        ),
+        loc_prefix=[(f"{loc}.person" if isinstance(loc, str) else loc) for loc in locs],
+    )
+    existing = {
+        c.person_id: c
+        for c in session.scalars(
+            select(Contact).where(
+                Contact.infection_id == infection.id,
+                Contact.person_id.in_({p.id for p in people}),
+            )
+        )
+    }
+    for i, person in enumerate(people):
+        if person.id == infection.person_id:
+            raise InvalidInput.at((locs[i], "person"), "is the infected person themselves")
+
+    # Direct contacts first, so secondary ones can point at them.
+    order = sorted(range(len(items)), key=lambda i: i in via_rows)
+    placed: dict[int, Contact] = {}
+    new_rows: list[int] = []
+    for i in order:
+        person = people[i]
+        if person.id in existing:
+            placed[i] = existing[person.id]
+            continue
+        item = items[i]
+        via_id = vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
+        contact = Contact(
+            infection_id=infection.id,
+            person_id=person.id,
+            category=categories[i],
+            setting=settings[i],
+            exposure_at=item.exposure_at,
+            identified_at=item.identified_at or now,
+            via_contact_id=via_id,
+            relation=item.relation,
+            place=item.place,
+            note=item.note,
+            import_batch_id=import_batch_id,
+        )
+        session.add(contact)
+        placed[i] = contact
+        existing[person.id] = contact
+        new_rows.append(i)
+    session.flush()
+    _issue_orders(session, protocol, [placed[i] for i in new_rows], now=now)
+
+    # A contact who is already infected links the chain.
+    contact_people = {placed[i].person_id for i in new_rows}
+    for later in session.scalars(
+        select(Infection).where(
+            Infection.person_id.in_(contact_people), Infection.source_infection_id.is_(None)
+        )
+    ):
+        _link_source(session, later)
+
+    created_people = sum(1 for p in people if p.created_at == now)
+    return ContactsRecorded(
+        contacts=[placed[i] for i in range(len(items))],
+        created=len(new_rows),
+        people_created=created_people,
+    )
+
+
+def _issue_orders(
+    session: Session, protocol: Protocol, contacts: Sequence[Contact], *, now: datetime
+) -> None:
+    """Management orders in two bulk inserts: thousands of contacts at once stay fast."""
+    if not contacts:
+        return
+    plans = []
+    for contact in contacts:
+        rule = protocol.category(contact.category)
+        start = contact.exposure_at if rule.clock_starts == "last_exposure" else contact.identified_at
+        plans.append(
+            protocol.plan_management(
+                contact.category,  # type: ignore[arg-type]
+                clock_start=start,
+                local_day=local_date(start),
+            )
+        )
+    order_ids = session.scalars(
+        insert(ManagementOrder).returning(ManagementOrder.id, sort_by_parameter_order=True),
+        [
+            {
+                "contact_id": contact.id,
+                "person_id": contact.person_id,
+                "protocol_id": protocol.id,
+                "category": contact.category,
+                "starts_at": phases[0].starts_at,
+                "ends_at": phases[-1].ends_at,
+                "issued_at": now,
+            }
+            for contact, phases in zip(contacts, plans, strict=True)
+        ],
+    ).all()
+    session.execute(
+        insert(OrderPhase),
+        [
+            {
+                "order_id": order_id,
+                "seq": seq,
+                "kind": phase.kind,
+                "starts_at": phase.starts_at,
+                "ends_at": phase.ends_at,
+                "test_dates": [d.isoformat() for d in phase.test_dates],
+            }
+            for order_id, phases in zip(order_ids, plans, strict=True)
+            for seq, phase in enumerate(phases)
+        ],
+    )
+
+
+def get_contact(session: Session, *, actor: Actor, contact_id: int) -> Contact:
+    """A contact, visible if the contact's person is in the actor's jurisdiction."""
+    contact = session.scalar(
+        select(Contact)
+        .join(Person, Person.id == Contact.person_id)
+        .where(Contact.id == contact_id, in_jurisdiction(actor))
+    )
+    if contact is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact
+
+
+def record_contacts_of_contact(
+    session: Session,
+    *,
+    actor: Actor,
+    contact_id: int,
+    items: Sequence[ContactOfContactCreate],
+    now: datetime,
+) -> ContactsRecorded:
+    """Contacts of a contact: a close contact's contacts become secondary contacts."""
+    via = get_contact(session, actor=actor, contact_id=contact_id)
+    protocol = get_protocol(get_infection_unscoped(session, via.infection_id).protocol_id)
+    becomes = protocol.category(via.category).contacts_become
+    if becomes is None:
+        raise InvalidInput.at(
+            ("contact_id",),
+            f"{protocol.id} does not trace the contacts of a {via.category} contact",
+        )
+    problems = []
+    for i, item in enumerate(items):
+        if via.under_control_at and item.exposure_at > via.under_control_at:
+            problems.append(
+                FieldProblem(
+                    (i, "exposure_at"),
+                    f"is after contact {via.id} was under control ({fmt_local(via.under_control_at)})",
+                )
+            )
+    if problems:
+        raise InvalidInput("invalid contacts", problems)
+    full = [
+        ContactCreate(**item.model_dump(), category=becomes, via_contact_id=via.id) for item in items
+    ]
+    return record_contacts(
+        session, actor=actor, infection_id=via.infection_id, items=full, now=now
+    )
+
+
+def get_infection_unscoped(session: Session, infection_id: int) -> Infection:
+    infection = session.get(Infection, infection_id)
+    if infection is None:
+        raise NotFound(f"infection {infection_id} not found")
+    return infection
+
+
+def control_contact(
+    session: Session, *, actor: Actor, contact_id: int, how: ControlKind, at: datetime, now: datetime
+) -> Contact:
+    """Mark a contact under control: placed in a room, or at home under the order."""
+    _require_edit(actor)
+    contact = get_contact(session, actor=actor, contact_id=contact_id)
+    problems = _not_future(at, now=now, loc=("at",))
+    if at < contact.exposure_at:
+        problems.append(FieldProblem(("at",), "is before the contact's exposure"))
+    if problems:
+        raise InvalidInput("invalid control record", problems)
+    contact.under_control_at = at
+    contact.control_kind = how
+    session.flush()
+    return contact
+
+
+def list_contacts(
+    session: Session, *, actor: Actor, infection_id: int
+) -> tuple[list[Contact], int]:
+    """The infection's contacts this actor may see, and how many more live elsewhere."""
+    get_infection(session, actor=actor, infection_id=infection_id)
+    visible = list(
+        session.scalars(
+            select(Contact)
+            .join(Person, Person.id == Contact.person_id)
+            .where(Contact.infection_id == infection_id, in_jurisdiction(actor))
+            .order_by(Contact.exposure_at, Contact.id)
+        )
+    )
+    total = session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.infection_id == infection_id)
+    )
+    return visible, (total or 0) - len(visible)
+
+
+def orders_for(session: Session, contact_ids: Sequence[int]) -> dict[int, tuple[ManagementOrder, list[OrderPhase]]]:
+    if not contact_ids:
+        return {}
+    orders = {
+        o.id: o
+        for o in session.scalars(
+            select(ManagementOrder).where(ManagementOrder.contact_id.in_(contact_ids))
+        )
+    }
+    phases: dict[int, list[OrderPhase]] = {oid: [] for oid in orders}
+    if orders:
+        for phase in session.scalars(
+            select(OrderPhase).where(OrderPhase.order_id.in_(orders)).order_by(OrderPhase.seq)
+        ):
+            phases[phase.order_id].append(phase)
+    return {o.contact_id: (o, phases[o.id]) for o in orders.values()}
+
+
+def count_contacts(session: Session, infection_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(contacts, under control) per infection."""
+    rows = session.execute(
+        select(
+            Contact.infection_id,
+            func.count(),
+            func.count(Contact.under_control_at),
+        )
+        .where(Contact.infection_id.in_(infection_ids))
+        .group_by(Contact.infection_id)
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+

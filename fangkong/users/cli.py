@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from fangkong.core.clock import SystemClock
+from fangkong.core.db import default_session_factory, transaction
+from fangkong.core.errors import FangkongError
+from fangkong.users.schemas import UserCreate
+from fangkong.users.service import create_user
+
+app = typer.Typer(help="User accounts.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("create")
+def create(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, commander, tracer or viewer")],
+    display_name: Annotated[str, typer.Option()] = "",
+    jurisdiction: Annotated[str | None, typer.Option(help="6-digit county code; none = city")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user who signs in with a password (hashed with argon2)."""
+    from pydantic import ValidationError
+
+    try:
+        data = UserCreate(username=username, display_name=display_name or username,
+                          password=password, role=role, jurisdiction=jurisdiction)  # type: ignore[arg-type]
+        with transaction(default_session_factory()) as session:
+            user = create_user(session, data=data, now=SystemClock().now())
+            console.print(f"created user {user.username} ({user.role})")
+    except ValidationError as exc:
+        for err in exc.errors():
+            console.print(f"[red]{'.'.join(map(str, err['loc']))}[/]: {err['msg']}")
+        raise typer.Exit(1) from None
+    except FangkongError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None

@@ -1,0 +1,77 @@
+"""Accounts: creating users, checking passwords, turning a token into an Actor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor, hash_password, issue_token, read_token, verify_password
+from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.users.models import User
+from fangkong.users.schemas import UserCreate
+
+
+def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
+    if data.jurisdiction is not None:
+        d = division(data.jurisdiction)
+        if d is None or not data.jurisdiction.startswith(get_settings().city_code):
+            raise InvalidInput.at(
+                ("jurisdiction",), f"{data.jurisdiction} is not a county of this city"
+            )
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(f"username {data.username!r} is taken")
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+        jurisdiction=data.jurisdiction,
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime) -> str | None:
+    """A bearer token for good credentials, None otherwise."""
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or not verify_password(user.password_hash, password):
+        return None
+    settings = get_settings()
+    return issue_token(
+        user_id=user.id, secret=settings.secret_key, now=now, hours=settings.token_hours
+    )
+
+
+def actor_for_token(session: Session, *, token: str, now: datetime) -> Actor | None:
+    user_id = read_token(token, secret=get_settings().secret_key, now=now)
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return actor_of(user)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,  # type: ignore[arg-type]
+        jurisdiction=user.jurisdiction,
+    )
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def actor_by_username(session: Session, username: str) -> Actor | None:
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    return actor_of(user) if user else None

@@ -1,0 +1,187 @@
+"""The pages people use in a browser. Thin: each calls services and renders a template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from fangkong.core.auth import Actor
+from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
+from fangkong.core.errors import NotFound
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import LocalDateTime, fmt_local, local
+from fangkong.people import service as people
+from fangkong.protocol.loader import get_protocol
+from fangkong.tracing import chains, kpi, service
+from fangkong.tracing.present import present_contacts, present_infections
+from fangkong.users.service import actor_for_token, authenticate
+from fangkong.web.i18n import LANGS, translator
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["local"] = fmt_local
+router = APIRouter(include_in_schema=False)
+
+
+def vendor_dir() -> Path | None:
+    """ECharts as installed from the npm registry by `make setup`; nothing is fetched at run time."""
+    dist = HERE / "node_modules" / "echarts" / "dist"
+    return dist if dist.is_dir() else None
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _lang(request: Request) -> str:
+    lang = request.cookies.get("lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def _actor(request: Request, session: Any, now: datetime) -> Actor | None:
+    token = request.cookies.get(TOKEN_COOKIE)
+    return actor_for_token(session, token=token, now=now) if token else None
+
+
+def _render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
+    lang = _lang(request)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"t": translator(lang), "lang": lang, "actor": actor, **context},
+    )
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/infections", status_code=303)
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, request: Request) -> RedirectResponse:
+    back = request.headers.get("referer") or "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie("lang", lang if lang in LANGS else "zh", samesite="strict")
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/infections") -> HTMLResponse:
+    return _render(request, "login.html", None, next=next, failed=False)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/infections",
+) -> Response:
+    token = authenticate(session, username=username, password=password, now=now)
+    if token is None:
+        return _render(request, "login.html", None, next=next, failed=True)
+    target = next if next.startswith("/") and not next.startswith("//") else "/infections"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        TOKEN_COOKIE, token, httponly=True, samesite="strict",
+        max_age=get_settings().token_hours * 3600,
+    )
+    return response
+
+
+@router.get("/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
+
+
+@router.get("/infections", response_model=None)
+def infections_page(request: Request, session: SessionDep, now: NowDep) -> Response:
+    actor = _actor(request, session, now)
+    if actor is None:
+        return _login_redirect(request)
+    rows = present_infections(
+        session, actor=actor, infections=service.list_infections(session, actor=actor)
+    )
+    return _render(request, "infections.html", actor, infections=rows)
+
+
+@router.get("/infections/{infection_id}", response_model=None)
+def infection_page(
+    infection_id: int, request: Request, session: SessionDep, now: NowDep
+) -> Response:
+    actor = _actor(request, session, now)
+    if actor is None:
+        return _login_redirect(request)
+    try:
+        infection = service.get_infection(session, actor=actor, infection_id=infection_id)
+    except NotFound:
+        return _render(request, "missing.html", actor, what=f"#{infection_id}")
+    from fangkong.core.audit import record_audit
+
+    record_audit(session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now)
+    [shown] = present_infections(session, actor=actor, infections=[infection])
+    contacts, elsewhere = service.list_contacts(session, actor=actor, infection_id=infection.id)
+    protocol = get_protocol(infection.protocol_id)
+    return _render(
+        request,
+        "infection.html",
+        actor,
+        infection=shown,
+        stops=service.list_stops(session, actor=actor, infection_id=infection.id),
+        contacts=present_contacts(session, actor=actor, contacts=contacts),
+        elsewhere=elsewhere,
+        chain=chains.transmission_chain(session, actor=actor, infection_id=infection.id).model_dump(
+            mode="json"
+        ),
+        kpi=kpi.infection_kpi(session, actor=actor, infection=infection, as_of=now),
+        protocol=protocol,
+    )
+
+
+@router.get("/board", response_model=None)
+def board_page(
+    request: Request, session: SessionDep, now: NowDep, as_of: LocalDateTime | None = None
+) -> Response:
+    actor = _actor(request, session, now)
+    if actor is None:
+        return _login_redirect(request)
+    overview = kpi.kpi_overview(session, actor=actor, as_of=as_of or now)
+    return _render(
+        request,
+        "board.html",
+        actor,
+        overview=overview,
+        as_of_value=local(overview.as_of).strftime("%Y-%m-%dT%H:%M"),
+    )
+
+
+@router.get("/people", response_model=None)
+def people_page(
+    request: Request, session: SessionDep, now: NowDep, q: str | None = None
+) -> Response:
+    actor = _actor(request, session, now)
+    if actor is None:
+        return _login_redirect(request)
+    rows, total = people.list_people(session, actor=actor, q=q, limit=200)
+    return _render(
+        request,
+        "people.html",
+        actor,
+        people=[people.show_person(p, actor) for p in rows],
+        total=total,
+        q=q or "",
+    )
