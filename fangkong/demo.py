@@ -21,7 +21,12 @@ from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, Infection
-from fangkong.tracing.schemas import ContactCreate, ContactOfContactCreate, InfectionCreate, StopCreate
+from fangkong.tracing.schemas import (
+    ContactCreate,
+    ContactOfContactCreate,
+    InfectionCreate,
+    StopCreate,
+)
 from fangkong.users.models import User
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user

@@ -1,12 +1,25 @@
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_serializer
+
+from fangkong.core.timeutil import local
 
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class ReadModel(BaseModel):
+    """What the API returns: every moment in the city's time, with its offset (+08:00)."""
+
+    @field_serializer("*", when_used="json")
+    def _city_time(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return local(value).isoformat()
+        return value
+
+
+class Page(ReadModel, Generic[T]):
     items: list[T]
     total: int

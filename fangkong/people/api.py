@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fangkong.core.deps import CanEditTracing, CanMergePeople, CanReadPeople, NowDep, SessionDep
+from fangkong.core.schemas import Page
 from fangkong.core.timeutil import local_date
 from fangkong.people import service
 from fangkong.people.schemas import IdCheck, PersonMergeRequest, PersonRead, PersonUpdate
-from fangkong.core.schemas import Page
 
 router = APIRouter(prefix="/people", tags=["people"])
 

@@ -5,7 +5,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fangkong.core.ids import normalize_text, validate_mobile, validate_passport
-
+from fangkong.core.schemas import ReadModel
 
 
 class PersonIn(BaseModel):
@@ -39,7 +39,7 @@ class PersonIn(BaseModel):
         return validate_passport(value) if value else None
 
 
-class PersonRead(BaseModel):
+class PersonRead(ReadModel):
     """A person as shown: masked unless the user's role may see identities in full."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -78,7 +78,7 @@ class PersonMergeRequest(BaseModel):
     reason: str = Field(min_length=2, max_length=200)
 
 
-class IdCheck(BaseModel):
+class IdCheck(ReadModel):
     id_number: str
     valid: bool
     reason: str | None = None

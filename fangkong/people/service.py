@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -111,35 +112,50 @@ def _canonical(data: PersonIn, *, today: date, loc: tuple[str | int, ...]) -> Pe
     return data.model_copy(update={"id_number": number, "birth_date": born, "sex": sex})
 
 
+def check_people(
+    items: Sequence[PersonIn], *, today: date, locs: Sequence[tuple[str | int, ...]]
+) -> tuple[list[PersonIn], list[FieldProblem]]:
+    """Each person with a canonical ID number, and every problem named by its location."""
+    problems: list[FieldProblem] = []
+    canonical: list[PersonIn] = []
+    for item, loc in zip(items, locs, strict=True):
+        try:
+            canonical.append(_canonical(item, today=today, loc=loc))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            canonical.append(item)
+        if item.birth_date and item.birth_date > today:
+            problems.append(FieldProblem((*loc, "birth_date"), "is in the future"))
+        if item.county_code and division(item.county_code) is None:
+            problems.append(FieldProblem((*loc, "county_code"), "is not a GB/T 2260 code"))
+    return canonical, problems
+
+
+@dataclass(frozen=True)
+class Upserted:
+    people: list[Person]
+    created: int
+
+
 def upsert_people(
     session: Session,
     *,
     items: Sequence[PersonIn],
     now: datetime,
     default_county: str | None = None,
-    loc_prefix: Sequence[str | int] | None = None,
-) -> list[Person]:
+    loc_prefix: Sequence[tuple[str | int, ...]] | None = None,
+) -> Upserted:
     """Find or create each person, in order. Known people keep what they have; only missing
     details are filled in, so recording the same person again changes nothing."""
-    today = local_date(now)
-    problems: list[FieldProblem] = []
-    canonical: list[PersonIn] = []
-    for i, item in enumerate(items):
-        loc: tuple[str | int, ...] = (loc_prefix[i],) if loc_prefix else ()
-        try:
-            canonical.append(_canonical(item, today=today, loc=loc))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
-        if item.birth_date and item.birth_date > today:
-            problems.append(FieldProblem((*loc, "birth_date"), "is in the future"))
-        if item.county_code and division(item.county_code) is None:
-            problems.append(FieldProblem((*loc, "county_code"), "is not a GB/T 2260 code"))
+    locs = [tuple(loc_prefix[i]) if loc_prefix else () for i in range(len(items))]
+    canonical, problems = check_people(items, today=local_date(now), locs=locs)
     if problems:
         raise InvalidInput("invalid people", problems)
 
     keys = [_person_key(p, p.id_number) for p in canonical]
     found = _find_by_keys(session, set(keys))
     people: list[Person] = []
+    created = 0
     for key, data in zip(keys, canonical, strict=True):
         person = found.get(key)
         if person is None:
@@ -159,11 +175,12 @@ def upsert_people(
             )
             session.add(person)
             found[key] = person
+            created += 1
         else:
             _fill_missing(person, data, now=now)
         people.append(person)
     session.flush()
-    return people
+    return Upserted(people, created)
 
 
 def _find_by_keys(session: Session, keys: set[str]) -> dict[str, Person]:
@@ -178,7 +195,7 @@ def _find_by_keys(session: Session, keys: set[str]) -> dict[str, Person]:
             .join(Person, Person.id == PersonMerge.into_person_id)
             .where(PersonMerge.merged_key.in_(chunk))
         )
-        for merged_key, person in aliases.tuples():
+        for merged_key, person in aliases:
             found[merged_key] = person
     return found
 
@@ -326,8 +343,8 @@ def merge_people(
         raise NotFound(f"person {keep_id if keep is None else merge_id} not found")
     require_covers(actor, keep)
     require_covers(actor, drop)
-    if keep.id_number and drop.id_number and keep.id_number != drop.id_number:
-        raise Conflict("both records have different ID numbers; correct one first")
+    # Two different ID numbers: the kept one is right and the other was a typo; the typo
+    # stays as an alias so a sheet that still carries it finds the right person.
 
     drop_key, keep_key = drop.person_key, keep.person_key
     taken = {f: getattr(drop, f) for f in ("id_number", "passport")}
@@ -393,7 +410,7 @@ def _fold_rows(session: Session, target: Table, *, keep: int, drop: int) -> None
             uniques = [
                 [c for c in uc.columns if c is not col]
                 for uc in table.constraints
-                if isinstance(uc, UniqueConstraint) and col in uc.columns
+                if isinstance(uc, UniqueConstraint) and col.name in uc.columns
             ]
             if not uniques:
                 session.execute(update(table).where(col == drop).values({col.name: keep}))

@@ -9,10 +9,12 @@ from fangkong.core.audit import record_audit
 from fangkong.core.deps import CanEditTracing, CanReadPeople, NowDep, SessionDep
 from fangkong.core.timeutil import LocalDateTime, local
 from fangkong.tracing import chains, kpi, linelists, service
+from fangkong.tracing.models import TrajectoryStop
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.tracing.schemas import (
     Chain,
     ContactCreate,
+    ContactForInfection,
     ContactOfContactCreate,
     ContactRead,
     ControlRecord,
@@ -24,7 +26,6 @@ from fangkong.tracing.schemas import (
     StopCreate,
     StopRead,
 )
-from fangkong.tracing.models import TrajectoryStop
 
 router = APIRouter(tags=["tracing"])
 MAX_UPLOAD = 64 * 1024 * 1024
@@ -153,6 +154,14 @@ def kpi_overview(
 ) -> KpiOverview:
     """The 48-hour board: every infection reported by `as_of` (default now)."""
     return kpi.kpi_overview(session, actor=actor, as_of=as_of or now)
+
+
+@router.post("/contacts", response_model=ContactRead, status_code=201)
+def record_contact(
+    data: ContactForInfection, actor: CanEditTracing, session: SessionDep, now: NowDep
+) -> ContactRead:
+    contact = service.record_contact(session, actor=actor, data=data, now=now)
+    return present_contacts(session, actor=actor, contacts=[contact])[0]
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)

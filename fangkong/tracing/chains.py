@@ -88,7 +88,7 @@ def transmission_chain(
             .join(Person, Person.id == Contact.person_id)
             .where(Contact.infection_id.in_(list(cluster)))
             .order_by(Contact.id)
-        ).tuples()
+        )
         for contact, person in rows:
             if person.id in infected_people:
                 continue
@@ -114,7 +114,7 @@ def transmission_chain(
         contact_person = dict(
             session.execute(
                 select(Contact.id, Contact.person_id).where(Contact.infection_id.in_(list(cluster)))
-            ).tuples().all()
+            ).all()
         )
         for edge in edges:
             if edge.kind == "via":

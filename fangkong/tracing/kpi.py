@@ -44,7 +44,7 @@ def infection_kpi(
         .join(Person, Person.id == Contact.person_id)
         .where(Contact.infection_id == infection.id, Contact.identified_at <= as_of)
         .order_by(Contact.id)
-    ).tuples().all()
+    ).all()
     person = session.get_one(Person, infection.person_id)
 
     def controlled_by(contact: Contact, moment: datetime) -> bool:

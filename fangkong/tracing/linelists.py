@@ -267,27 +267,29 @@ def import_contacts(
     )
     if not sheet.rows:
         raise InvalidInput.at(("file",), f"{filename}: no contact rows under the header")
-    batch = ImportBatch(
-        infection_id=infection.id,
-        sha256=digest,
-        filename=filename[:200],
-        rows=len(sheet.rows),
-        imported_at=now,
-        imported_by=actor.username,
-    )
-    session.add(batch)
-    session.flush()
     try:
-        recorded = record_contacts(
-            session,
-            actor=actor,
-            infection_id=infection.id,
-            items=sheet.rows,
-            now=now,
-            via_rows=sheet.via_rows,
-            locs=[f"row {n}" for n in sheet.row_numbers],
-            import_batch_id=batch.id,
-        )
+        # A savepoint: a bad row leaves nothing behind, even inside a larger unit of work.
+        with session.begin_nested():
+            batch = ImportBatch(
+                infection_id=infection.id,
+                sha256=digest,
+                filename=filename[:200],
+                rows=len(sheet.rows),
+                imported_at=now,
+                imported_by=actor.username,
+            )
+            session.add(batch)
+            session.flush()
+            recorded = record_contacts(
+                session,
+                actor=actor,
+                infection_id=infection.id,
+                items=sheet.rows,
+                now=now,
+                via_rows=sheet.via_rows,
+                locs=[f"row {n}" for n in sheet.row_numbers],
+                import_batch_id=batch.id,
+            )
     except InvalidInput as exc:
         for p in exc.problems:
             if len(p.loc) >= 2 and isinstance(p.loc[1], str) and p.loc[1] in sheet.header_of:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fangkong.core.schemas import ReadModel
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.people.schemas import PersonIn, PersonRead
 
@@ -22,7 +23,7 @@ class InfectionCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class InfectionRead(BaseModel):
+class InfectionRead(ReadModel):
     id: int
     person: PersonRead
     kind: InfectionKind
@@ -46,7 +47,7 @@ class StopCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class StopRead(BaseModel):
+class StopRead(ReadModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -71,6 +72,12 @@ class ContactCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class ContactForInfection(ContactCreate):
+    """A contact named with its infection in the body, as field apps send them."""
+
+    infection_id: int
+
+
 class ContactOfContactCreate(BaseModel):
     """A contact of a contact: the protocol decides the category (close -> secondary)."""
 
@@ -88,14 +95,14 @@ class ControlRecord(BaseModel):
     at: LocalDateTime
 
 
-class PhaseRead(BaseModel):
+class PhaseRead(ReadModel):
     kind: str
     starts_at: datetime
     ends_at: datetime
     test_dates: list[date]
 
 
-class OrderRead(BaseModel):
+class OrderRead(ReadModel):
     protocol_id: str
     category: str
     starts_at: datetime
@@ -103,7 +110,7 @@ class OrderRead(BaseModel):
     phases: list[PhaseRead]
 
 
-class ContactRead(BaseModel):
+class ContactRead(ReadModel):
     id: int
     infection_id: int
     person: PersonRead
@@ -122,7 +129,7 @@ class ContactRead(BaseModel):
     order: OrderRead | None
 
 
-class ImportResult(BaseModel):
+class ImportResult(ReadModel):
     infection_id: int
     filename: str
     rows: int
@@ -131,7 +138,7 @@ class ImportResult(BaseModel):
     already_imported: bool
 
 
-class ChainNode(BaseModel):
+class ChainNode(ReadModel):
     id: str
     kind: Literal["infection", "contact"]
     label: str
@@ -142,13 +149,13 @@ class ChainNode(BaseModel):
     under_control: bool | None = None
 
 
-class ChainEdge(BaseModel):
+class ChainEdge(ReadModel):
     source: str
     target: str
     kind: Literal["transmission", "exposure", "via"]
 
 
-class Chain(BaseModel):
+class Chain(ReadModel):
     root_infection_id: int
     infections: int
     generations: int
@@ -156,7 +163,7 @@ class Chain(BaseModel):
     edges: list[ChainEdge]
 
 
-class ContactLate(BaseModel):
+class ContactLate(ReadModel):
     contact_id: int
     person: PersonRead
     category: str
@@ -165,7 +172,7 @@ class ContactLate(BaseModel):
     hours_after_report: float | None
 
 
-class InfectionKpi(BaseModel):
+class InfectionKpi(ReadModel):
     infection_id: int
     person: PersonRead
     reported_at: datetime
@@ -181,7 +188,7 @@ class InfectionKpi(BaseModel):
     not_controlled_now: list[ContactLate]
 
 
-class KpiOverview(BaseModel):
+class KpiOverview(ReadModel):
     as_of: datetime
     target_hours: int
     infections: int

@@ -7,15 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, insert, or_, select
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.models import Person
-from fangkong.people.service import in_jurisdiction, require_covers, upsert_people
+from fangkong.people.service import (
+    check_people,
+    in_jurisdiction,
+    require_covers,
+    upsert_people,
+)
 from fangkong.protocol.loader import get_protocol
 from fangkong.protocol.models import ContactCategory, Protocol
 from fangkong.tracing.models import (
@@ -27,6 +31,7 @@ from fangkong.tracing.models import (
 )
 from fangkong.tracing.schemas import (
     ContactCreate,
+    ContactForInfection,
     ContactOfContactCreate,
     ControlKind,
     InfectionCreate,
@@ -129,8 +134,8 @@ def record_infection(
             raise InvalidInput.at(("person", "county_code"), "outside your jurisdiction")
         [person] = upsert_people(
             session, items=[data.person], now=now, default_county=actor.jurisdiction,
-            loc_prefix=["person"],
-        )
+            loc_prefix=[("person",)],
+        ).people
     else:
         found = session.get(Person, data.person_id)
         if found is None:
@@ -336,18 +341,21 @@ def record_contacts(
                     f"under {protocol.id}",
                 )
             )
+    person_locs = [(loc,) if isinstance(loc, str) else (loc, "person") for loc in locs]
+    problems += check_people([item.person for item in items], today=local_date(now), locs=person_locs)[1]
     if problems:
         raise InvalidInput("invalid contacts", problems)
 
-    people = upsert_people(
+    upserted = upsert_people(
         session,
         items=[item.person for item in items],
         now=now,
         default_county=session.scalar(
             select(Person.county_code).where(Person.id == infection.person_id)
         ),
-        loc_prefix=[(f"{loc}.person" if isinstance(loc, str) else loc) for loc in locs],
+        loc_prefix=person_locs,
     )
+    people = upserted.people
     existing = {
         c.person_id: c
         for c in session.scalars(
@@ -361,35 +369,36 @@ def record_contacts(
         if person.id == infection.person_id:
             raise InvalidInput.at((locs[i], "person"), "is the infected person themselves")
 
-    # Direct contacts first, so secondary ones can point at them.
-    order = sorted(range(len(items)), key=lambda i: i in via_rows)
+    # Direct contacts first and flushed, so secondary ones in the batch can point at them.
     placed: dict[int, Contact] = {}
     new_rows: list[int] = []
-    for i in order:
-        person = people[i]
-        if person.id in existing:
-            placed[i] = existing[person.id]
-            continue
-        item = items[i]
-        via_id = vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
-        contact = Contact(
-            infection_id=infection.id,
-            person_id=person.id,
-            category=categories[i],
-            setting=settings[i],
-            exposure_at=item.exposure_at,
-            identified_at=item.identified_at or now,
-            via_contact_id=via_id,
-            relation=item.relation,
-            place=item.place,
-            note=item.note,
-            import_batch_id=import_batch_id,
-        )
-        session.add(contact)
-        placed[i] = contact
-        existing[person.id] = contact
-        new_rows.append(i)
-    session.flush()
+    direct = [i for i in range(len(items)) if i not in via_rows]
+    for group in (direct, sorted(via_rows)):
+        for i in group:
+            person = people[i]
+            if person.id in existing:
+                placed[i] = existing[person.id]
+                continue
+            item = items[i]
+            via_id = vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
+            contact = Contact(
+                infection_id=infection.id,
+                person_id=person.id,
+                category=categories[i],
+                setting=settings[i],
+                exposure_at=item.exposure_at,
+                identified_at=item.identified_at or now,
+                via_contact_id=via_id,
+                relation=item.relation,
+                place=item.place,
+                note=item.note,
+                import_batch_id=import_batch_id,
+            )
+            session.add(contact)
+            placed[i] = contact
+            existing[person.id] = contact
+            new_rows.append(i)
+        session.flush()
     _issue_orders(session, protocol, [placed[i] for i in new_rows], now=now)
 
     # A contact who is already infected links the chain.
@@ -401,12 +410,28 @@ def record_contacts(
     ):
         _link_source(session, later)
 
-    created_people = sum(1 for p in people if p.created_at == now)
     return ContactsRecorded(
         contacts=[placed[i] for i in range(len(items))],
         created=len(new_rows),
-        people_created=created_people,
+        people_created=upserted.created,
     )
+
+
+def record_contact(
+    session: Session, *, actor: Actor, data: ContactForInfection, now: datetime
+) -> Contact:
+    """One contact whose infection is a field of the input: a missing one is a bad field."""
+    try:
+        get_infection(session, actor=actor, infection_id=data.infection_id)
+    except NotFound:
+        raise InvalidInput.at(
+            ("infection_id",), f"infection {data.infection_id} does not exist"
+        ) from None
+    item = ContactCreate.model_validate(data.model_dump(exclude={"infection_id"}))
+    recorded = record_contacts(
+        session, actor=actor, infection_id=data.infection_id, items=[item], now=now
+    )
+    return recorded.contacts[0]
 
 
 def _issue_orders(

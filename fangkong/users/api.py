@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -17,6 +16,7 @@ from fangkong.core.deps import (
     NowDep,
     SessionDep,
 )
+from fangkong.core.schemas import ReadModel
 from fangkong.core.settings import get_settings
 from fangkong.users import service
 from fangkong.users.models import User
@@ -65,7 +65,7 @@ def create_user(_: CanManageUsers, data: UserCreate, session: SessionDep, now: N
     return service.create_user(session, data=data, now=now)
 
 
-class AuditRead(BaseModel):
+class AuditRead(ReadModel):
     model_config = ConfigDict(from_attributes=True)
 
     at: datetime

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from fangkong.core.auth import Role
+from fangkong.core.schemas import ReadModel
 
 
 class UserCreate(BaseModel):
@@ -13,7 +14,7 @@ class UserCreate(BaseModel):
     jurisdiction: str | None = Field(default=None, description="6-digit county code; empty = city")
 
 
-class UserRead(BaseModel):
+class UserRead(ReadModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -24,6 +25,6 @@ class UserRead(BaseModel):
     active: bool
 
 
-class Token(BaseModel):
+class Token(ReadModel):
     access_token: str
     token_type: str = "bearer"

@@ -1,0 +1,146 @@
+"""Test databases: SQLite always, PostgreSQL when FANGKONG_TEST_PG_URL is set.
+
+Each database is built by the migrations, once per run; each test runs inside a transaction
+that is rolled back at its end, so tests never see each other's rows. A PostgreSQL run
+creates a database of its own and drops it afterwards: the server outlives the run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from fangkong.app import create_app
+from fangkong.core.auth import Actor
+from fangkong.core.clock import FixedClock
+from fangkong.core.db import make_engine
+from fangkong.core.migrate import upgrade
+from fangkong.users.schemas import UserCreate
+from fangkong.users.service import actor_of, create_user
+
+CST = ZoneInfo("Asia/Shanghai")
+# Tests live inside the founding outbreak: "now" is noon on 10 March 2022, city time.
+NOW = datetime(2022, 3, 10, 12, 0, tzinfo=CST)
+DATA = Path(__file__).parent / "data"
+PG_URL = os.environ.get("FANGKONG_TEST_PG_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgresql: runs against PostgreSQL")
+
+
+def _pg_admin(url: str) -> str:
+    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        upgrade(url)
+        eng = make_engine(url, connect_args={"check_same_thread": False})
+        yield eng
+        eng.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("FANGKONG_TEST_PG_URL not set")
+    name = f"fangkong_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin(PG_URL)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        eng = make_engine(url)
+        yield eng
+        eng.dispose()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Every commit of the code under test releases a savepoint; the outer rollback undoes all.
+    return sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    s = session_factory()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_actor(session: Session):  # type: ignore[no-untyped-def]
+    """A real user in the database, as the Actor services take."""
+
+    def make(role: str = "tracer", jurisdiction: str | None = "140821", username: str | None = None) -> Actor:
+        user = create_user(
+            session,
+            data=UserCreate(
+                username=username or f"{role}-{uuid.uuid4().hex[:6]}",
+                display_name=role,
+                password="correct horse battery",
+                role=role,  # type: ignore[arg-type]
+                jurisdiction=jurisdiction,
+            ),
+            now=NOW,
+        )
+        return actor_of(user)
+
+    return make
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    app = create_app(session_factory=session_factory, clock=FixedClock(NOW))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def login(client: TestClient, make_actor, session: Session):  # type: ignore[no-untyped-def]
+    """Sign in for real: create the user, post the password, return auth headers."""
+
+    def do(role: str = "tracer", jurisdiction: str | None = "140821") -> dict[str, str]:
+        actor = make_actor(role, jurisdiction)
+        session.commit()
+        response = client.post(
+            "/api/auth/token",
+            data={"username": actor.username, "password": "correct horse battery"},
+        )
+        assert response.status_code == 200, response.text
+        client.cookies.clear()
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return do
+
+
+@pytest.fixture
+def tracer(make_actor) -> Actor:  # type: ignore[no-untyped-def]
+    """A tracer of Linyi county (临猗县, 140821)."""
+    return make_actor("tracer", "140821")
