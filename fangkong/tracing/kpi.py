@@ -18,18 +18,18 @@ from fangkong.tracing.schemas import ContactLate, InfectionKpi, KpiOverview
 from fangkong.tracing.service import get_infection, scoped_infections
 
 
-def _late(contact: Contact, person: Person, infection: Infection, actor: Actor) -> ContactLate:
+def _late(
+    contact: Contact, person: Person, infection: Infection, actor: Actor, as_of: datetime
+) -> ContactLate:
+    """A contact not under control at some mark; when it came under control, if by `as_of`."""
+    done = contact.under_control_at if contact.under_control_at and contact.under_control_at <= as_of else None
     return ContactLate(
         contact_id=contact.id,
         person=show_person(person, actor),
         category=contact.category,
         identified_at=contact.identified_at,
-        under_control_at=contact.under_control_at,
-        hours_after_report=(
-            round(hours_between(infection.reported_at, contact.under_control_at), 1)
-            if contact.under_control_at
-            else None
-        ),
+        under_control_at=done,
+        hours_after_report=round(hours_between(infection.reported_at, done), 1) if done else None,
     )
 
 
@@ -58,7 +58,7 @@ def infection_kpi(
         mark = infection.reported_at + timedelta(hours=hours)
         if as_of < mark:
             return []
-        return [_late(c, p, infection, actor) for c, p in rows if not controlled_by(c, mark)]
+        return [_late(c, p, infection, actor, as_of) for c, p in rows if not controlled_by(c, mark)]
 
     deadline = infection.reported_at + timedelta(hours=target)
     missed_target = missed(target)
@@ -83,9 +83,16 @@ def infection_kpi(
         not_controlled_at_24h=missed(24),
         not_controlled_at_48h=missed_target if target == 48 else missed(48),
         not_controlled_now=[
-            _late(c, p, infection, actor) for c, p in rows if not controlled_by(c, as_of)
+            _late(c, p, infection, actor, as_of) for c, p in rows if not controlled_by(c, as_of)
         ],
+        control_curve=_curve(infection, [c.under_control_at for c in controlled]),
     )
+
+
+def _curve(infection: Infection, moments: list[datetime | None]) -> list[tuple[float, int]]:
+    """(hours after the report, contacts under control by then), one point per control."""
+    hours = sorted(max(0.0, hours_between(infection.reported_at, m)) for m in moments if m)
+    return [(round(h, 2), n) for n, h in enumerate(hours, start=1)]
 
 
 def kpi_for(session: Session, *, actor: Actor, infection_id: int, as_of: datetime) -> InfectionKpi:

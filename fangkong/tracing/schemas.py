@@ -186,6 +186,9 @@ class InfectionKpi(ReadModel):
     not_controlled_at_24h: list[ContactLate]
     not_controlled_at_48h: list[ContactLate]
     not_controlled_now: list[ContactLate]
+    control_curve: list[tuple[float, int]] = Field(
+        description="(hours after report, contacts under control by then), one point per control"
+    )
 
 
 class KpiOverview(ReadModel):

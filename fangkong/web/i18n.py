@@ -53,6 +53,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "missed": ("未达标", "missed"),
     "pending": ("进行中", "in progress"),
     "hours_to_control": ("全部管控用时（小时）", "Hours to full control"),
+    "hours_after_report": ("报告后小时数", "hours after the report"),
+    "share_controlled": ("已管控 %", "% under control"),
     "not_at_24": ("24小时未管控", "Not under control at 24 h"),
     "not_at_48": ("48小时未管控", "Not under control at 48 h"),
     "not_now": ("目前未管控", "Not under control now"),

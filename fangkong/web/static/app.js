@@ -59,60 +59,131 @@ document.addEventListener("submit", async (ev) => {
 });
 
 const GEN_COLOURS = ["#b71c1c", "#e65100", "#f9a825", "#6a1b9a", "#283593"];
+const CONTACT_COLOURS = { close: "#546e7a", secondary: "#90a4ae", general: "#b0bec5", companion: "#00838f" };
+
+// Infections left to right by generation; each one's contacts in a fan around it, and each
+// close contact's secondary contacts one ring further out along the same bearing.
+function chainLayout(chain) {
+  const byId = new Map(chain.nodes.map((n) => [n.id, n]));
+  const children = new Map();
+  for (const e of chain.edges) {
+    if (!children.has(e.source)) children.set(e.source, []);
+    children.get(e.source).push(e);
+  }
+  const pos = new Map();
+  const infections = chain.nodes.filter((n) => n.kind === "infection");
+  const perGen = new Map();
+  for (const n of infections) {
+    const g = n.generation || 1;
+    perGen.set(g, (perGen.get(g) || 0) + 1);
+    const index = perGen.get(g) - 1;
+    pos.set(n.id, [g * 520, index * 300]);
+  }
+  for (const [g, count] of perGen) {
+    const shift = ((count - 1) * 300) / 2;
+    for (const n of infections.filter((x) => (x.generation || 1) === g)) {
+      const p = pos.get(n.id);
+      pos.set(n.id, [p[0], p[1] - shift]);
+    }
+  }
+  for (const n of infections) {
+    const [cx, cy] = pos.get(n.id);
+    const direct = (children.get(n.id) || []).filter((e) => e.kind !== "transmission");
+    direct.forEach((e, i) => {
+      const angle = (2 * Math.PI * i) / Math.max(direct.length, 1);
+      const r = 70 + 10 * Math.sqrt(direct.length) + (direct.length > 16 ? (i % 2) * 35 : 0);
+      pos.set(e.target, [cx + r * Math.cos(angle), cy + r * Math.sin(angle)]);
+      (children.get(e.target) || []).forEach((s, j, all) => {
+        const spread = angle + (j - (all.length - 1) / 2) * 0.12;
+        pos.set(s.target, [cx + (r + 60) * Math.cos(spread), cy + (r + 60) * Math.sin(spread)]);
+      });
+    });
+  }
+  return (id) => pos.get(id) || [0, 0];
+}
 
 function drawChain(el) {
   const chain = JSON.parse(el.dataset.chain);
+  const at = chainLayout(chain);
   const nodes = chain.nodes.map((n) => {
     const infection = n.kind === "infection";
-    const colour = infection ? GEN_COLOURS[((n.generation || 1) - 1) % GEN_COLOURS.length]
-      : n.category === "secondary" ? "#90a4ae" : "#546e7a";
+    const [x, y] = at(n.id);
     return {
-      id: n.id, name: n.label + (infection ? ` G${n.generation}` : ""),
-      symbolSize: infection ? 38 : n.category === "secondary" ? 10 : 16,
-      itemStyle: { color: colour, borderColor: n.under_control === false ? "#c62828" : "#fff", borderWidth: n.under_control === false ? 3 : 1 },
-      label: { show: infection, fontWeight: n.id === el.dataset.infection ? "bold" : "normal" },
+      id: n.id, x, y,
+      name: infection ? `${n.label} · G${n.generation}` : n.label,
+      symbolSize: infection ? (n.id === el.dataset.infection ? 46 : 36) : n.category === "secondary" ? 9 : 14,
+      itemStyle: {
+        color: infection ? GEN_COLOURS[((n.generation || 1) - 1) % GEN_COLOURS.length] : CONTACT_COLOURS[n.category] || "#78909c",
+        borderColor: n.under_control === false ? "#c62828" : "#fff",
+        borderWidth: n.under_control === false ? 3 : 1,
+      },
+      label: {
+        show: infection, position: "top", distance: 8, fontWeight: "bold", fontSize: 13,
+        backgroundColor: "rgba(255,255,255,0.9)", padding: [2, 4], borderRadius: 3,
+      },
       category: infection ? 0 : n.category === "secondary" ? 2 : 1,
     };
   });
   const links = chain.edges.map((e) => ({
     source: e.source, target: e.target,
-    lineStyle: { width: e.kind === "transmission" ? 3 : 1, color: e.kind === "transmission" ? "#b71c1c" : "#b0bec5", type: e.kind === "via" ? "dashed" : "solid" },
+    lineStyle: {
+      width: e.kind === "transmission" ? 4 : 1,
+      color: e.kind === "transmission" ? "#b71c1c" : "#cfd8dc",
+      type: e.kind === "via" ? "dashed" : "solid",
+      curveness: e.kind === "transmission" ? 0.15 : 0,
+    },
   }));
   const chart = echarts.init(el);
   chart.setOption({
-    tooltip: { formatter: (p) => p.dataType === "node" ? p.data.name : "" },
-    legend: { data: ["infection", "close", "secondary"].map((name) => ({ name })) },
+    animation: false,
+    tooltip: { formatter: (p) => (p.dataType === "node" ? p.data.name : "") },
+    legend: { data: el.dataset.legend.split("|") },
     series: [{
-      type: "graph", layout: "force", roam: true, draggable: true, data: nodes, links,
-      categories: [{ name: "infection" }, { name: "close" }, { name: "secondary" }],
-      edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
-      force: { repulsion: 140, edgeLength: [30, 90], gravity: 0.08 },
+      type: "graph", layout: "none", roam: true, data: nodes, links,
+      categories: el.dataset.legend.split("|").map((name, i) => ({
+        name, itemStyle: { color: [GEN_COLOURS[0], CONTACT_COLOURS.close, CONTACT_COLOURS.secondary][i] },
+      })),
+      edgeSymbol: ["none", "arrow"], edgeSymbolSize: [0, 8],
     }],
   });
   el.dataset.drawn = String(nodes.length);
 }
 
+// Per infection, the share of its contacts under control against hours since its report,
+// with the 24 h and 48 h marks: a curve that reaches 100 % left of the 48 h line met the target.
 function drawBoard(el) {
   const board = JSON.parse(el.dataset.board);
   const labels = JSON.parse(el.dataset.labels);
   const target = Number(el.dataset.target);
-  const names = board.rows.map((r) => `#${r.infection_id} ${r.person.name}`);
+  const horizon = Math.max(target + 24, ...board.rows.map((r) => Math.ceil(r.hours_since_report)));
+  const series = board.rows.map((r) => {
+    const total = Math.max(r.contacts, 1);
+    const points = [[0, 0], ...r.control_curve.map(([h, n]) => [h, Math.round((1000 * n) / total) / 10])];
+    const end = Math.min(r.hours_since_report, horizon);
+    points.push([end, points[points.length - 1][1]]);
+    return {
+      name: `#${r.infection_id} ${r.person.name}`, type: "line", step: "end", showSymbol: false, data: points,
+      lineStyle: { width: 2.5 },
+    };
+  });
+  series.push({
+    name: "marks", type: "line", data: [], silent: true,
+    markLine: {
+      symbol: "none", label: { formatter: "{b}" }, lineStyle: { type: "dashed" },
+      data: [{ xAxis: 24, name: "24 h", lineStyle: { color: "#b26a00" } }, { xAxis: target, name: `${target} h`, lineStyle: { color: "#c62828" } }],
+    },
+  });
   const chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: "axis" },
-    legend: { data: [labels.hours, labels.controlled, labels.open] },
-    grid: { left: 60, right: 60, bottom: 80 },
-    xAxis: { type: "category", data: names, axisLabel: { rotate: 30 } },
-    yAxis: [{ type: "value", name: "h" }, { type: "value", name: "#" }],
-    series: [
-      { name: labels.hours, type: "bar", data: board.rows.map((r) => r.hours_to_full_control ?? r.hours_since_report),
-        itemStyle: { color: (p) => (board.rows[p.dataIndex].met_target === false ? "#c62828" : board.rows[p.dataIndex].met_target ? "#1f8a4c" : "#b26a00") },
-        markLine: { symbol: "none", data: [{ yAxis: target, name: `${target} h` }], lineStyle: { color: "#c62828", type: "dashed" } } },
-      { name: labels.controlled, type: "line", yAxisIndex: 1, data: board.rows.map((r) => r.under_control) },
-      { name: labels.open, type: "line", yAxisIndex: 1, data: board.rows.map((r) => r.not_controlled_now.length) },
-    ],
+    animation: false,
+    tooltip: { trigger: "axis", valueFormatter: (v) => `${v}` },
+    legend: { type: "scroll", data: series.slice(0, -1).map((s) => s.name) },
+    grid: { left: 60, right: 40, bottom: 50 },
+    xAxis: { type: "value", name: labels.hours_axis, nameLocation: "middle", nameGap: 28, min: 0, max: horizon },
+    yAxis: { type: "value", name: labels.share_axis, min: 0, max: 100 },
+    series,
   });
-  el.dataset.drawn = String(names.length);
+  el.dataset.drawn = String(board.rows.length);
 }
 
 window.addEventListener("DOMContentLoaded", () => {
