@@ -26,6 +26,8 @@ serve: setup
 	$(BIN)/fangkong serve
 
 test: setup
+	$(BIN)/ruff check fangkong tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup

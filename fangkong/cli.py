@@ -42,23 +42,33 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    console.print(f"Fangkong on [bold]http://{settings.host}:{settings.port}[/] (API docs at /docs)")
+    console.print(
+        f"Fangkong on [bold]http://{settings.host}:{settings.port}[/] (API docs at /docs)"
+    )
     uvicorn.run(
-        "fangkong.app:create_app", factory=True, host=settings.host, port=settings.port,
-        workers=workers, log_level="info",
+        "fangkong.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
     )
 
 
 @app.command()
 def demo(
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve when built")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve when built")
+    ] = True,
 ) -> None:
     """Build a fresh embedded database with the March 2022 Linyi outbreak, then serve it."""
     from fangkong.demo import build_demo
 
     settings = get_settings()
     if settings.database_url:
-        raise typer.BadParameter("the demo builds its own SQLite database; unset FANGKONG_DATABASE_URL")
+        raise typer.BadParameter(
+            "the demo builds its own SQLite database; unset FANGKONG_DATABASE_URL"
+        )
     db_file = settings.data_dir / "fangkong.db"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for stale in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
@@ -79,9 +89,9 @@ def demo(
     )
     console.print(table)
     url = f"http://{settings.host}:{settings.port}"
-    console.print(f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
-                  f"{url}/board?as_of=2022-03-07T20:00")
+    console.print(
+        f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
+        f"{url}/board?as_of=2022-03-07T20:00"
+    )
     if serve_after:
         serve()
-
-

@@ -68,7 +68,9 @@ class _People:
         self.rng = random.Random(seed)
         self.sequence = 100
 
-    def make(self, region: str, address: str, *, born_from: int = 1955, born_to: int = 2004) -> PersonIn:
+    def make(
+        self, region: str, address: str, *, born_from: int = 1955, born_to: int = 2004
+    ) -> PersonIn:
         rng = self.rng
         born = date(rng.randint(born_from, born_to), rng.randint(1, 12), rng.randint(1, 28))
         self.sequence += 2
@@ -81,11 +83,21 @@ class _People:
         )
 
 
-def _contact(person: PersonIn, category: str, setting: str, exposure: datetime,
-             identified: datetime, **extra: str) -> ContactCreate:
+def _contact(
+    person: PersonIn,
+    category: str,
+    setting: str,
+    exposure: datetime,
+    identified: datetime,
+    **extra: str,
+) -> ContactCreate:
     return ContactCreate(
-        person=person, category=category, setting=setting, exposure_at=exposure,
-        identified_at=identified, **extra,
+        person=person,
+        category=category,
+        setting=setting,
+        exposure_at=exposure,
+        identified_at=identified,
+        **extra,
     )
 
 
@@ -95,8 +107,13 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     for username, display, password, role, county in DEMO_USERS:
         create_user(
             session,
-            data=UserCreate(username=username, display_name=display, password=password,
-                            role=role, jurisdiction=county),  # type: ignore[arg-type]
+            data=UserCreate(
+                username=username,
+                display_name=display,
+                password=password,
+                role=role,
+                jurisdiction=county,
+            ),
             now=at(1, 8),
         )
         users.append((username, password, role, county))
@@ -107,11 +124,20 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
 
     # -- the index case ---------------------------------------------------------------------
     index = tracing.record_infection(
-        session, actor=linyi, now=at(6, 20, 10),
+        session,
+        actor=linyi,
+        now=at(6, 20, 10),
         data=InfectionCreate(
-            person=PersonIn(name="王某强", id_number=make_id_number(LINYI, date(1988, 6, 12), 31),
-                            phone="13934560001", address=HOME),
-            kind="confirmed", onset_at=at(5, 20), sampled_at=at(6, 10, 30), reported_at=at(6, 19, 50),
+            person=PersonIn(
+                name="王某强",
+                id_number=make_id_number(LINYI, date(1988, 6, 12), 31),
+                phone="13934560001",
+                address=HOME,
+            ),
+            kind="confirmed",
+            onset_at=at(5, 20),
+            sampled_at=at(6, 10, 30),
+            reported_at=at(6, 19, 50),
             note="西安返回人员；3月6日发热门诊就诊采样，晚间报告阳性",
         ),
     )
@@ -127,9 +153,19 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
         ("临猗县人民医院发热门诊", "临猗县猗氏镇", "healthcare", at(6, 9, 30), at(6, 11, 30)),
     ]
     for place, address, setting, arrived, departed in places:
-        tracing.add_stop(session, actor=linyi, infection_id=index.id, now=at(6, 22),
-                         data=StopCreate(place=place, address=address, setting=setting,
-                                         arrived_at=arrived, departed_at=departed))
+        tracing.add_stop(
+            session,
+            actor=linyi,
+            infection_id=index.id,
+            now=at(6, 22),
+            data=StopCreate(
+                place=place,
+                address=address,
+                setting=setting,
+                arrived_at=arrived,
+                departed_at=departed,
+            ),
+        )
         stops += 1
 
     # -- the index case's close contacts ------------------------------------------------------
@@ -144,104 +180,253 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
         _contact(p, "close", "household", at(6, 20, 30), at(6, 20, 40), relation=r, place="家中")
         for p, r in zip(household, relations, strict=True)
     ]
-    coworker = PersonIn(name="刘某", id_number="140821198409140774", phone="13734561239",
-                        address="临猗县临晋镇某村")
-    linyi_contacts.append(_contact(coworker, "close", "workplace", at(5, 17, 30), at(6, 22, 30),
-                                   relation="同事", place="临猗县某超市"))
+    coworker = PersonIn(
+        name="刘某", id_number="140821198409140774", phone="13734561239", address="临猗县临晋镇某村"
+    )
+    linyi_contacts.append(
+        _contact(
+            coworker,
+            "close",
+            "workplace",
+            at(5, 17, 30),
+            at(6, 22, 30),
+            relation="同事",
+            place="临猗县某超市",
+        )
+    )
     for _ in range(5):
-        linyi_contacts.append(_contact(gen.make(LINYI, "临猗县猗氏镇某小区"), "close", "workplace",
-                                       at(5, 17, 30), at(6, 23), relation="同事", place="临猗县某超市"))
+        linyi_contacts.append(
+            _contact(
+                gen.make(LINYI, "临猗县猗氏镇某小区"),
+                "close",
+                "workplace",
+                at(5, 17, 30),
+                at(6, 23),
+                relation="同事",
+                place="临猗县某超市",
+            )
+        )
     for _ in range(6):
-        linyi_contacts.append(_contact(gen.make(LINYI, "临猗县猗氏镇某村"), "close", "meal",
-                                       at(5, 19, 30), at(7, 1), relation="同桌就餐", place="临猗县某饭店"))
-    linyi_contacts.append(_contact(gen.make(LINYI, "临猗县猗氏镇某路"), "close", "shop",
-                                   at(6, 8, 50), at(7, 2), relation="药店店员", place="临猗县某大药房"))
-    recorded = tracing.record_contacts(session, actor=linyi, infection_id=index.id,
-                                       items=linyi_contacts, now=at(7, 2, 10))
-    control_times = [at(6, 23, 30)] * 4 + [at(7, 3, 10), at(7, 3, 40), at(7, 4, 0), at(7, 4, 30),
-                     at(7, 5, 0), at(7, 5, 20)] + [at(7, 6) + timedelta(minutes=40 * i) for i in range(6)] + [at(7, 9, 30)]
+        linyi_contacts.append(
+            _contact(
+                gen.make(LINYI, "临猗县猗氏镇某村"),
+                "close",
+                "meal",
+                at(5, 19, 30),
+                at(7, 1),
+                relation="同桌就餐",
+                place="临猗县某饭店",
+            )
+        )
+    linyi_contacts.append(
+        _contact(
+            gen.make(LINYI, "临猗县猗氏镇某路"),
+            "close",
+            "shop",
+            at(6, 8, 50),
+            at(7, 2),
+            relation="药店店员",
+            place="临猗县某大药房",
+        )
+    )
+    recorded = tracing.record_contacts(
+        session, actor=linyi, infection_id=index.id, items=linyi_contacts, now=at(7, 2, 10)
+    )
+    control_times = (
+        [at(6, 23, 30)] * 4
+        + [at(7, 3, 10), at(7, 3, 40), at(7, 4, 0), at(7, 4, 30), at(7, 5, 0), at(7, 5, 20)]
+        + [at(7, 6) + timedelta(minutes=40 * i) for i in range(6)]
+        + [at(7, 9, 30)]
+    )
     for contact, when in zip(recorded.contacts, control_times, strict=True):
-        tracing.control_contact(session, actor=linyi, contact_id=contact.id, how="placed", at=when,
-                                now=at(8, 12))
+        tracing.control_contact(
+            session, actor=linyi, contact_id=contact.id, how="placed", at=when, now=at(8, 12)
+        )
     close_linyi = recorded.contacts
 
     # Yanhu: the taxi driver and the train carriage, handed over to Yanhu's tracers.
     yanhu_contacts = [
-        _contact(PersonIn(name="张某", id_number="140802197711300552", phone="15935461237",
-                          address="盐湖区解放路某小区"), "close", "taxi", at(4, 19, 40), at(6, 23, 30),
-                 relation="出租车司机", place="运城北站至临猗县（出租车）"),
-        _contact(PersonIn(name="赵某某", id_number="610113199504080668", phone="18734561238",
-                          address="盐湖区河东东街某小区"), "close", "train_carriage", at(4, 18, 5),
-                 at(7, 0, 30), relation="同车厢旅客", place="D2535次 5车厢"),
+        _contact(
+            PersonIn(
+                name="张某",
+                id_number="140802197711300552",
+                phone="15935461237",
+                address="盐湖区解放路某小区",
+            ),
+            "close",
+            "taxi",
+            at(4, 19, 40),
+            at(6, 23, 30),
+            relation="出租车司机",
+            place="运城北站至临猗县（出租车）",
+        ),
+        _contact(
+            PersonIn(
+                name="赵某某",
+                id_number="610113199504080668",
+                phone="18734561238",
+                address="盐湖区河东东街某小区",
+            ),
+            "close",
+            "train_carriage",
+            at(4, 18, 5),
+            at(7, 0, 30),
+            relation="同车厢旅客",
+            place="D2535次 5车厢",
+        ),
     ]
     for i in range(12):
-        yanhu_contacts.append(_contact(gen.make(YANHU, f"盐湖区某街道某小区{i + 1}号楼"), "close",
-                                       "train_carriage", at(4, 18, 5), at(7, 0, 30) + timedelta(hours=i),
-                                       relation="同车厢旅客", place="D2535次 5车厢"))
-    recorded = tracing.record_contacts(session, actor=linyi, infection_id=index.id,
-                                       items=yanhu_contacts, now=at(7, 12))
+        yanhu_contacts.append(
+            _contact(
+                gen.make(YANHU, f"盐湖区某街道某小区{i + 1}号楼"),
+                "close",
+                "train_carriage",
+                at(4, 18, 5),
+                at(7, 0, 30) + timedelta(hours=i),
+                relation="同车厢旅客",
+                place="D2535次 5车厢",
+            )
+        )
+    recorded = tracing.record_contacts(
+        session, actor=linyi, infection_id=index.id, items=yanhu_contacts, now=at(7, 12)
+    )
     for i, contact in enumerate(recorded.contacts):
         # The last two passengers were found late: one at 30 h, one at 44 h after the report.
         when = at(7, 9, 10) + timedelta(minutes=45 * i)
         when = {12: at(8, 1, 50), 13: at(8, 15, 50)}.get(i, when)
-        tracing.control_contact(session, actor=yanhu, contact_id=contact.id, how="placed", at=when,
-                                now=at(8, 16))
+        tracing.control_contact(
+            session, actor=yanhu, contact_id=contact.id, how="placed", at=when, now=at(8, 16)
+        )
 
     # Secondary contacts: the close contacts' own households.
     secondary = 0
     for contact in close_linyi[4:10]:
         family = [gen.make(LINYI, "临猗县某镇某村") for _ in range(2)]
         made = tracing.record_contacts_of_contact(
-            session, actor=linyi, contact_id=contact.id, now=at(7, 10),
-            items=[ContactOfContactCreate(person=p, setting="household", exposure_at=at(6, 7, 30),
-                                          identified_at=at(7, 9), relation="家属") for p in family],
+            session,
+            actor=linyi,
+            contact_id=contact.id,
+            now=at(7, 10),
+            items=[
+                ContactOfContactCreate(
+                    person=p,
+                    setting="household",
+                    exposure_at=at(6, 7, 30),
+                    identified_at=at(7, 9),
+                    relation="家属",
+                )
+                for p in family
+            ],
         )
         for j, c in enumerate(made.contacts):
-            tracing.control_contact(session, actor=linyi, contact_id=c.id, how="placed",
-                                    at=at(7, 13) + timedelta(minutes=30 * (secondary + j)), now=at(8, 12))
+            tracing.control_contact(
+                session,
+                actor=linyi,
+                contact_id=c.id,
+                how="placed",
+                at=at(7, 13) + timedelta(minutes=30 * (secondary + j)),
+                now=at(8, 12),
+            )
         secondary += len(made.contacts)
     for contact in close_linyi[10:12]:
         made = tracing.record_contacts_of_contact(
-            session, actor=linyi, contact_id=contact.id, now=at(7, 11),
-            items=[ContactOfContactCreate(person=gen.make(LINYI, "临猗县某镇某村"), setting="household",
-                                          exposure_at=at(6, 8), identified_at=at(7, 10), relation="家属")],
+            session,
+            actor=linyi,
+            contact_id=contact.id,
+            now=at(7, 11),
+            items=[
+                ContactOfContactCreate(
+                    person=gen.make(LINYI, "临猗县某镇某村"),
+                    setting="household",
+                    exposure_at=at(6, 8),
+                    identified_at=at(7, 10),
+                    relation="家属",
+                )
+            ],
         )
         for c in made.contacts:
-            tracing.control_contact(session, actor=linyi, contact_id=c.id, how="home", at=at(7, 18),
-                                    now=at(8, 12))
+            tracing.control_contact(
+                session, actor=linyi, contact_id=c.id, how="home", at=at(7, 18), now=at(8, 12)
+            )
         secondary += len(made.contacts)
 
     # -- the wife, positive at 04:00 on 7 March ------------------------------------------------
     wife = tracing.record_infection(
-        session, actor=linyi, now=at(7, 4, 20),
-        data=InfectionCreate(person_id=close_linyi[0].person_id, kind="confirmed",
-                             onset_at=None, sampled_at=at(6, 23, 40), reported_at=at(7, 4)),
+        session,
+        actor=linyi,
+        now=at(7, 4, 20),
+        data=InfectionCreate(
+            person_id=close_linyi[0].person_id,
+            kind="confirmed",
+            onset_at=None,
+            sampled_at=at(6, 23, 40),
+            reported_at=at(7, 4),
+        ),
     )
-    bank = [_contact(gen.make(LINYI, "临猗县猗氏镇某小区"), "close", "workplace", at(6, 17),
-                     at(7, 7), relation="同事", place="临猗县某银行网点") for _ in range(5)]
-    recorded = tracing.record_contacts(session, actor=linyi, infection_id=wife.id, items=bank,
-                                       now=at(7, 8))
+    bank = [
+        _contact(
+            gen.make(LINYI, "临猗县猗氏镇某小区"),
+            "close",
+            "workplace",
+            at(6, 17),
+            at(7, 7),
+            relation="同事",
+            place="临猗县某银行网点",
+        )
+        for _ in range(5)
+    ]
+    recorded = tracing.record_contacts(
+        session, actor=linyi, infection_id=wife.id, items=bank, now=at(7, 8)
+    )
     for i, contact in enumerate(recorded.contacts):
-        tracing.control_contact(session, actor=linyi, contact_id=contact.id, how="placed",
-                                at=at(7, 11) + timedelta(minutes=50 * i), now=at(8, 12))
+        tracing.control_contact(
+            session,
+            actor=linyi,
+            contact_id=contact.id,
+            how="placed",
+            at=at(7, 11) + timedelta(minutes=50 * i),
+            now=at(8, 12),
+        )
 
     # -- the parents and the infant, positive at 05:00 on 8 March ------------------------------
     father, _mother, _infant = (
         tracing.record_infection(
-            session, actor=linyi, now=at(8, 5, 30),
-            data=InfectionCreate(person_id=contact.person_id, kind="asymptomatic",
-                                 sampled_at=at(7, 23), reported_at=at(8, 5)),
+            session,
+            actor=linyi,
+            now=at(8, 5, 30),
+            data=InfectionCreate(
+                person_id=contact.person_id,
+                kind="asymptomatic",
+                sampled_at=at(7, 23),
+                reported_at=at(8, 5),
+            ),
         )
         for contact in close_linyi[1:4]
     )
-    market = [_contact(gen.make(LINYI, "临猗县猗氏镇某村", born_from=1945, born_to=1965), "close",
-                       "market", at(6, 7, 20), at(8, 8), relation="同逛菜市场", place="猗氏镇农贸市场")
-              for _ in range(3)]
-    recorded = tracing.record_contacts(session, actor=linyi, infection_id=father.id, items=market,
-                                       now=at(8, 9))
+    market = [
+        _contact(
+            gen.make(LINYI, "临猗县猗氏镇某村", born_from=1945, born_to=1965),
+            "close",
+            "market",
+            at(6, 7, 20),
+            at(8, 8),
+            relation="同逛菜市场",
+            place="猗氏镇农贸市场",
+        )
+        for _ in range(3)
+    ]
+    recorded = tracing.record_contacts(
+        session, actor=linyi, infection_id=father.id, items=market, now=at(8, 9)
+    )
     for i, contact in enumerate(recorded.contacts):
-        tracing.control_contact(session, actor=linyi, contact_id=contact.id, how="home",
-                                at=at(8, 12) + timedelta(hours=i), now=at(8, 16))
+        tracing.control_contact(
+            session,
+            actor=linyi,
+            contact_id=contact.id,
+            how="home",
+            at=at(8, 12) + timedelta(hours=i),
+            now=at(8, 16),
+        )
 
     return DemoSummary(
         users=users,

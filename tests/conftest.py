@@ -40,13 +40,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _pg_admin(url: str) -> str:
-    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
+    return (
+        make_url(url)
+        .set(drivername="postgresql", database="postgres")
+        .render_as_string(hide_password=False)
     )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         upgrade(url)
@@ -98,7 +102,9 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def make_actor(session: Session):  # type: ignore[no-untyped-def]
     """A real user in the database, as the Actor services take."""
 
-    def make(role: str = "tracer", jurisdiction: str | None = "140821", username: str | None = None) -> Actor:
+    def make(
+        role: str = "tracer", jurisdiction: str | None = "140821", username: str | None = None
+    ) -> Actor:
         user = create_user(
             session,
             data=UserCreate(

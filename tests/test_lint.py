@@ -45,10 +45,20 @@ def test_no_wall_clock(path: Path) -> None:
         if isinstance(node, ast.Attribute) and node.attr in {"now", "today", "utcnow"}:
             base = node.value
             name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
-            assert name not in {"datetime", "date"}, f"{rel(path)}:{node.lineno} reads the wall clock"
+            assert name not in {"datetime", "date"}, (
+                f"{rel(path)}:{node.lineno} reads the wall clock"
+            )
 
 
-@pytest.mark.parametrize("path", [p for p in SOURCES if p.name in {"service.py", "models.py", "kpi.py", "chains.py", "linelists.py"}], ids=rel)
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in SOURCES
+        if p.name in {"service.py", "models.py", "kpi.py", "chains.py", "linelists.py"}
+    ],
+    ids=rel,
+)
 def test_services_know_no_framework(path: Path) -> None:
     for name in imports(ast.parse(path.read_text(encoding="utf-8"))):
         assert not name.startswith(FRAMEWORKS), f"{rel(path)} imports {name}"

@@ -51,7 +51,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-
         # pysqlite opens transactions lazily and mishandles SAVEPOINT; take that over so
         # transactions, savepoints and rollbacks mean on SQLite what they mean on PostgreSQL.
         @event.listens_for(engine, "connect")

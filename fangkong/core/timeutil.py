@@ -55,10 +55,9 @@ def parse_local_datetime(text: str) -> datetime:
         raise ValueError(f"{text!r} is not a date and time (e.g. 2022-03-06 21:00)")
     y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     try:
-        naive = datetime(y, mo, d, h, mi, s)
+        return datetime(y, mo, d, h, mi, s, tzinfo=city_zone())
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real date and time: {exc}") from None
-    return naive.replace(tzinfo=city_zone())
 
 
 def hours_between(start: datetime, end: datetime) -> float:

@@ -35,13 +35,20 @@ def merge_people(
     data: PersonMergeRequest, actor: CanMergePeople, session: SessionDep, now: NowDep
 ) -> PersonRead:
     person = service.merge_people(
-        session, actor=actor, keep_id=data.keep_id, merge_id=data.merge_id, reason=data.reason, now=now
+        session,
+        actor=actor,
+        keep_id=data.keep_id,
+        merge_id=data.merge_id,
+        reason=data.reason,
+        now=now,
     )
     return service.show_person(person, actor)
 
 
 @router.get("/{person_id}", response_model=PersonRead)
-def read_person(person_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep) -> PersonRead:
+def read_person(
+    person_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep
+) -> PersonRead:
     person = service.get_person(session, actor=actor, person_id=person_id, now=now)
     return service.show_person(person, actor)
 

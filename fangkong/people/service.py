@@ -49,7 +49,7 @@ def in_jurisdiction(actor: Actor, people: type[Person] | Any = Person) -> Column
     return column
 
 
-def scoped_people(actor: Actor) -> Select[tuple[Person]]:
+def scoped_people(actor: Actor) -> Select[Person]:
     return select(Person).where(in_jurisdiction(actor))
 
 
@@ -309,7 +309,9 @@ def update_person(
         if value is not None:
             setattr(person, field, value)
     person.updated_at = now
-    record_audit(session, actor=actor, action="update", entity="person", entity_id=person.id, now=now)
+    record_audit(
+        session, actor=actor, action="update", entity="person", entity_id=person.id, now=now
+    )
     session.flush()
     return person
 
@@ -424,7 +426,9 @@ def _fold_rows(session: Session, target: Table, *, keep: int, drop: int) -> None
                     if twin is not None:
                         break
                 if twin is None:
-                    session.execute(update(table).where(pk == row[pk.name]).values({col.name: keep}))
+                    session.execute(
+                        update(table).where(pk == row[pk.name]).values({col.name: keep})
+                    )
                 else:
                     _fold_rows(session, table, keep=twin, drop=row[pk.name])
     target_pk = next(iter(target.primary_key.columns))

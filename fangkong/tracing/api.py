@@ -50,12 +50,16 @@ def read_infection(
     infection_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep
 ) -> InfectionRead:
     infection = service.get_infection(session, actor=actor, infection_id=infection_id)
-    record_audit(session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now)
+    record_audit(
+        session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now
+    )
     return present_infections(session, actor=actor, infections=[infection])[0]
 
 
 @router.get("/infections/{infection_id}/stops", response_model=list[StopRead])
-def list_stops(infection_id: int, actor: CanReadPeople, session: SessionDep) -> list[TrajectoryStop]:
+def list_stops(
+    infection_id: int, actor: CanReadPeople, session: SessionDep
+) -> list[TrajectoryStop]:
     return service.list_stops(session, actor=actor, infection_id=infection_id)
 
 
@@ -67,7 +71,9 @@ def add_stop(
 
 
 @router.get("/infections/{infection_id}/contacts", response_model=list[ContactRead])
-def list_contacts(infection_id: int, actor: CanReadPeople, session: SessionDep) -> list[ContactRead]:
+def list_contacts(
+    infection_id: int, actor: CanReadPeople, session: SessionDep
+) -> list[ContactRead]:
     contacts, _ = service.list_contacts(session, actor=actor, infection_id=infection_id)
     return present_contacts(session, actor=actor, contacts=contacts)
 
@@ -193,5 +199,3 @@ def control_contact(
         session, actor=actor, contact_id=contact_id, how=data.how, at=data.at, now=now
     )
     return present_contacts(session, actor=actor, contacts=[contact])[0]
-
-

@@ -103,11 +103,15 @@ def transmission_chain(
             )
             if contact.via_contact_id is not None:
                 edges.append(
-                    ChainEdge(source=f"c{contact.via_contact_id}", target=f"c{contact.id}", kind="via")
+                    ChainEdge(
+                        source=f"c{contact.via_contact_id}", target=f"c{contact.id}", kind="via"
+                    )
                 )
             else:
                 edges.append(
-                    ChainEdge(source=f"i{contact.infection_id}", target=f"c{contact.id}", kind="exposure")
+                    ChainEdge(
+                        source=f"i{contact.infection_id}", target=f"c{contact.id}", kind="exposure"
+                    )
                 )
         # A secondary contact reached through someone who turned out infected hangs off that case.
         infection_of_person = {inf.person_id: inf.id for inf in cluster.values()}

@@ -22,7 +22,9 @@ UserOption = Annotated[str, typer.Option("--user", help="act as this user (their
 @app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    infection: Annotated[int, typer.Option("--infection", help="the infection these are contacts of")],
+    infection: Annotated[
+        int, typer.Option("--infection", help="the infection these are contacts of")
+    ],
     user: UserOption = "admin",
 ) -> None:
     """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
@@ -32,8 +34,12 @@ def import_file(
             if actor is None:
                 raise InvalidInput.at(("--user",), f"no active user {user!r}")
             result = import_contacts(
-                session, actor=actor, infection_id=infection, filename=file.name,
-                content=file.read_bytes(), now=SystemClock().now(),
+                session,
+                actor=actor,
+                infection_id=infection,
+                filename=file.name,
+                content=file.read_bytes(),
+                now=SystemClock().now(),
             )
     except InvalidInput as exc:
         err.print(f"[red]{file.name}: nothing imported[/]")
@@ -44,7 +50,9 @@ def import_file(
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
     if result.already_imported:
-        console.print(f"{file.name} was already imported for infection {infection}; nothing changed")
+        console.print(
+            f"{file.name} was already imported for infection {infection}; nothing changed"
+        )
     else:
         console.print(
             f"imported {result.rows} rows: {result.contacts_created} new contacts, "
@@ -65,7 +73,9 @@ def export_file(
             if actor is None:
                 raise InvalidInput.at(("--user",), f"no active user {user!r}")
             out.write_bytes(
-                export_contacts(session, actor=actor, infection_id=infection, now=SystemClock().now())
+                export_contacts(
+                    session, actor=actor, infection_id=infection, now=SystemClock().now()
+                )
             )
     except FangkongError as exc:
         err.print(f"[red]{exc}[/]")

@@ -22,7 +22,11 @@ def _late(
     contact: Contact, person: Person, infection: Infection, actor: Actor, as_of: datetime
 ) -> ContactLate:
     """A contact not under control at some mark; when it came under control, if by `as_of`."""
-    done = contact.under_control_at if contact.under_control_at and contact.under_control_at <= as_of else None
+    done = (
+        contact.under_control_at
+        if contact.under_control_at and contact.under_control_at <= as_of
+        else None
+    )
     return ContactLate(
         contact_id=contact.id,
         person=show_person(person, actor),

@@ -43,7 +43,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
     "sex": ("性别", "sex", "gender"),
     "age": ("年龄", "age"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "idnumber", "id"),
+    "id_number": (
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "证件号码",
+        "id_number",
+        "idnumber",
+        "id",
+    ),
     "passport": ("护照号", "护照号码", "passport"),
     "phone": ("手机号", "手机号码", "联系电话", "电话", "联系方式", "phone", "mobile"),
     "address": ("现住址", "现居住地址", "住址", "居住地址", "address"),
@@ -51,7 +59,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "category": ("人员类别", "接触类型", "人员类型", "类别", "category"),
     "setting": ("接触方式", "接触方式/场所", "接触场景", "接触方式场所", "setting"),
     "place": ("接触地点", "接触场所", "地点", "place"),
-    "exposure_at": ("末次接触时间", "最后接触时间", "末次暴露时间", "接触时间", "exposure_at", "lastexposure", "exposure"),
+    "exposure_at": (
+        "末次接触时间",
+        "最后接触时间",
+        "末次暴露时间",
+        "接触时间",
+        "exposure_at",
+        "lastexposure",
+        "exposure",
+    ),
     "note": ("备注", "note", "notes", "remarks"),
 }
 REQUIRED = ("name", "category", "setting", "exposure_at")
@@ -95,7 +111,9 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
     except (CalamineError, ValueError, OSError) as exc:
-        raise InvalidInput.at(("file",), f"{filename}: not a readable spreadsheet ({exc})") from None
+        raise InvalidInput.at(
+            ("file",), f"{filename}: not a readable spreadsheet ({exc})"
+        ) from None
     for rows in sheets:
         if _find_header(rows) is not None:
             return rows
@@ -138,11 +156,11 @@ def parse_contact_sheet(
         )
     columns: dict[str, int] = {}
     header_of: dict[str, str] = {}
-    for j, cell in enumerate(table[header_at]):
-        field = _LOOKUP.get(_key(cell))
+    for j, heading in enumerate(table[header_at]):
+        field = _LOOKUP.get(_key(heading))
         if field and field not in columns:
             columns[field] = j
-            header_of[field] = _text(cell)
+            header_of[field] = _text(heading)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         names = ", ".join(f"{HEADERS[f][0]} ({f})" for f in missing)
@@ -167,8 +185,12 @@ def parse_contact_sheet(
         loc = f"row {r}"
         raw_id = _text(cell(row, "id_number"))
         if isinstance(cell(row, "id_number"), float):
-            problems.append(FieldProblem((loc, header_of["id_number"]), "ID number stored as a "
-                                         "number lost its digits; format the column as text"))
+            problems.append(
+                FieldProblem(
+                    (loc, header_of["id_number"]),
+                    "ID number stored as a number lost its digits; format the column as text",
+                )
+            )
         age = _text(cell(row, "age"))
         sex_text = _text(cell(row, "sex")).lower()
         try:
@@ -197,7 +219,9 @@ def parse_contact_sheet(
             )
         except ValidationError as exc:
             for err in exc.errors():
-                field = next((str(p) for p in err["loc"] if str(p) in header_of), str(err["loc"][-1]))
+                field = next(
+                    (str(p) for p in err["loc"] if str(p) in header_of), str(err["loc"][-1])
+                )
                 problems.append(FieldProblem((loc, header_of.get(field, field)), err["msg"]))
             continue
         if sex_text and sex_text not in SEX:
@@ -306,8 +330,22 @@ def import_contacts(
 
 
 EXPORT_HEADERS = (
-    "序号", "姓名", "性别", "身份证号码", "联系电话", "现住址", "县区", "人员类别", "接触方式",
-    "接触地点", "末次接触时间", "管理方式", "管理开始", "管理结束", "检测日期", "管控时间",
+    "序号",
+    "姓名",
+    "性别",
+    "身份证号码",
+    "联系电话",
+    "现住址",
+    "县区",
+    "人员类别",
+    "接触方式",
+    "接触地点",
+    "末次接触时间",
+    "管理方式",
+    "管理开始",
+    "管理结束",
+    "检测日期",
+    "管控时间",
 )
 KIND_LABEL = {
     "central_quarantine": "集中隔离",
@@ -317,16 +355,16 @@ KIND_LABEL = {
 SEX_LABEL = {"male": "男", "female": "女", "unknown": ""}
 
 
-def export_contacts(
-    session: Session, *, actor: Actor, infection_id: int, now: datetime
-) -> bytes:
+def export_contacts(session: Session, *, actor: Actor, infection_id: int, now: datetime) -> bytes:
     """The infection's contacts as .xlsx, masked unless the user may see identities in full."""
     infection = get_infection(session, actor=actor, infection_id=infection_id)
     protocol = get_protocol(infection.protocol_id)
     contacts, _ = list_contacts(session, actor=actor, infection_id=infection.id)
     people = {
         p.id: p
-        for p in session.scalars(select(Person).where(Person.id.in_({c.person_id for c in contacts})))
+        for p in session.scalars(
+            select(Person).where(Person.id.in_({c.person_id for c in contacts}))
+        )
     }
     orders = orders_for(session, [c.id for c in contacts])
     book = Workbook(write_only=True)
@@ -368,4 +406,3 @@ def export_contacts(
         detail=f"{len(contacts)} contacts, {'masked' if not actor.sees_full_identity else 'full'}",
     )
     return out.getvalue()
-

@@ -22,7 +22,9 @@ def present_contacts(
 ) -> list[ContactRead]:
     people = {
         p.id: p
-        for p in session.scalars(select(Person).where(Person.id.in_({c.person_id for c in contacts})))
+        for p in session.scalars(
+            select(Person).where(Person.id.in_({c.person_id for c in contacts}))
+        )
     }
     infections = {
         i.id: i
@@ -90,7 +92,7 @@ def present_infections(
         InfectionRead(
             id=i.id,
             person=show_person(people[i.person_id], actor),
-            kind=i.kind,  # type: ignore[arg-type]
+            kind=i.kind,
             onset_at=i.onset_at,
             sampled_at=i.sampled_at,
             reported_at=i.reported_at,

@@ -73,7 +73,11 @@ def resolve_setting(protocol: Protocol, text: str) -> str:
     best: tuple[int, str] | None = None
     for key, rule in protocol.settings.items():
         for alias in (rule.label, *rule.aliases):
-            if len(alias) >= 2 and alias.lower() in wanted and (best is None or len(alias) > best[0]):
+            if (
+                len(alias) >= 2
+                and alias.lower() in wanted
+                and (best is None or len(alias) > best[0])
+            ):
                 best = (len(alias), key)
     if best:
         return best[1]
@@ -83,7 +87,7 @@ def resolve_setting(protocol: Protocol, text: str) -> str:
 # -- infections ---------------------------------------------------------------------------------
 
 
-def scoped_infections(actor: Actor) -> Select[tuple[Infection]]:
+def scoped_infections(actor: Actor) -> Select[Infection]:
     """Infections of people in the actor's jurisdiction, and those with contacts there (the
     county that traces them is handed those contacts, 协查)."""
     contact_person = aliased(Person)
@@ -133,7 +137,10 @@ def record_infection(
         if data.person.county_code and not actor.covers(data.person.county_code):
             raise InvalidInput.at(("person", "county_code"), "outside your jurisdiction")
         [person] = upsert_people(
-            session, items=[data.person], now=now, default_county=actor.jurisdiction,
+            session,
+            items=[data.person],
+            now=now,
+            default_county=actor.jurisdiction,
             loc_prefix=[("person",)],
         ).people
     else:
@@ -189,7 +196,9 @@ def _would_cycle(session: Session, child: int, parent: int) -> bool:
         if current == child:
             return True
         seen.add(current)
-        current = session.scalar(select(Infection.source_infection_id).where(Infection.id == current))
+        current = session.scalar(
+            select(Infection.source_infection_id).where(Infection.id == current)
+        )
     return False
 
 
@@ -313,15 +322,18 @@ def record_contacts(
                 problems.append(
                     FieldProblem(
                         (loc, "via_contact_id"),
-                        f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
+                        f"contact {item.via_contact_id} is not a contact of infection "
+                        f"{infection.id}",
                     )
                 )
             else:
                 vias[i] = via
         if categories[i] == "secondary" and item.via_contact_id is None and i not in via_rows:
             problems.append(
-                FieldProblem((loc, "via_contact_id"), "a secondary contact needs the close "
-                             "contact they were exposed through")
+                FieldProblem(
+                    (loc, "via_contact_id"),
+                    "a secondary contact needs the close contact they were exposed through",
+                )
             )
     for i, target in via_rows.items():
         if protocol.category(categories[target]).contacts_become != categories[i]:
@@ -342,7 +354,9 @@ def record_contacts(
                 )
             )
     person_locs = [(loc,) if isinstance(loc, str) else (loc, "person") for loc in locs]
-    problems += check_people([item.person for item in items], today=local_date(now), locs=person_locs)[1]
+    problems += check_people(
+        [item.person for item in items], today=local_date(now), locs=person_locs
+    )[1]
     if problems:
         raise InvalidInput("invalid contacts", problems)
 
@@ -380,7 +394,9 @@ def record_contacts(
                 placed[i] = existing[person.id]
                 continue
             item = items[i]
-            via_id = vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
+            via_id = (
+                vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
+            )
             contact = Contact(
                 infection_id=infection.id,
                 person_id=person.id,
@@ -443,7 +459,9 @@ def _issue_orders(
     plans = []
     for contact in contacts:
         rule = protocol.category(contact.category)
-        start = contact.exposure_at if rule.clock_starts == "last_exposure" else contact.identified_at
+        start = (
+            contact.exposure_at if rule.clock_starts == "last_exposure" else contact.identified_at
+        )
         plans.append(
             protocol.plan_management(
                 contact.category,  # type: ignore[arg-type]
@@ -518,17 +536,17 @@ def record_contacts_of_contact(
             problems.append(
                 FieldProblem(
                     (i, "exposure_at"),
-                    f"is after contact {via.id} was under control ({fmt_local(via.under_control_at)})",
+                    f"is after contact {via.id} was under control "
+                    f"({fmt_local(via.under_control_at)})",
                 )
             )
     if problems:
         raise InvalidInput("invalid contacts", problems)
     full = [
-        ContactCreate(**item.model_dump(), category=becomes, via_contact_id=via.id) for item in items
+        ContactCreate(**item.model_dump(), category=becomes, via_contact_id=via.id)
+        for item in items
     ]
-    return record_contacts(
-        session, actor=actor, infection_id=via.infection_id, items=full, now=now
-    )
+    return record_contacts(session, actor=actor, infection_id=via.infection_id, items=full, now=now)
 
 
 def get_infection_unscoped(session: Session, infection_id: int) -> Infection:
@@ -539,7 +557,13 @@ def get_infection_unscoped(session: Session, infection_id: int) -> Infection:
 
 
 def control_contact(
-    session: Session, *, actor: Actor, contact_id: int, how: ControlKind, at: datetime, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    contact_id: int,
+    how: ControlKind,
+    at: datetime,
+    now: datetime,
 ) -> Contact:
     """Mark a contact under control: placed in a room, or at home under the order."""
     _require_edit(actor)
@@ -574,7 +598,9 @@ def list_contacts(
     return visible, (total or 0) - len(visible)
 
 
-def orders_for(session: Session, contact_ids: Sequence[int]) -> dict[int, tuple[ManagementOrder, list[OrderPhase]]]:
+def orders_for(
+    session: Session, contact_ids: Sequence[int]
+) -> dict[int, tuple[ManagementOrder, list[OrderPhase]]]:
     if not contact_ids:
         return {}
     orders = {
@@ -604,4 +630,3 @@ def count_contacts(session: Session, infection_ids: Sequence[int]) -> dict[int, 
         .group_by(Contact.infection_id)
     )
     return {r[0]: (r[1], r[2]) for r in rows}
-

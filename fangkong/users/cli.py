@@ -20,15 +20,24 @@ def create(
     username: str,
     role: Annotated[str, typer.Option(help="admin, commander, tracer or viewer")],
     display_name: Annotated[str, typer.Option()] = "",
-    jurisdiction: Annotated[str | None, typer.Option(help="6-digit county code; none = city")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="6-digit county code; none = city")
+    ] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
 ) -> None:
     """Create a user who signs in with a password (hashed with argon2)."""
     from pydantic import ValidationError
 
     try:
-        data = UserCreate(username=username, display_name=display_name or username,
-                          password=password, role=role, jurisdiction=jurisdiction)  # type: ignore[arg-type]
+        data = UserCreate(
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            role=role,
+            jurisdiction=jurisdiction,
+        )
         with transaction(default_session_factory()) as session:
             user = create_user(session, data=data, now=SystemClock().now())
             console.print(f"created user {user.username} ({user.role})")

@@ -48,7 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "save": ("保存", "Save"),
     "as_of": ("截至", "As of"),
     "show": ("查看", "Show"),
-    "kpi_target": ("目标：报告后48小时内全部管控", "Target: every contact under control within 48 h of the report"),
+    "kpi_target": (
+        "目标：报告后48小时内全部管控",
+        "Target: every contact under control within 48 h of the report",
+    ),
     "met": ("达标", "met"),
     "missed": ("未达标", "missed"),
     "pending": ("进行中", "in progress"),

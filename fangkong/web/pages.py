@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def vendor_dir() -> Path | None:
-    """ECharts as installed from the npm registry by `make setup`; nothing is fetched at run time."""
+    """ECharts as `make setup` installed it from the npm registry; nothing is fetched later."""
     dist = HERE / "node_modules" / "echarts" / "dist"
     return dist if dist.is_dir() else None
 
@@ -95,7 +95,10 @@ def login(
     target = next if next.startswith("/") and not next.startswith("//") else "/infections"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
-        TOKEN_COOKIE, token, httponly=True, samesite="strict",
+        TOKEN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
         max_age=get_settings().token_hours * 3600,
     )
     return response
@@ -132,7 +135,9 @@ def infection_page(
         return _render(request, "missing.html", actor, what=f"#{infection_id}")
     from fangkong.core.audit import record_audit
 
-    record_audit(session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now)
+    record_audit(
+        session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now
+    )
     [shown] = present_infections(session, actor=actor, infections=[infection])
     contacts, elsewhere = service.list_contacts(session, actor=actor, infection_id=infection.id)
     protocol = get_protocol(infection.protocol_id)

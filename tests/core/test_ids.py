@@ -63,7 +63,9 @@ def test_divisions_come_from_the_data_package() -> None:
     assert {"盐湖区", "临猗县", "永济市", "河津市"} <= names and "市辖区" not in names
 
 
-@pytest.mark.parametrize("raw", ["13834561234", "138 3456 1234", "１３８３４５６１２３４", "+86 138-3456-1234"])
+@pytest.mark.parametrize(
+    "raw", ["13834561234", "138 3456 1234", "１３８３４５６１２３４", "+86 138-3456-1234"]
+)
 def test_mobiles(raw: str) -> None:
     assert validate_mobile(raw) == "13834561234"
 
@@ -83,7 +85,9 @@ def test_masks() -> None:
 class TestCheckIdCommand:
     def test_valid_exits_0(self) -> None:
         result = CliRunner().invoke(app, ["people", "check-id", "11010519491231002X"])
-        assert result.exit_code == 0 and "valid" in result.output and "北京市朝阳区" in result.output
+        assert (
+            result.exit_code == 0 and "valid" in result.output and "北京市朝阳区" in result.output
+        )
 
     def test_invalid_exits_1_with_the_reason(self) -> None:
         result = CliRunner().invoke(app, ["people", "check-id", "110105194912310021"])

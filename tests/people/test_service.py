@@ -22,12 +22,19 @@ def person_count(session: Session) -> int:
 
 class TestUpsert:
     def test_a_person_entered_twice_is_one_person(self, session: Session) -> None:
-        first = PersonIn(name="李某某", id_number="14082119630122028x", phone="１３９ ３４５６ １２３６")
+        first = PersonIn(
+            name="李某某", id_number="14082119630122028x", phone="１３９ ３４５６ １２３６"
+        )
         again = PersonIn(name="李某某", id_number=" 14082119630122028X ", address="临猗县猗氏镇")
         [a] = service.upsert_people(session, items=[first], now=NOW).people
         [b] = service.upsert_people(session, items=[again], now=NOW).people
         assert a.id == b.id and person_count(session) == 1
-        assert (b.phone, b.address, b.sex, str(b.birth_date)) == ("13934561236", "临猗县猗氏镇", "female", "1963-01-22")
+        assert (b.phone, b.address, b.sex, str(b.birth_date)) == (
+            "13934561236",
+            "临猗县猗氏镇",
+            "female",
+            "1963-01-22",
+        )
         assert b.county_code == "140821"
 
     def test_no_document_gets_a_stable_generated_key(self, session: Session) -> None:
@@ -38,8 +45,13 @@ class TestUpsert:
 
     def test_birth_date_must_match_the_id(self, session: Session) -> None:
         with pytest.raises(InvalidInput, match="does not match"):
-            service.upsert_people(session, now=NOW, items=[PersonIn(
-                name="王某", id_number="140821196107090119", birth_date="1961-07-10")])
+            service.upsert_people(
+                session,
+                now=NOW,
+                items=[
+                    PersonIn(name="王某", id_number="140821196107090119", birth_date="1961-07-10")
+                ],
+            )
 
     def test_bad_mobile_is_refused_by_the_schema(self) -> None:
         with pytest.raises(ValueError, match="mainland mobile"):
@@ -52,15 +64,29 @@ class TestMerge:
     ) -> None:
         index = make_infection(session, tracer)
         baby = PersonIn(name="王某宝", age_text="6月龄", address="临猗县猗氏镇某小区")
-        [no_id] = tracing.record_contacts(session, actor=tracer, infection_id=index.id, now=NOW,
-                                          items=[contact_in(baby)]).contacts
+        [no_id] = tracing.record_contacts(
+            session, actor=tracer, infection_id=index.id, now=NOW, items=[contact_in(baby)]
+        ).contacts
         # Later the same baby arrives with an ID number, as a contact of the same case.
-        with_id = PersonIn(name="王某宝", id_number="140821202109010010", address="临猗县猗氏镇某小区")
-        [other] = tracing.record_contacts(session, actor=tracer, infection_id=index.id, now=NOW,
-                                          items=[contact_in(with_id, exposure=at(6, 19))]).contacts
+        with_id = PersonIn(
+            name="王某宝", id_number="140821202109010010", address="临猗县猗氏镇某小区"
+        )
+        [other] = tracing.record_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            now=NOW,
+            items=[contact_in(with_id, exposure=at(6, 19))],
+        ).contacts
         keep, drop = no_id.person_id, other.person_id
-        merged = service.merge_people(session, actor=tracer, keep_id=keep, merge_id=drop,
-                                      reason="同一婴儿，补录身份证号", now=NOW)
+        merged = service.merge_people(
+            session,
+            actor=tracer,
+            keep_id=keep,
+            merge_id=drop,
+            reason="同一婴儿，补录身份证号",
+            now=NOW,
+        )
         assert merged.id_number == "140821202109010010" and merged.person_key == merged.id_number
         assert session.get(Person, drop) is None
         contacts = session.scalars(select(Contact).where(Contact.infection_id == index.id)).all()
@@ -78,27 +104,46 @@ class TestMerge:
         infection = make_infection(session, tracer, person=typo)
         fixed = make_person("赵某")
         [right] = service.upsert_people(session, items=[fixed], now=NOW).people
-        service.merge_people(session, actor=tracer, keep_id=right.id, merge_id=infection.person_id,
-                             reason="身份证号录入错误", now=NOW)
+        service.merge_people(
+            session,
+            actor=tracer,
+            keep_id=right.id,
+            merge_id=infection.person_id,
+            reason="身份证号录入错误",
+            now=NOW,
+        )
         session.refresh(infection)
         assert infection.person_id == right.id
 
     def test_the_typo_keeps_finding_the_right_person(self, session: Session, tracer: Actor) -> None:
         right_in, typo_in = make_person(), make_person()
         right, typo = service.upsert_people(session, items=[right_in, typo_in], now=NOW).people
-        service.merge_people(session, actor=tracer, keep_id=right.id, merge_id=typo.id, reason="typo", now=NOW)
+        service.merge_people(
+            session, actor=tracer, keep_id=right.id, merge_id=typo.id, reason="typo", now=NOW
+        )
         [found] = service.upsert_people(session, items=[typo_in], now=NOW).people
         assert found.id == right.id and found.id_number == right_in.id_number
         assert person_count(session) == 1
 
-    def test_adding_an_id_held_by_another_record_says_merge(self, session: Session, tracer: Actor) -> None:
-        baby, known = service.upsert_people(session, now=NOW, items=[
-            PersonIn(name="王某宝", address="临猗县某村"),
-            PersonIn(name="王某宝", id_number="140821202109010010", address="临猗县某村"),
-        ]).people
+    def test_adding_an_id_held_by_another_record_says_merge(
+        self, session: Session, tracer: Actor
+    ) -> None:
+        baby, known = service.upsert_people(
+            session,
+            now=NOW,
+            items=[
+                PersonIn(name="王某宝", address="临猗县某村"),
+                PersonIn(name="王某宝", id_number="140821202109010010", address="临猗县某村"),
+            ],
+        ).people
         with pytest.raises(Conflict, match=f"person {known.id}"):
-            service.update_person(session, actor=tracer, person_id=baby.id, now=NOW,
-                                  data=PersonUpdate(id_number="140821202109010010"))
+            service.update_person(
+                session,
+                actor=tracer,
+                person_id=baby.id,
+                now=NOW,
+                data=PersonUpdate(id_number="140821202109010010"),
+            )
 
 
 class TestReading:
@@ -106,18 +151,38 @@ class TestReading:
         [p] = service.upsert_people(session, items=[make_person()], now=NOW).people
         service.get_person(session, actor=tracer, person_id=p.id, now=NOW)
         entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "person")).one()
-        assert (entry.username, entry.action, entry.entity_id) == (tracer.username, "read", str(p.id))
+        assert (entry.username, entry.action, entry.entity_id) == (
+            tracer.username,
+            "read",
+            str(p.id),
+        )
 
     def test_other_county_is_not_found(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
         [p] = service.upsert_people(session, items=[make_person(county="140802")], now=NOW).people
         with pytest.raises(NotFound):
-            service.get_person(session, actor=make_actor("tracer", "140821"), person_id=p.id, now=NOW)
+            service.get_person(
+                session, actor=make_actor("tracer", "140821"), person_id=p.id, now=NOW
+            )
         rows, total = service.list_people(session, actor=make_actor("tracer", "140821"))
         assert total == 0 and rows == []
 
     def test_viewer_sees_masks(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
-        [p] = service.upsert_people(session, now=NOW, items=[PersonIn(
-            name="王某强", id_number="140821199002030420", phone="13834561234", address="临猗县某小区")]).people
+        [p] = service.upsert_people(
+            session,
+            now=NOW,
+            items=[
+                PersonIn(
+                    name="王某强",
+                    id_number="140821199002030420",
+                    phone="13834561234",
+                    address="临猗县某小区",
+                )
+            ],
+        ).people
         shown = service.show_person(p, make_actor("viewer", None))
-        assert (shown.name, shown.id_number, shown.phone) == ("王**", "140821********0420", "138****1234")
+        assert (shown.name, shown.id_number, shown.phone) == (
+            "王**",
+            "140821********0420",
+            "138****1234",
+        )
         assert shown.masked and shown.birth_date is None and shown.address == "临猗县"

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from fangkong.protocol.loader import FILES, ProtocolError, get_protocol, load_all, load_protocol_file, parse_protocol
+from fangkong.protocol.loader import (
+    FILES,
+    ProtocolError,
+    get_protocol,
+    load_all,
+    load_protocol_file,
+    parse_protocol,
+)
 
 CN8 = (FILES / "cn-8.toml").read_text(encoding="utf-8")
 
@@ -26,7 +33,9 @@ def test_8th_edition_close_contacts_are_14_plus_7() -> None:
 def test_9th_edition_close_contacts_are_7_plus_3() -> None:
     p = get_protocol("cn-9")
     assert [(m.kind, m.days) for m in p.categories["close"].management] == [
-        ("central_quarantine", 7), ("home_monitoring", 3)]
+        ("central_quarantine", 7),
+        ("home_monitoring", 3),
+    ]
     assert p.categories["secondary"].management[0].kind == "home_quarantine"
     assert p.tracing.close_lookback_days == 4
 
@@ -36,10 +45,16 @@ def test_9th_edition_close_contacts_are_7_plus_3() -> None:
     [
         (("days = 14", "days = -1"), "categories.close.management.0.days"),
         (('kind = "central_quarantine"', 'kind = "hotel"'), "categories.close.management.0.kind"),
-        (("test_days = [1, 4, 7, 14]", "test_days = [1, 4, 7, 15]"), "categories.close.management.0"),
+        (
+            ("test_days = [1, 4, 7, 14]", "test_days = [1, 4, 7, 15]"),
+            "categories.close.management.0",
+        ),
         (("close_lookback_days = 2", 'close_lookback_days = "two"'), "tracing.close_lookback_days"),
         (("[categories.general]", "[categories.casual]"), "categories.casual"),
-        (('label_en = "household"', 'label_en = "household", colour = "red"'), "settings.household.colour"),
+        (
+            ('label_en = "household"', 'label_en = "household", colour = "red"'),
+            "settings.household.colour",
+        ),
     ],
 )
 def test_a_broken_file_is_refused_naming_the_key(change: tuple[str, str], key: str) -> None:

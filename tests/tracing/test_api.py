@@ -5,16 +5,24 @@ from fastapi.testclient import TestClient
 from tests.tracing.conftest import SAMPLE_PATH
 
 INFECTION = {
-    "person": {"name": "王某强", "id_number": "140821198806120312", "phone": "13934560001",
-               "address": "临猗县猗氏镇某小区3号楼2单元"},
+    "person": {
+        "name": "王某强",
+        "id_number": "140821198806120312",
+        "phone": "13934560001",
+        "address": "临猗县猗氏镇某小区3号楼2单元",
+    },
     "kind": "confirmed",
     "onset_at": "2022-03-05T20:00",
     "sampled_at": "2022-03-06T10:30",
     "reported_at": "2022-03-06T19:50",
 }
 CONTACT = {
-    "person": {"name": "王某某", "id_number": "140821199002030420", "phone": "13834561234",
-               "address": "临猗县猗氏镇某小区3号楼2单元"},
+    "person": {
+        "name": "王某某",
+        "id_number": "140821199002030420",
+        "phone": "13834561234",
+        "address": "临猗县猗氏镇某小区3号楼2单元",
+    },
     "category": "密接",
     "setting": "共同居住",
     "exposure_at": "2022-03-06T20:30",
@@ -49,10 +57,18 @@ class TestAuth:
 
     def test_wrong_password(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         login("tracer")
-        assert client.post("/api/auth/token", data={"username": "nobody", "password": "x"}).status_code == 401
+        assert (
+            client.post("/api/auth/token", data={"username": "nobody", "password": "x"}).status_code
+            == 401
+        )
 
     def test_forged_token(self, client: TestClient) -> None:
-        assert client.get("/api/infections", headers={"Authorization": "Bearer abc.def.ghi"}).status_code == 401
+        assert (
+            client.get(
+                "/api/infections", headers={"Authorization": "Bearer abc.def.ghi"}
+            ).status_code
+            == 401
+        )
 
     def test_viewer_may_not_record(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         response = client.post("/api/infections", json=INFECTION, headers=login("viewer", None))
@@ -90,8 +106,15 @@ class TestInfections:
     def test_stop_with_departure_before_arrival(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
         infection_id = record_infection(client, headers)
-        response = client.post(f"/api/infections/{infection_id}/stops", headers=headers, json={
-            "place": "临猗县某超市", "arrived_at": "2022-03-05T09:00", "departed_at": "2022-03-05T08:00"})
+        response = client.post(
+            f"/api/infections/{infection_id}/stops",
+            headers=headers,
+            json={
+                "place": "临猗县某超市",
+                "arrived_at": "2022-03-05T09:00",
+                "departed_at": "2022-03-05T08:00",
+            },
+        )
         assert response.status_code == 422 and locs(response) == {"departed_at"}
 
 
@@ -99,21 +122,50 @@ class TestContacts:
     def test_record_classify_and_control(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
         infection_id = record_infection(client, headers)
-        response = client.post(f"/api/infections/{infection_id}/contacts", json=[CONTACT], headers=headers)
+        response = client.post(
+            f"/api/infections/{infection_id}/contacts", json=[CONTACT], headers=headers
+        )
         assert response.status_code == 201, response.text
         [contact] = response.json()
         assert contact["category"] == "close" and contact["category_label"] == "密切接触者"
-        assert [p["kind"] for p in contact["order"]["phases"]] == ["central_quarantine", "home_monitoring"]
-        assert contact["order"]["phases"][0]["test_dates"] == ["2022-03-07", "2022-03-10", "2022-03-13", "2022-03-20"]
-        controlled = client.post(f"/api/contacts/{contact['id']}/control", headers=headers,
-                                 json={"how": "placed", "at": "2022-03-06T23:30"})
+        assert [p["kind"] for p in contact["order"]["phases"]] == [
+            "central_quarantine",
+            "home_monitoring",
+        ]
+        assert contact["order"]["phases"][0]["test_dates"] == [
+            "2022-03-07",
+            "2022-03-10",
+            "2022-03-13",
+            "2022-03-20",
+        ]
+        controlled = client.post(
+            f"/api/contacts/{contact['id']}/control",
+            headers=headers,
+            json={"how": "placed", "at": "2022-03-06T23:30"},
+        )
         assert controlled.json()["under_control_at"] == "2022-03-06T23:30:00+08:00"
-        kpi = client.get(f"/api/infections/{infection_id}/kpi", params={"as_of": "2022-03-09T00:00"},
-                         headers=headers).json()
-        assert (kpi["contacts"], kpi["under_control"], kpi["met_target"], kpi["hours_to_full_control"]) == (1, 1, True, 3.7)
-        secondary = client.post(f"/api/contacts/{contact['id']}/contacts", headers=headers, json=[{
-            "person": {"name": "王某某的同事", "address": "临猗县某单位"}, "setting": "workplace",
-            "exposure_at": "2022-03-06T09:00"}])
+        kpi = client.get(
+            f"/api/infections/{infection_id}/kpi",
+            params={"as_of": "2022-03-09T00:00"},
+            headers=headers,
+        ).json()
+        assert (
+            kpi["contacts"],
+            kpi["under_control"],
+            kpi["met_target"],
+            kpi["hours_to_full_control"],
+        ) == (1, 1, True, 3.7)
+        secondary = client.post(
+            f"/api/contacts/{contact['id']}/contacts",
+            headers=headers,
+            json=[
+                {
+                    "person": {"name": "王某某的同事", "address": "临猗县某单位"},
+                    "setting": "workplace",
+                    "exposure_at": "2022-03-06T09:00",
+                }
+            ],
+        )
         assert secondary.status_code == 201 and secondary.json()[0]["category"] == "secondary"
 
     def test_bad_contacts_are_422_and_nothing_is_written(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
@@ -125,29 +177,50 @@ class TestContacts:
             "0.exposure_at": {**CONTACT, "exposure_at": "2031-01-01T00:00", "identified_at": None},
         }
         for field, bad in cases.items():
-            response = client.post(f"/api/infections/{infection_id}/contacts", json=[CONTACT, bad], headers=headers)
+            response = client.post(
+                f"/api/infections/{infection_id}/contacts", json=[CONTACT, bad], headers=headers
+            )
             assert response.status_code == 422, (field, response.text)
             assert field.replace("0.", "1.") in locs(response), response.text
         assert client.get(f"/api/infections/{infection_id}/contacts", headers=headers).json() == []
 
     def test_contact_of_an_infection_that_does_not_exist(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
-        response = client.post("/api/contacts", json={**CONTACT, "infection_id": 4242}, headers=headers)
+        response = client.post(
+            "/api/contacts", json={**CONTACT, "infection_id": 4242}, headers=headers
+        )
         assert response.status_code == 422 and locs(response) == {"infection_id"}
-        assert client.post("/api/infections/4242/contacts", json=[CONTACT], headers=headers).status_code == 404
+        assert (
+            client.post(
+                "/api/infections/4242/contacts", json=[CONTACT], headers=headers
+            ).status_code
+            == 404
+        )
 
     def test_import_export_and_chain(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         with open(SAMPLE_PATH, "rb") as f:
-            files = {"file": (SAMPLE_PATH.name, f.read(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
-        first = client.post(f"/api/infections/{infection_id}/contacts/import", files=files, headers=headers)
+            files = {
+                "file": (
+                    SAMPLE_PATH.name,
+                    f.read(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            }
+        first = client.post(
+            f"/api/infections/{infection_id}/contacts/import", files=files, headers=headers
+        )
         assert first.status_code == 200, first.text
         assert first.json()["contacts_created"] == 8
-        again = client.post(f"/api/infections/{infection_id}/contacts/import", files=files, headers=headers)
+        again = client.post(
+            f"/api/infections/{infection_id}/contacts/import", files=files, headers=headers
+        )
         assert again.json()["already_imported"] is True
         fake = {"file": ("list.xlsx", b"PK\x03\x04 broken zip", "application/octet-stream")}
-        broken = client.post(f"/api/infections/{infection_id}/contacts/import", files=fake, headers=headers)
+        broken = client.post(
+            f"/api/infections/{infection_id}/contacts/import", files=fake, headers=headers
+        )
         assert broken.status_code == 422 and locs(broken) == {"file"}
         export = client.get(f"/api/infections/{infection_id}/contacts/export", headers=headers)
         assert export.status_code == 200 and export.content[:2] == b"PK"
@@ -157,7 +230,9 @@ class TestContacts:
 
 
 class TestPeopleApi:
-    def test_viewer_sees_masked_lists_and_reads_are_audited(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_viewer_sees_masked_lists_and_reads_are_audited(
+        self, client: TestClient, login
+    ) -> None:  # type: ignore[no-untyped-def]
         tracer = login("tracer")
         record_infection(client, tracer)
         viewer = login("viewer", None)
@@ -173,21 +248,38 @@ class TestPeopleApi:
 
     def test_check_id(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("viewer", None)
-        ok = client.get("/api/people/check-id", params={"id_number": "11010519491231002X"}, headers=headers).json()
+        ok = client.get(
+            "/api/people/check-id", params={"id_number": "11010519491231002X"}, headers=headers
+        ).json()
         assert ok["valid"] and ok["region"] == "北京市朝阳区" and ok["sex"] == "female"
-        bad = client.get("/api/people/check-id", params={"id_number": "110105194912310021"}, headers=headers).json()
+        bad = client.get(
+            "/api/people/check-id", params={"id_number": "110105194912310021"}, headers=headers
+        ).json()
         assert not bad["valid"] and "check character" in bad["reason"]
 
     def test_merge_over_the_api(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
         infection_id = record_infection(client, headers)
-        baby = {**CONTACT, "person": {"name": "王某宝", "age_text": "6月龄", "address": "临猗县猗氏镇某小区"}}
+        baby = {
+            **CONTACT,
+            "person": {"name": "王某宝", "age_text": "6月龄", "address": "临猗县猗氏镇某小区"},
+        }
         client.post(f"/api/infections/{infection_id}/contacts", json=[baby], headers=headers)
         people = client.get("/api/people", params={"q": "王某宝"}, headers=headers).json()["items"]
         [baby_row] = people
-        patched = client.patch(f"/api/people/{baby_row['id']}", json={"id_number": "140821202109010010"}, headers=headers)
+        patched = client.patch(
+            f"/api/people/{baby_row['id']}",
+            json={"id_number": "140821202109010010"},
+            headers=headers,
+        )
         assert patched.status_code == 200 and patched.json()["id_number"] == "140821202109010010"
-        invalid = client.patch(f"/api/people/{baby_row['id']}", json={"id_number": "12345"}, headers=headers)
+        invalid = client.patch(
+            f"/api/people/{baby_row['id']}", json={"id_number": "12345"}, headers=headers
+        )
         assert invalid.status_code == 422 and locs(invalid) == {"id_number"}
-        merged = client.post("/api/people/merge", json={"keep_id": baby_row["id"], "merge_id": baby_row["id"], "reason": "same"}, headers=headers)
+        merged = client.post(
+            "/api/people/merge",
+            json={"keep_id": baby_row["id"], "merge_id": baby_row["id"], "reason": "same"},
+            headers=headers,
+        )
         assert merged.status_code == 422

@@ -14,10 +14,9 @@ from fangkong.core.errors import InvalidInput
 from fangkong.people.models import Person
 from fangkong.tracing.linelists import export_contacts, import_contacts
 from fangkong.tracing.models import Contact, ImportBatch
-from tests.conftest import DATA, NOW
-from tests.tracing.conftest import at, make_infection
-
+from tests.conftest import NOW
 from tests.tracing.conftest import SAMPLE_PATH as SAMPLE
+from tests.tracing.conftest import at, make_infection
 
 
 def flat(text: str) -> str:
@@ -46,10 +45,18 @@ def as_bytes(book: openpyxl.Workbook) -> bytes:
 class TestImportSample:
     def test_the_county_sheet_imports_as_it_is(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
-        result = import_contacts(session, actor=tracer, infection_id=index.id,
-                                 filename=SAMPLE.name, content=SAMPLE.read_bytes(), now=NOW)
+        result = import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename=SAMPLE.name,
+            content=SAMPLE.read_bytes(),
+            now=NOW,
+        )
         assert (result.rows, result.contacts_created, result.people_created) == (8, 8, 8)
-        contacts = session.scalars(select(Contact).where(Contact.infection_id == index.id).order_by(Contact.id)).all()
+        contacts = session.scalars(
+            select(Contact).where(Contact.infection_id == index.id).order_by(Contact.id)
+        ).all()
         assert [c.category for c in contacts].count("close") == 7
         people = {p.id: p for p in session.scalars(select(Person))}
         by_name = {people[c.person_id].name: c for c in contacts}
@@ -67,23 +74,50 @@ class TestImportSample:
         assert people[by_name["赵某某"].person_id].id_number == "610113199504080668"
         assert people[by_name["王某"].person_id].phone == "13834561235"
         infant = people[by_name["王某宝"].person_id]
-        assert infant.id_number is None and infant.age_text == "6月龄" and infant.person_key.startswith("G")
+        assert (
+            infant.id_number is None
+            and infant.age_text == "6月龄"
+            and infant.person_key.startswith("G")
+        )
         assert people[by_name["张某"].person_id].county_code == "140802"
 
     def test_importing_twice_changes_nothing(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
         content = SAMPLE.read_bytes()
-        import_contacts(session, actor=tracer, infection_id=index.id, filename=SAMPLE.name, content=content, now=NOW)
+        import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename=SAMPLE.name,
+            content=content,
+            now=NOW,
+        )
         before = counts(session)
-        again = import_contacts(session, actor=tracer, infection_id=index.id, filename=SAMPLE.name, content=content, now=NOW)
+        again = import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename=SAMPLE.name,
+            content=content,
+            now=NOW,
+        )
         assert again.already_imported and counts(session) == before
         # The same rows saved again (other bytes) still add nobody.
         resaved = as_bytes(sample_workbook())
-        third = import_contacts(session, actor=tracer, infection_id=index.id, filename="copy.xlsx", content=resaved, now=NOW)
+        third = import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename="copy.xlsx",
+            content=resaved,
+            now=NOW,
+        )
         assert third.contacts_created == 0 and third.people_created == 0
         assert counts(session)[:2] == before[:2]
 
-    def test_a_bad_row_names_row_and_column_and_writes_nothing(self, session: Session, tracer: Actor) -> None:
+    def test_a_bad_row_names_row_and_column_and_writes_nothing(
+        self, session: Session, tracer: Actor
+    ) -> None:
         index = make_infection(session, tracer)
         book = sample_workbook()
         sheet = book.active
@@ -91,8 +125,14 @@ class TestImportSample:
         sheet["L10"] = "路人甲"  # unknown category, row 10
         sheet["K11"] = "2030/3/6 7:30"  # in the future, row 11
         with pytest.raises(InvalidInput) as caught:
-            import_contacts(session, actor=tracer, infection_id=index.id, filename="bad.xlsx",
-                            content=as_bytes(book), now=NOW)
+            import_contacts(
+                session,
+                actor=tracer,
+                infection_id=index.id,
+                filename="bad.xlsx",
+                content=as_bytes(book),
+                now=NOW,
+            )
         locs = {p.loc[:2] for p in caught.value.problems}
         assert ("row 5", "身份证号码") in locs
         assert ("row 10", "人员类别") in locs
@@ -102,8 +142,14 @@ class TestImportSample:
     def test_not_a_spreadsheet(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
         with pytest.raises(InvalidInput, match="not a readable spreadsheet"):
-            import_contacts(session, actor=tracer, infection_id=index.id, filename="list.xlsx",
-                            content=b"%PDF-1.4 this is not a workbook", now=NOW)
+            import_contacts(
+                session,
+                actor=tracer,
+                infection_id=index.id,
+                filename="list.xlsx",
+                content=b"%PDF-1.4 this is not a workbook",
+                now=NOW,
+            )
 
     def test_csv_in_gb18030_with_english_headers(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
@@ -111,37 +157,65 @@ class TestImportSample:
             "name,id_number,phone,category,setting,exposure_at,address\n"
             "周某,140821198409140774,13734561239,close,workplace,2022-03-05 17:30,临猗县某村\n"
         )
-        result = import_contacts(session, actor=tracer, infection_id=index.id, filename="l.csv",
-                                 content=text.encode("gb18030"), now=NOW)
+        result = import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename="l.csv",
+            content=text.encode("gb18030"),
+            now=NOW,
+        )
         assert result.contacts_created == 1
 
     def test_missing_header_is_named(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
         with pytest.raises(InvalidInput, match="末次接触时间"):
-            import_contacts(session, actor=tracer, infection_id=index.id, filename="l.csv",
-                            content="姓名,人员类别,接触方式,性别\n王某,密接,共同居住,男\n".encode(), now=NOW)
+            import_contacts(
+                session,
+                actor=tracer,
+                infection_id=index.id,
+                filename="l.csv",
+                content="姓名,人员类别,接触方式,性别\n王某,密接,共同居住,男\n".encode(),
+                now=NOW,
+            )
 
 
 class TestExport:
-    def test_masked_for_a_viewer_and_audited(self, session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+    def test_masked_for_a_viewer_and_audited(
+        self, session: Session, tracer: Actor, make_actor
+    ) -> None:  # type: ignore[no-untyped-def]
         index = make_infection(session, tracer)
-        import_contacts(session, actor=tracer, infection_id=index.id, filename=SAMPLE.name,
-                        content=SAMPLE.read_bytes(), now=NOW)
+        import_contacts(
+            session,
+            actor=tracer,
+            infection_id=index.id,
+            filename=SAMPLE.name,
+            content=SAMPLE.read_bytes(),
+            now=NOW,
+        )
         viewer = make_actor("viewer", None)
-        rows = list(openpyxl.load_workbook(io.BytesIO(
-            export_contacts(session, actor=viewer, infection_id=index.id, now=NOW))).active.values)
+        rows = list(
+            openpyxl.load_workbook(
+                io.BytesIO(export_contacts(session, actor=viewer, infection_id=index.id, now=NOW))
+            ).active.values
+        )
         assert rows[0][:4] == ("序号", "姓名", "性别", "身份证号码")
         names = {r[1] for r in rows[1:]}
         assert "王某某" not in names and "王**" in names
         assert all("*" in (r[3] or "*") for r in rows[1:])
-        full = list(openpyxl.load_workbook(io.BytesIO(
-            export_contacts(session, actor=tracer, infection_id=index.id, now=NOW))).active.values)
+        full = list(
+            openpyxl.load_workbook(
+                io.BytesIO(export_contacts(session, actor=tracer, infection_id=index.id, now=NOW))
+            ).active.values
+        )
         assert "140821199002030420" in {r[3] for r in full}
         assert "集中隔离 → 居家健康监测" in {r[11] for r in full}
 
 
 class TestCli:
-    def test_import_exits_non_zero_with_row_errors(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_import_exits_non_zero_with_row_errors(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from fangkong.cli import app
         from fangkong.core.settings import get_settings
 

@@ -22,8 +22,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser tests: install Debian's chromium (.ci/run does)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+        raise RuntimeError(
+            "CI must run the browser tests: install Debian's chromium (.ci/run does)"
+        )
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
@@ -43,7 +47,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("FANGKONG_DATABASE_URL", None)
     fangkong = [sys.executable, "-m", "fangkong"]
     subprocess.run([*fangkong, "demo", "--no-serve"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*fangkong, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*fangkong, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -65,8 +71,14 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield b
         b.close()
@@ -119,7 +131,9 @@ def test_tracer_follows_the_outbreak(browser: Browser, server: str) -> None:
     page.goto(f"{server}/infections/2")
     before = page.locator("#contacts tbody tr").count()
     page.click("text=导入名单")
-    page.set_input_files("#import-form input[type=file]", str(DATA / "contacts-linyi-2022-03-07.xlsx"))
+    page.set_input_files(
+        "#import-form input[type=file]", str(DATA / "contacts-linyi-2022-03-07.xlsx")
+    )
     page.click("#import-form button")
     expect(page.locator("#import-form .errors")).to_contain_text("row 9 · 末次接触时间")
     page.reload()
@@ -158,7 +172,9 @@ def test_record_an_infection_from_the_page(browser: Browser, server: str) -> Non
     page.fill("input[name='sampled_at']", "2022-03-09T08:00")
     page.fill("input[name='reported_at']", "2022-03-09T18:00")
     page.click("form[data-api='/api/infections'] button")
-    expect(page.locator("form[data-api='/api/infections'] .errors")).to_contain_text("check character")
+    expect(page.locator("form[data-api='/api/infections'] .errors")).to_contain_text(
+        "check character"
+    )
     page.fill("input[name='person.id_number']", "140821199002030420")
     page.fill("input[name='person.name']", "王某某")
     page.fill("input[name='person.address']", "临猗县猗氏镇")
