@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 # Constraint names that SQLite and PostgreSQL share, so migrations name the same things.
 NAMING_CONVENTION = {
@@ -92,3 +94,23 @@ def default_session_factory() -> sessionmaker[Session]:
     from fangkong.core.settings import get_settings
 
     return make_session_factory(make_engine(get_settings().resolved_database_url))
+
+
+# Keeps `IN (...)` lists under every driver's limit on bound parameters (PostgreSQL: 65,535).
+IN_CHUNK = 1000
+
+
+def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """The values in lists of at most `size`, for `column.in_(chunk)` queries."""
+    ordered = list(dict.fromkeys(values))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany on the session's connection: SQLAlchemy Core, not
+    the ORM's unit of work, since a line list of 100,000 rows must not build 100,000 objects.
+    Rows are dicts of column values; column types (UTCDateTime …) still apply."""
+    if rows:
+        table = model.__table__
+        session.execute(table.insert(), rows)  # type: ignore[attr-defined]

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, UniqueConstraint, delete, false, or_, select, true, update
+from sqlalchemy import (
+    Select,
+    Table,
+    UniqueConstraint,
+    delete,
+    false,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
-from fangkong.core.db import Base
+from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.ids import (
     InvalidIdNumber,
@@ -31,9 +41,6 @@ from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local_date
 from fangkong.people.models import Person, PersonMerge
 from fangkong.people.schemas import IdCheck, PersonIn, PersonRead, PersonUpdate
-
-CHUNK = 500
-
 
 # -- jurisdiction: the one helper every person query goes through ----------------------------
 
@@ -144,50 +151,61 @@ def upsert_people(
     now: datetime,
     default_county: str | None = None,
     loc_prefix: Sequence[tuple[str | int, ...]] | None = None,
+    checked: bool = False,
 ) -> Upserted:
     """Find or create each person, in order. Known people keep what they have; only missing
-    details are filled in, so recording the same person again changes nothing."""
-    locs = [tuple(loc_prefix[i]) if loc_prefix else () for i in range(len(items))]
-    canonical, problems = check_people(items, today=local_date(now), locs=locs)
-    if problems:
-        raise InvalidInput("invalid people", problems)
+    details are filled in, so recording the same person again changes nothing. `checked`
+    says the items already came out of `check_people` (a caller validating a whole batch)."""
+    canonical = list(items)
+    if not checked:
+        locs = [tuple(loc_prefix[i]) if loc_prefix else () for i in range(len(items))]
+        canonical, problems = check_people(items, today=local_date(now), locs=locs)
+        if problems:
+            raise InvalidInput("invalid people", problems)
 
     keys = [_person_key(p, p.id_number) for p in canonical]
     found = _find_by_keys(session, set(keys))
-    people: list[Person] = []
-    created = 0
+    fresh: dict[str, dict[str, Any]] = {}
     for key, data in zip(keys, canonical, strict=True):
         person = found.get(key)
-        if person is None:
-            person = Person(
-                person_key=key,
-                id_number=data.id_number,
-                passport=data.passport,
-                name=data.name,
-                sex=data.sex or "unknown",
-                birth_date=data.birth_date,
-                age_text=data.age_text,
-                phone=data.phone,
-                address=data.address,
-                county_code=data.county_code or county_from_address(data.address) or default_county,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(person)
-            found[key] = person
-            created += 1
-        else:
+        if person is not None:
             _fill_missing(person, data, now=now)
-        people.append(person)
+        elif key not in fresh:
+            fresh[key] = {
+                "person_key": key,
+                "id_number": data.id_number,
+                "passport": data.passport,
+                "name": data.name,
+                "sex": data.sex or "unknown",
+                "birth_date": data.birth_date,
+                "age_text": data.age_text,
+                "phone": data.phone,
+                "address": data.address,
+                "county_code": data.county_code
+                or county_from_address(data.address)
+                or default_county,
+                "created_at": now,
+                "updated_at": now,
+            }
+    if fresh:
+        # One bulk insert: a line list of 100,000 people must not become 100,000 statements.
+        bulk_insert(session, Person, list(fresh.values()))
+        found.update(_find_by_keys(session, set(fresh)))
     session.flush()
-    return Upserted(people, created)
+    return Upserted([found[key] for key in keys], len(fresh))
+
+
+def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    """People by id, in chunks (no scoping: callers show them through `show_person`)."""
+    found: dict[int, Person] = {}
+    for chunk in in_chunks(ids):
+        found.update({p.id: p for p in session.scalars(select(Person).where(Person.id.in_(chunk)))})
+    return found
 
 
 def _find_by_keys(session: Session, keys: set[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in in_chunks(sorted(keys)):
         for person in session.scalars(select(Person).where(Person.person_key.in_(chunk))):
             found[person.person_key] = person
         aliases = session.execute(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.ids import mask_name
 from fangkong.people.models import Person
+from fangkong.people.service import people_by_id
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import Chain, ChainEdge, ChainNode
 from fangkong.tracing.service import get_infection
@@ -45,12 +46,7 @@ def transmission_chain(
     start = get_infection(session, actor=actor, infection_id=infection_id)
     root = root_of(session, start)
     cluster = cluster_of(session, root.id)
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_({i.person_id for i in cluster.values()}))
-        )
-    }
+    people = people_by_id(session, {i.person_id for i in cluster.values()})
 
     def label(person: Person) -> str:
         shown = actor.sees_full_identity and actor.covers(person.county_code)

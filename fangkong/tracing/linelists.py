@@ -22,9 +22,8 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.ids import normalize_text
 from fangkong.core.timeutil import as_aware, fmt_local, parse_local_datetime
-from fangkong.people.models import Person
 from fangkong.people.schemas import PersonIn
-from fangkong.people.service import show_person
+from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
 from fangkong.protocol.models import Protocol
 from fangkong.tracing.models import ImportBatch
@@ -360,12 +359,7 @@ def export_contacts(session: Session, *, actor: Actor, infection_id: int, now: d
     infection = get_infection(session, actor=actor, infection_id=infection_id)
     protocol = get_protocol(infection.protocol_id)
     contacts, _ = list_contacts(session, actor=actor, infection_id=infection.id)
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_({c.person_id for c in contacts}))
-        )
-    }
+    people = people_by_id(session, {c.person_id for c in contacts})
     orders = orders_for(session, [c.id for c in contacts])
     book = Workbook(write_only=True)
     sheet = book.create_sheet("密接人员")

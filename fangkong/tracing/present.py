@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
-from fangkong.people.models import Person
-from fangkong.people.service import show_person
+from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import ContactRead, InfectionRead, OrderRead, PhaseRead
@@ -20,12 +19,7 @@ from fangkong.tracing.service import count_contacts, orders_for
 def present_contacts(
     session: Session, *, actor: Actor, contacts: Sequence[Contact]
 ) -> list[ContactRead]:
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_({c.person_id for c in contacts}))
-        )
-    }
+    people = people_by_id(session, {c.person_id for c in contacts})
     infections = {
         i.id: i
         for i in session.scalars(
@@ -81,12 +75,7 @@ def present_contacts(
 def present_infections(
     session: Session, *, actor: Actor, infections: Sequence[Infection]
 ) -> list[InfectionRead]:
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_({i.person_id for i in infections}))
-        )
-    }
+    people = people_by_id(session, {i.person_id for i in infections})
     counts = count_contacts(session, [i.id for i in infections])
     return [
         InfectionRead(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
@@ -253,11 +256,29 @@ def list_stops(session: Session, *, actor: Actor, infection_id: int) -> list[Tra
 # -- contacts -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactsRecorded:
-    contacts: list[Contact]
+    """What a batch recorded: contact ids in input order; the rows load on first use, so a
+    100,000-row import never builds objects it does not show."""
+
+    session: Session
+    contact_ids: list[int]
     created: int
     people_created: int
+
+    @cached_property
+    def contacts(self) -> list[Contact]:
+        return load_contacts(self.session, self.contact_ids)
+
+
+def load_contacts(session: Session, ids: Sequence[int]) -> list[Contact]:
+    """Contacts by id, in the order given."""
+    loaded: dict[int, Contact] = {}
+    for chunk in in_chunks(ids):
+        loaded.update(
+            {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(chunk)))}
+        )
+    return [loaded[i] for i in ids]
 
 
 def record_contacts(
@@ -354,15 +375,17 @@ def record_contacts(
                 )
             )
     person_locs = [(loc,) if isinstance(loc, str) else (loc, "person") for loc in locs]
-    problems += check_people(
+    canonical, person_problems = check_people(
         [item.person for item in items], today=local_date(now), locs=person_locs
-    )[1]
+    )
+    problems += person_problems
     if problems:
         raise InvalidInput("invalid contacts", problems)
 
     upserted = upsert_people(
         session,
-        items=[item.person for item in items],
+        items=canonical,
+        checked=True,
         now=now,
         default_county=session.scalar(
             select(Person.county_code).where(Person.id == infection.person_id)
@@ -370,65 +393,75 @@ def record_contacts(
         loc_prefix=person_locs,
     )
     people = upserted.people
-    existing = {
-        c.person_id: c
-        for c in session.scalars(
-            select(Contact).where(
-                Contact.infection_id == infection.id,
-                Contact.person_id.in_({p.id for p in people}),
-            )
-        )
-    }
-    for i, person in enumerate(people):
-        if person.id == infection.person_id:
+    person_ids = [p.id for p in people]
+    for i, person_id in enumerate(person_ids):
+        if person_id == infection.person_id:
             raise InvalidInput.at((locs[i], "person"), "is the infected person themselves")
+    existing = _contact_ids(session, infection.id, person_ids)  # person id -> contact id
 
-    # Direct contacts first and flushed, so secondary ones in the batch can point at them.
-    placed: dict[int, Contact] = {}
-    new_rows: list[int] = []
+    # Direct contacts first, so secondary ones in the batch can point at them. One bulk
+    # insert per group: thousands of rows from a line list stay a handful of statements.
+    contact_of: dict[int, int] = {}  # item -> contact id
+    new_contacts: list[NewContact] = []
     direct = [i for i in range(len(items)) if i not in via_rows]
     for group in (direct, sorted(via_rows)):
+        rows: list[dict[str, object]] = []
+        fresh: list[int] = []
         for i in group:
-            person = people[i]
-            if person.id in existing:
-                placed[i] = existing[person.id]
+            if person_ids[i] in existing:
+                contact_of[i] = existing[person_ids[i]]
                 continue
             item = items[i]
-            via_id = (
-                vias[i].id if i in vias else (placed[via_rows[i]].id if i in via_rows else None)
+            via_id = vias[i].id if i in vias else contact_of.get(via_rows.get(i, -1))
+            existing[person_ids[i]] = -1  # the same person twice in one batch is one contact
+            fresh.append(i)
+            rows.append(
+                {
+                    "infection_id": infection.id,
+                    "person_id": person_ids[i],
+                    "category": categories[i],
+                    "setting": settings[i],
+                    "exposure_at": item.exposure_at,
+                    "identified_at": item.identified_at or now,
+                    "via_contact_id": via_id,
+                    "relation": item.relation,
+                    "place": item.place,
+                    "note": item.note,
+                    "import_batch_id": import_batch_id,
+                }
             )
-            contact = Contact(
-                infection_id=infection.id,
-                person_id=person.id,
-                category=categories[i],
-                setting=settings[i],
-                exposure_at=item.exposure_at,
-                identified_at=item.identified_at or now,
-                via_contact_id=via_id,
-                relation=item.relation,
-                place=item.place,
-                note=item.note,
-                import_batch_id=import_batch_id,
-            )
-            session.add(contact)
-            placed[i] = contact
-            existing[person.id] = contact
-            new_rows.append(i)
-        session.flush()
-    _issue_orders(session, protocol, [placed[i] for i in new_rows], now=now)
+        if rows:
+            bulk_insert(session, Contact, rows)
+            ids = _contact_ids(session, infection.id, [person_ids[i] for i in fresh])
+            for i, row in zip(fresh, rows, strict=True):
+                contact_of[i] = existing[person_ids[i]] = ids[person_ids[i]]
+                new_contacts.append(
+                    NewContact(
+                        ids[person_ids[i]],
+                        person_ids[i],
+                        categories[i],
+                        row["exposure_at"],  # type: ignore[arg-type]
+                        row["identified_at"],  # type: ignore[arg-type]
+                    )
+                )
+        for i in group:
+            contact_of.setdefault(i, existing[person_ids[i]])
+
+    _issue_orders(session, protocol, new_contacts, now=now)
 
     # A contact who is already infected links the chain.
-    contact_people = {placed[i].person_id for i in new_rows}
-    for later in session.scalars(
-        select(Infection).where(
-            Infection.person_id.in_(contact_people), Infection.source_infection_id.is_(None)
-        )
-    ):
-        _link_source(session, later)
+    for chunk in in_chunks(person_ids[i] for i in range(len(items))):
+        for later in session.scalars(
+            select(Infection).where(
+                Infection.person_id.in_(chunk), Infection.source_infection_id.is_(None)
+            )
+        ):
+            _link_source(session, later)
 
     return ContactsRecorded(
-        contacts=[placed[i] for i in range(len(items))],
-        created=len(new_rows),
+        session=session,
+        contact_ids=[contact_of[i] for i in range(len(items))],
+        created=len(new_contacts),
         people_created=upserted.created,
     )
 
@@ -450,8 +483,29 @@ def record_contact(
     return recorded.contacts[0]
 
 
+def _contact_ids(session: Session, infection_id: int, person_ids: Sequence[int]) -> dict[int, int]:
+    """Person id -> contact id, for those people already contacts of the infection."""
+    found: dict[int, int] = {}
+    for chunk in in_chunks(person_ids):
+        rows = session.execute(
+            select(Contact.person_id, Contact.id).where(
+                Contact.infection_id == infection_id, Contact.person_id.in_(chunk)
+            )
+        )
+        found.update({person_id: contact_id for person_id, contact_id in rows})
+    return found
+
+
+class NewContact(NamedTuple):
+    id: int
+    person_id: int
+    category: ContactCategory
+    exposure_at: datetime
+    identified_at: datetime
+
+
 def _issue_orders(
-    session: Session, protocol: Protocol, contacts: Sequence[Contact], *, now: datetime
+    session: Session, protocol: Protocol, contacts: Sequence[NewContact], *, now: datetime
 ) -> None:
     """Management orders in two bulk inserts: thousands of contacts at once stay fast."""
     if not contacts:
@@ -464,13 +518,14 @@ def _issue_orders(
         )
         plans.append(
             protocol.plan_management(
-                contact.category,  # type: ignore[arg-type]
+                contact.category,
                 clock_start=start,
                 local_day=local_date(start),
             )
         )
-    order_ids = session.scalars(
-        insert(ManagementOrder).returning(ManagementOrder.id, sort_by_parameter_order=True),
+    bulk_insert(
+        session,
+        ManagementOrder,
         [
             {
                 "contact_id": contact.id,
@@ -483,9 +538,16 @@ def _issue_orders(
             }
             for contact, phases in zip(contacts, plans, strict=True)
         ],
-    ).all()
-    session.execute(
-        insert(OrderPhase),
+    )
+    order_of: dict[int, int] = {}
+    for chunk in in_chunks(c.id for c in contacts):
+        query = select(ManagementOrder.contact_id, ManagementOrder.id)
+        rows = session.execute(query.where(ManagementOrder.contact_id.in_(chunk)))
+        order_of.update({contact_id: order_id for contact_id, order_id in rows})
+    order_ids = [order_of[c.id] for c in contacts]
+    bulk_insert(
+        session,
+        OrderPhase,
         [
             {
                 "order_id": order_id,
@@ -601,19 +663,15 @@ def list_contacts(
 def orders_for(
     session: Session, contact_ids: Sequence[int]
 ) -> dict[int, tuple[ManagementOrder, list[OrderPhase]]]:
-    if not contact_ids:
-        return {}
-    orders = {
-        o.id: o
-        for o in session.scalars(
-            select(ManagementOrder).where(ManagementOrder.contact_id.in_(contact_ids))
-        )
-    }
+    """Each contact's order with its phases in order."""
+    orders: dict[int, ManagementOrder] = {}
+    for chunk in in_chunks(contact_ids):
+        query = select(ManagementOrder).where(ManagementOrder.contact_id.in_(chunk))
+        orders.update({o.id: o for o in session.scalars(query)})
     phases: dict[int, list[OrderPhase]] = {oid: [] for oid in orders}
-    if orders:
-        for phase in session.scalars(
-            select(OrderPhase).where(OrderPhase.order_id.in_(orders)).order_by(OrderPhase.seq)
-        ):
+    for chunk in in_chunks(orders):
+        phase_query = select(OrderPhase).where(OrderPhase.order_id.in_(chunk))
+        for phase in session.scalars(phase_query.order_by(OrderPhase.seq)):
             phases[phase.order_id].append(phase)
     return {o.contact_id: (o, phases[o.id]) for o in orders.values()}
 
