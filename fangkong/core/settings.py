@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     city_code: str = "1408"
     timezone: str = "Asia/Shanghai"
     protocol: str = "cn-8"
+    # Days a contact's personal data is kept after their last management order ends.
+    retention_days: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
