@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,8 +20,8 @@ from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
 from fangkong.tracing.api import router as tracing_router
 from fangkong.users.api import router as users_router
+from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
 from fangkong.web.pages import router as pages_router
-from fangkong.web.pages import vendor_dir
 
 log = logging.getLogger("fangkong")
 WEB = Path(__file__).parent / "web"
@@ -71,6 +71,10 @@ def create_app(
     @app.exception_handler(Conflict)
     def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return problem(409, exc, exc.message)
+
+    @app.exception_handler(LoginRequired)
+    def _login(_: Request, exc: LoginRequired) -> RedirectResponse:
+        return login_redirect(exc)
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

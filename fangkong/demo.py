@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
 from fangkong.tracing import service as tracing
@@ -24,6 +25,7 @@ from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
     ContactCreate,
     ContactOfContactCreate,
+    ControlKind,
     InfectionCreate,
     StopCreate,
 )
@@ -99,6 +101,30 @@ def _contact(
         identified_at=identified,
         **extra,
     )
+
+
+def _every(first: datetime, minutes: int, count: int = 20) -> list[datetime]:
+    return [first + timedelta(minutes=minutes * i) for i in range(count)]
+
+
+def _control(
+    session: Session,
+    actor: Actor,
+    contacts: list[Contact],
+    times: list[datetime],
+    how: ControlKind,
+) -> None:
+    """Put contacts under control at the given times (the last time repeats if short)."""
+    for i, contact in enumerate(contacts):
+        when = times[min(i, len(times) - 1)]
+        tracing.control_contact(
+            session,
+            actor=actor,
+            contact_id=contact.id,
+            how=how,
+            at=when,
+            now=at(9, 0),
+        )
 
 
 def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
@@ -238,10 +264,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
         + [at(7, 6) + timedelta(minutes=40 * i) for i in range(6)]
         + [at(7, 9, 30)]
     )
-    for contact, when in zip(recorded.contacts, control_times, strict=True):
-        tracing.control_contact(
-            session, actor=linyi, contact_id=contact.id, how="placed", at=when, now=at(8, 12)
-        )
+    _control(session, linyi, recorded.contacts, control_times, "placed")
     close_linyi = recorded.contacts
 
     # Yanhu: the taxi driver and the train carriage, handed over to Yanhu's tracers.
@@ -290,13 +313,9 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     recorded = tracing.record_contacts(
         session, actor=linyi, infection_id=index.id, items=yanhu_contacts, now=at(7, 12)
     )
-    for i, contact in enumerate(recorded.contacts):
-        # The last two passengers were found late: one at 30 h, one at 44 h after the report.
-        when = at(7, 9, 10) + timedelta(minutes=45 * i)
-        when = {12: at(8, 1, 50), 13: at(8, 15, 50)}.get(i, when)
-        tracing.control_contact(
-            session, actor=yanhu, contact_id=contact.id, how="placed", at=when, now=at(8, 16)
-        )
+    # The last two passengers were found late: one at 30 h, one at 44 h after the report.
+    yanhu_times = _every(at(7, 9, 10), 45)[:12] + [at(8, 1, 50), at(8, 15, 50)]
+    _control(session, yanhu, recorded.contacts, yanhu_times, "placed")
 
     # Secondary contacts: the close contacts' own households.
     secondary = 0
@@ -318,15 +337,13 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
                 for p in family
             ],
         )
-        for j, c in enumerate(made.contacts):
-            tracing.control_contact(
-                session,
-                actor=linyi,
-                contact_id=c.id,
-                how="placed",
-                at=at(7, 13) + timedelta(minutes=30 * (secondary + j)),
-                now=at(8, 12),
-            )
+        _control(
+            session,
+            linyi,
+            made.contacts,
+            _every(at(7, 13) + timedelta(minutes=30 * secondary), 30),
+            "placed",
+        )
         secondary += len(made.contacts)
     for contact in close_linyi[10:12]:
         made = tracing.record_contacts_of_contact(
@@ -344,10 +361,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
                 )
             ],
         )
-        for c in made.contacts:
-            tracing.control_contact(
-                session, actor=linyi, contact_id=c.id, how="home", at=at(7, 18), now=at(8, 12)
-            )
+        _control(session, linyi, made.contacts, [at(7, 18)], "home")
         secondary += len(made.contacts)
 
     # -- the wife, positive at 04:00 on 7 March ------------------------------------------------
@@ -378,15 +392,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     recorded = tracing.record_contacts(
         session, actor=linyi, infection_id=wife.id, items=bank, now=at(7, 8)
     )
-    for i, contact in enumerate(recorded.contacts):
-        tracing.control_contact(
-            session,
-            actor=linyi,
-            contact_id=contact.id,
-            how="placed",
-            at=at(7, 11) + timedelta(minutes=50 * i),
-            now=at(8, 12),
-        )
+    _control(session, linyi, recorded.contacts, _every(at(7, 11), 50), "placed")
 
     # -- the parents and the infant, positive at 05:00 on 8 March ------------------------------
     father, _mother, _infant = (
@@ -418,15 +424,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     recorded = tracing.record_contacts(
         session, actor=linyi, infection_id=father.id, items=market, now=at(8, 9)
     )
-    for i, contact in enumerate(recorded.contacts):
-        tracing.control_contact(
-            session,
-            actor=linyi,
-            contact_id=contact.id,
-            how="home",
-            at=at(8, 12) + timedelta(hours=i),
-            now=at(8, 16),
-        )
+    _control(session, linyi, recorded.contacts, _every(at(8, 12), 60), "home")
 
     return DemoSummary(
         users=users,

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import transaction
 
 TOKEN_COOKIE = "fangkong_token"
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -18,15 +19,21 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: commit once at the end, roll back on any error."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with transaction(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+
+
+def set_token_cookie(response: Response, token: str) -> None:
+    """The pages' session: the same token as the API's, in an http-only same-site cookie."""
+    from fangkong.core.settings import get_settings
+
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        max_age=get_settings().token_hours * 3600,
+    )
 
 
 def get_now(request: Request) -> datetime:

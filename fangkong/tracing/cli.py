@@ -5,7 +5,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
+from fangkong.core.auth import Actor
 from fangkong.core.clock import SystemClock
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError, InvalidInput
@@ -15,6 +17,15 @@ from fangkong.users.service import actor_by_username
 app = typer.Typer(help="Contacts: line lists in and out.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
+
+
+def acting_as(session: Session, username: str) -> Actor:
+    """The CLI acts as a named user, with that user's role and jurisdiction."""
+    actor = actor_by_username(session, username)
+    if actor is None:
+        raise InvalidInput.at(("--user",), f"no active user {username!r}")
+    return actor
+
 
 UserOption = Annotated[str, typer.Option("--user", help="act as this user (their jurisdiction)")]
 
@@ -30,9 +41,7 @@ def import_file(
     """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
     try:
         with transaction(default_session_factory()) as session:
-            actor = actor_by_username(session, user)
-            if actor is None:
-                raise InvalidInput.at(("--user",), f"no active user {user!r}")
+            actor = acting_as(session, user)
             result = import_contacts(
                 session,
                 actor=actor,
@@ -69,9 +78,7 @@ def export_file(
     """Write an infection's contacts to .xlsx, masked as the user's role requires."""
     try:
         with transaction(default_session_factory()) as session:
-            actor = actor_by_username(session, user)
-            if actor is None:
-                raise InvalidInput.at(("--user",), f"no active user {user!r}")
+            actor = acting_as(session, user)
             out.write_bytes(
                 export_contacts(
                     session, actor=actor, infection_id=infection, now=SystemClock().now()

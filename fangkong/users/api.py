@@ -15,9 +15,9 @@ from fangkong.core.deps import (
     CurrentActor,
     NowDep,
     SessionDep,
+    set_token_cookie,
 )
 from fangkong.core.schemas import ReadModel
-from fangkong.core.settings import get_settings
 from fangkong.users import service
 from fangkong.users.models import User
 from fangkong.users.schemas import Token, UserCreate, UserRead
@@ -35,13 +35,7 @@ def login(
     token = service.authenticate(session, username=form.username, password=form.password, now=now)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    response.set_cookie(
-        TOKEN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        max_age=get_settings().token_hours * 3600,
-    )
+    set_token_cookie(response, token)
     return Token(access_token=token)
 
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from fangkong.core.auth import Actor
-from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
+from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
 from fangkong.core.errors import NotFound
-from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
@@ -35,18 +33,31 @@ def vendor_dir() -> Path | None:
     return dist if dist.is_dir() else None
 
 
-class _LoginRequired(Exception):
-    pass
+class LoginRequired(Exception):
+    """Raised by PageActor; app.py answers with a redirect to the login page."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def page_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
+    token = request.cookies.get(TOKEN_COOKIE)
+    actor = actor_for_token(session, token=token, now=now) if token else None
+    if actor is None:
+        raise LoginRequired(request.url.path)
+    return actor
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+def login_redirect(exc: LoginRequired) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(exc.path)}", status_code=303)
 
 
 def _lang(request: Request) -> str:
     lang = request.cookies.get("lang", "zh")
     return lang if lang in LANGS else "zh"
-
-
-def _actor(request: Request, session: Any, now: datetime) -> Actor | None:
-    token = request.cookies.get(TOKEN_COOKIE)
-    return actor_for_token(session, token=token, now=now) if token else None
 
 
 def _render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
@@ -56,10 +67,6 @@ def _render(request: Request, name: str, actor: Actor | None, **context: Any) ->
         name,
         {"t": translator(lang), "lang": lang, "actor": actor, **context},
     )
-
-
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
 
 
 @router.get("/")
@@ -94,13 +101,7 @@ def login(
         return _render(request, "login.html", None, next=next, failed=True)
     target = next if next.startswith("/") and not next.startswith("//") else "/infections"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        TOKEN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        max_age=get_settings().token_hours * 3600,
-    )
+    set_token_cookie(response, token)
     return response
 
 
@@ -112,10 +113,7 @@ def logout() -> RedirectResponse:
 
 
 @router.get("/infections", response_model=None)
-def infections_page(request: Request, session: SessionDep, now: NowDep) -> Response:
-    actor = _actor(request, session, now)
-    if actor is None:
-        return _login_redirect(request)
+def infections_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
     rows = present_infections(
         session, actor=actor, infections=service.list_infections(session, actor=actor)
     )
@@ -124,11 +122,8 @@ def infections_page(request: Request, session: SessionDep, now: NowDep) -> Respo
 
 @router.get("/infections/{infection_id}", response_model=None)
 def infection_page(
-    infection_id: int, request: Request, session: SessionDep, now: NowDep
+    infection_id: int, request: Request, session: SessionDep, now: NowDep, actor: PageActor
 ) -> Response:
-    actor = _actor(request, session, now)
-    if actor is None:
-        return _login_redirect(request)
     try:
         infection = service.get_infection(session, actor=actor, infection_id=infection_id)
     except NotFound:
@@ -159,11 +154,12 @@ def infection_page(
 
 @router.get("/board", response_model=None)
 def board_page(
-    request: Request, session: SessionDep, now: NowDep, as_of: LocalDateTime | None = None
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    as_of: LocalDateTime | None = None,
 ) -> Response:
-    actor = _actor(request, session, now)
-    if actor is None:
-        return _login_redirect(request)
     overview = kpi.kpi_overview(session, actor=actor, as_of=as_of or now)
     return _render(
         request,
@@ -176,11 +172,8 @@ def board_page(
 
 @router.get("/people", response_model=None)
 def people_page(
-    request: Request, session: SessionDep, now: NowDep, q: str | None = None
+    request: Request, session: SessionDep, actor: PageActor, q: str | None = None
 ) -> Response:
-    actor = _actor(request, session, now)
-    if actor is None:
-        return _login_redirect(request)
     rows, total = people.list_people(session, actor=actor, q=q, limit=200)
     return _render(
         request,
