@@ -69,9 +69,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
+        # IMMEDIATE: a transaction takes the write lock up front and waits for it (busy
+        # timeout), instead of failing "database is locked" when two readers both try to
+        # write. SQLite has one writer at a time anyway; PostgreSQL is for many.
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

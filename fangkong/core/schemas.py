@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import Interval
 from pydantic import BaseModel, field_serializer
 
 from fangkong.core.timeutil import local
@@ -23,3 +24,8 @@ class ReadModel(BaseModel):
 class Page(ReadModel, Generic[T]):
     items: list[T]
     total: int
+
+
+# A row id as the API accepts it: the range of a 32-bit PostgreSQL integer, so an absurd id is
+# a 422 rather than a driver overflow.
+RowId = Annotated[int, Interval(ge=1, le=2_147_483_647)]

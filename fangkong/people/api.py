@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fangkong.core.deps import CanEditTracing, CanMergePeople, CanReadPeople, NowDep, SessionDep
-from fangkong.core.schemas import Page
+from fangkong.core.schemas import Page, RowId
 from fangkong.core.timeutil import local_date
 from fangkong.people import service
 from fangkong.people.schemas import IdCheck, PersonMergeRequest, PersonRead, PersonUpdate
@@ -47,7 +47,7 @@ def merge_people(
 
 @router.get("/{person_id}", response_model=PersonRead)
 def read_person(
-    person_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep
+    person_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
 ) -> PersonRead:
     person = service.get_person(session, actor=actor, person_id=person_id, now=now)
     return service.show_person(person, actor)
@@ -55,7 +55,7 @@ def read_person(
 
 @router.patch("/{person_id}", response_model=PersonRead)
 def update_person(
-    person_id: int, data: PersonUpdate, actor: CanEditTracing, session: SessionDep, now: NowDep
+    person_id: RowId, data: PersonUpdate, actor: CanEditTracing, session: SessionDep, now: NowDep
 ) -> PersonRead:
     person = service.update_person(session, actor=actor, person_id=person_id, data=data, now=now)
     return service.show_person(person, actor)

@@ -5,7 +5,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fangkong.core.ids import normalize_text, validate_mobile, validate_passport
-from fangkong.core.schemas import ReadModel
+from fangkong.core.schemas import ReadModel, RowId
 
 
 class PersonIn(BaseModel):
@@ -73,8 +73,8 @@ class PersonUpdate(BaseModel):
 
 
 class PersonMergeRequest(BaseModel):
-    keep_id: int
-    merge_id: int
+    keep_id: RowId
+    merge_id: RowId
     reason: str = Field(min_length=2, max_length=200)
 
 

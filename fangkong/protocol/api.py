@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fangkong.core.deps import CurrentActor
+from fangkong.core.errors import NotFound
 from fangkong.protocol.loader import available, get_protocol
 from fangkong.protocol.models import Protocol
 
@@ -16,4 +17,6 @@ def list_protocols(_: CurrentActor) -> list[str]:
 
 @router.get("/{protocol_id}", response_model=Protocol)
 def read_protocol(protocol_id: str, _: CurrentActor) -> Protocol:
+    if protocol_id not in available():
+        raise NotFound(f"protocol {protocol_id!r} not found; have {', '.join(available())}")
     return get_protocol(protocol_id)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from fangkong.core.audit import record_audit
 from fangkong.core.deps import CanEditTracing, CanReadPeople, NowDep, SessionDep
+from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local
 from fangkong.tracing import chains, kpi, linelists, service
 from fangkong.tracing.models import TrajectoryStop
@@ -47,7 +48,7 @@ def record_infection(
 
 @router.get("/infections/{infection_id}", response_model=InfectionRead)
 def read_infection(
-    infection_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
 ) -> InfectionRead:
     infection = service.get_infection(session, actor=actor, infection_id=infection_id)
     record_audit(
@@ -58,21 +59,21 @@ def read_infection(
 
 @router.get("/infections/{infection_id}/stops", response_model=list[StopRead])
 def list_stops(
-    infection_id: int, actor: CanReadPeople, session: SessionDep
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep
 ) -> list[TrajectoryStop]:
     return service.list_stops(session, actor=actor, infection_id=infection_id)
 
 
 @router.post("/infections/{infection_id}/stops", response_model=StopRead, status_code=201)
 def add_stop(
-    infection_id: int, data: StopCreate, actor: CanEditTracing, session: SessionDep, now: NowDep
+    infection_id: RowId, data: StopCreate, actor: CanEditTracing, session: SessionDep, now: NowDep
 ) -> TrajectoryStop:
     return service.add_stop(session, actor=actor, infection_id=infection_id, data=data, now=now)
 
 
 @router.get("/infections/{infection_id}/contacts", response_model=list[ContactRead])
 def list_contacts(
-    infection_id: int, actor: CanReadPeople, session: SessionDep
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep
 ) -> list[ContactRead]:
     contacts, _ = service.list_contacts(session, actor=actor, infection_id=infection_id)
     return present_contacts(session, actor=actor, contacts=contacts)
@@ -82,7 +83,7 @@ def list_contacts(
     "/infections/{infection_id}/contacts", response_model=list[ContactRead], status_code=201
 )
 def record_contacts(
-    infection_id: int,
+    infection_id: RowId,
     items: list[ContactCreate],
     actor: CanEditTracing,
     session: SessionDep,
@@ -97,7 +98,7 @@ def record_contacts(
 
 @router.post("/infections/{infection_id}/contacts/import", response_model=ImportResult)
 async def import_contacts(
-    infection_id: int,
+    infection_id: RowId,
     file: Annotated[UploadFile, File(description="a line list, .xlsx or .csv")],
     actor: CanEditTracing,
     session: SessionDep,
@@ -120,7 +121,7 @@ async def import_contacts(
 
 @router.get("/infections/{infection_id}/contacts/export")
 def export_contacts(
-    infection_id: int, actor: CanReadPeople, session: SessionDep, now: NowDep
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
 ) -> Response:
     data = linelists.export_contacts(session, actor=actor, infection_id=infection_id, now=now)
     name = f"contacts-infection-{infection_id}-{local(now):%Y%m%d-%H%M}.xlsx"
@@ -133,7 +134,7 @@ def export_contacts(
 
 @router.get("/infections/{infection_id}/chain", response_model=Chain)
 def chain(
-    infection_id: int, actor: CanReadPeople, session: SessionDep, include_contacts: bool = True
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep, include_contacts: bool = True
 ) -> Chain:
     return chains.transmission_chain(
         session, actor=actor, infection_id=infection_id, include_contacts=include_contacts
@@ -142,7 +143,7 @@ def chain(
 
 @router.get("/infections/{infection_id}/kpi", response_model=InfectionKpi)
 def infection_kpi(
-    infection_id: int,
+    infection_id: RowId,
     actor: CanReadPeople,
     session: SessionDep,
     now: NowDep,
@@ -171,14 +172,14 @@ def record_contact(
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
-def read_contact(contact_id: int, actor: CanReadPeople, session: SessionDep) -> ContactRead:
+def read_contact(contact_id: RowId, actor: CanReadPeople, session: SessionDep) -> ContactRead:
     contact = service.get_contact(session, actor=actor, contact_id=contact_id)
     return present_contacts(session, actor=actor, contacts=[contact])[0]
 
 
 @router.post("/contacts/{contact_id}/contacts", response_model=list[ContactRead], status_code=201)
 def record_contacts_of_contact(
-    contact_id: int,
+    contact_id: RowId,
     items: list[ContactOfContactCreate],
     actor: CanEditTracing,
     session: SessionDep,
@@ -193,7 +194,7 @@ def record_contacts_of_contact(
 
 @router.post("/contacts/{contact_id}/control", response_model=ContactRead)
 def control_contact(
-    contact_id: int, data: ControlRecord, actor: CanEditTracing, session: SessionDep, now: NowDep
+    contact_id: RowId, data: ControlRecord, actor: CanEditTracing, session: SessionDep, now: NowDep
 ) -> ContactRead:
     contact = service.control_contact(
         session, actor=actor, contact_id=contact_id, how=data.how, at=data.at, now=now

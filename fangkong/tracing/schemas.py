@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fangkong.core.schemas import ReadModel
+from fangkong.core.schemas import ReadModel, RowId
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.people.schemas import PersonIn, PersonRead
 
@@ -15,7 +15,7 @@ ControlKind = Literal["placed", "home"]
 
 class InfectionCreate(BaseModel):
     person: PersonIn | None = None
-    person_id: int | None = None
+    person_id: RowId | None = None
     kind: InfectionKind
     onset_at: LocalDateTime | None = Field(default=None, description="symptom onset")
     sampled_at: LocalDateTime
@@ -66,7 +66,7 @@ class ContactCreate(BaseModel):
     setting: str = Field(description="household, taxi, train_carriage, … (or 共同居住 …)")
     exposure_at: LocalDateTime = Field(description="last exposure")
     identified_at: LocalDateTime | None = None
-    via_contact_id: int | None = Field(default=None, description="for a secondary contact")
+    via_contact_id: RowId | None = Field(default=None, description="for a secondary contact")
     relation: str = Field(default="", max_length=64)
     place: str = Field(default="", max_length=120)
     note: str = Field(default="", max_length=2000)
@@ -75,7 +75,7 @@ class ContactCreate(BaseModel):
 class ContactForInfection(ContactCreate):
     """A contact named with its infection in the body, as field apps send them."""
 
-    infection_id: int
+    infection_id: RowId
 
 
 class ContactOfContactCreate(BaseModel):

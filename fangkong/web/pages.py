@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
 from fangkong.core.errors import NotFound
+from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
@@ -122,7 +123,7 @@ def infections_page(request: Request, session: SessionDep, actor: PageActor) -> 
 
 @router.get("/infections/{infection_id}", response_model=None)
 def infection_page(
-    infection_id: int, request: Request, session: SessionDep, now: NowDep, actor: PageActor
+    infection_id: RowId, request: Request, session: SessionDep, now: NowDep, actor: PageActor
 ) -> Response:
     try:
         infection = service.get_infection(session, actor=actor, infection_id=infection_id)

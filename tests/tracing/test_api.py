@@ -283,3 +283,17 @@ class TestPeopleApi:
             headers=headers,
         )
         assert merged.status_code == 422
+
+
+class TestNoServerErrors:
+    """Inputs schemathesis once turned into 500s."""
+
+    def test_absurd_ids_are_422(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+        headers = login("commander", None)
+        for path in ("/api/people/267566235520291125977369542656", "/api/infections/0"):
+            assert client.get(path, headers=headers).status_code == 422
+
+    def test_unknown_protocol_is_404(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+        headers = login("viewer", None)
+        assert client.get("/api/protocols/1", headers=headers).status_code == 404
+        assert client.get("/api/protocols/cn-9", headers=headers).json()["id"] == "cn-9"
