@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
 
 from fangkong.core.clock import SystemClock
 from fangkong.core.timeutil import local_date
-from fangkong.people.service import check_id_number
+from fangkong.people.service import check_id_number, merge_people
 
 app = typer.Typer(help="The person registry.", no_args_is_help=True)
 console = Console()
@@ -23,3 +25,32 @@ def check_id(id_number: str) -> None:
         return
     console.print(f"[red]invalid[/] {id_number!r}: {result.reason}")
     raise typer.Exit(1)
+
+
+@app.command("merge")
+def merge(
+    keep: Annotated[int, typer.Argument(help="the record that stays")],
+    merge_id: Annotated[int, typer.Argument(metavar="MERGE", help="the record folded into it")],
+    reason: Annotated[str, typer.Option(help="why they are one person (kept in the audit log)")],
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """Fold one person record into another, keeping every link."""
+    from fangkong.core.db import default_session_factory, transaction
+    from fangkong.core.errors import FangkongError
+    from fangkong.users.service import acting_as
+
+    try:
+        with transaction(default_session_factory()) as session:
+            actor = acting_as(session, user)
+            person = merge_people(
+                session,
+                actor=actor,
+                keep_id=keep,
+                merge_id=merge_id,
+                reason=reason,
+                now=SystemClock().now(),
+            )
+            console.print(f"merged person {merge_id} into {person.id} ({person.person_key})")
+    except FangkongError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None

@@ -73,9 +73,12 @@ def add_stop(
 
 @router.get("/infections/{infection_id}/contacts", response_model=list[ContactRead])
 def list_contacts(
-    infection_id: RowId, actor: CanReadPeople, session: SessionDep
+    infection_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
 ) -> list[ContactRead]:
     contacts, _ = service.list_contacts(session, actor=actor, infection_id=infection_id)
+    service.audit_contacts_read(
+        session, actor=actor, infection_id=infection_id, shown=len(contacts), now=now
+    )
     return present_contacts(session, actor=actor, contacts=contacts)
 
 
@@ -172,8 +175,19 @@ def record_contact(
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
-def read_contact(contact_id: RowId, actor: CanReadPeople, session: SessionDep) -> ContactRead:
+def read_contact(
+    contact_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
+) -> ContactRead:
     contact = service.get_contact(session, actor=actor, contact_id=contact_id)
+    record_audit(
+        session,
+        actor=actor,
+        action="read",
+        entity="person",
+        entity_id=contact.person_id,
+        now=now,
+        detail=f"as contact {contact.id}",
+    )
     return present_contacts(session, actor=actor, contacts=[contact])[0]
 
 

@@ -5,26 +5,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
-from fangkong.core.auth import Actor
 from fangkong.core.clock import SystemClock
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError, InvalidInput
 from fangkong.tracing.linelists import export_contacts, import_contacts
-from fangkong.users.service import actor_by_username
+from fangkong.users.service import acting_as
 
 app = typer.Typer(help="Contacts: line lists in and out.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-
-
-def acting_as(session: Session, username: str) -> Actor:
-    """The CLI acts as a named user, with that user's role and jurisdiction."""
-    actor = actor_by_username(session, username)
-    if actor is None:
-        raise InvalidInput.at(("--user",), f"no active user {username!r}")
-    return actor
 
 
 UserOption = Annotated[str, typer.Option("--user", help="act as this user (their jurisdiction)")]

@@ -236,7 +236,7 @@ def parse_contact_sheet(
     if not problems:
         for i, contact in enumerate(parsed):
             try:
-                category = resolve_category(protocol, contact.category)
+                category = resolve_category(protocol, contact.category or "")
             except ValueError:
                 continue  # reported with the row by record_contacts
             if category != "secondary":

@@ -62,7 +62,11 @@ class StopRead(ReadModel):
 
 class ContactCreate(BaseModel):
     person: PersonIn
-    category: str = Field(description="close, secondary, general, companion (or 密接 …)")
+    category: str | None = Field(
+        default=None,
+        description="close, secondary, general, companion (or 密接 …); blank with "
+        "via_contact_id: the protocol decides (a close contact's contacts are secondary)",
+    )
     setting: str = Field(description="household, taxi, train_carriage, … (or 共同居住 …)")
     exposure_at: LocalDateTime = Field(description="last exposure")
     identified_at: LocalDateTime | None = None

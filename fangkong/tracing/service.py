@@ -11,6 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
@@ -281,6 +282,19 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[Contact]:
     return [loaded[i] for i in ids]
 
 
+def _category_of(protocol: Protocol, text: str | None, via: Contact | None) -> ContactCategory:
+    """The category as written, or, left blank for a contact of a contact, the one the
+    protocol gives (a close contact's contacts are secondary)."""
+    if text:
+        return resolve_category(protocol, text)
+    if via is None:
+        raise ValueError("is required (or name via_contact_id to derive it)")
+    becomes = protocol.category(via.category).contacts_become
+    if becomes is None:
+        raise ValueError(f"{protocol.id} does not trace the contacts of a {via.category} contact")
+    return becomes
+
+
 def record_contacts(
     session: Session,
     *,
@@ -313,8 +327,19 @@ def record_contacts(
     vias: dict[int, Contact] = {}
     for i, item in enumerate(items):
         loc = locs[i]
+        via = session.get(Contact, item.via_contact_id) if item.via_contact_id else None
+        if item.via_contact_id is not None and (via is None or via.infection_id != infection.id):
+            problems.append(
+                FieldProblem(
+                    (loc, "via_contact_id"),
+                    f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
+                )
+            )
+            via = None
+        if via is not None:
+            vias[i] = via
         try:
-            categories.append(resolve_category(protocol, item.category))
+            categories.append(_category_of(protocol, item.category, via))
         except ValueError as exc:
             problems.append(FieldProblem((loc, "category"), str(exc)))
             categories.append("close")
@@ -337,18 +362,6 @@ def record_contacts(
                     f"onset or sampling ({fmt_local(window_from)})",
                 )
             )
-        if item.via_contact_id is not None:
-            via = session.get(Contact, item.via_contact_id)
-            if via is None or via.infection_id != infection.id:
-                problems.append(
-                    FieldProblem(
-                        (loc, "via_contact_id"),
-                        f"contact {item.via_contact_id} is not a contact of infection "
-                        f"{infection.id}",
-                    )
-                )
-            else:
-                vias[i] = via
         if categories[i] == "secondary" and item.via_contact_id is None and i not in via_rows:
             problems.append(
                 FieldProblem(
@@ -658,6 +671,21 @@ def list_contacts(
         select(func.count()).select_from(Contact).where(Contact.infection_id == infection_id)
     )
     return visible, (total or 0) - len(visible)
+
+
+def audit_contacts_read(
+    session: Session, *, actor: Actor, infection_id: int, shown: int, now: datetime
+) -> None:
+    """A list of contacts shows people's records: the read is logged like a single one."""
+    record_audit(
+        session,
+        actor=actor,
+        action="read",
+        entity="infection",
+        entity_id=infection_id,
+        now=now,
+        detail=f"contacts list: {shown} people, {'full' if actor.sees_full_identity else 'masked'}",
+    )
 
 
 def orders_for(

@@ -75,3 +75,11 @@ def list_users(session: Session) -> list[User]:
 def actor_by_username(session: Session, username: str) -> Actor | None:
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     return actor_of(user) if user else None
+
+
+def acting_as(session: Session, username: str) -> Actor:
+    """The user a command-line run acts as, with that user's role and jurisdiction."""
+    actor = actor_by_username(session, username)
+    if actor is None:
+        raise InvalidInput.at(("--user",), f"no active user {username!r}")
+    return actor

@@ -77,6 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "masked_note": ("按权限脱敏显示", "Masked for your role"),
     "lang_switch": ("English", "中文"),
     "via": ("经由", "via"),
+    "by_protocol": ("（按经由接触者自动判定）", "(from the contact it came through)"),
     "done": ("已完成", "Done"),
     "error": ("错误", "Error"),
     "contacts_of": ("该接触者的接触者", "This contact's contacts"),

@@ -129,13 +129,11 @@ def infection_page(
         infection = service.get_infection(session, actor=actor, infection_id=infection_id)
     except NotFound:
         return _render(request, "missing.html", actor, what=f"#{infection_id}")
-    from fangkong.core.audit import record_audit
-
-    record_audit(
-        session, actor=actor, action="read", entity="infection", entity_id=infection.id, now=now
-    )
     [shown] = present_infections(session, actor=actor, infections=[infection])
     contacts, elsewhere = service.list_contacts(session, actor=actor, infection_id=infection.id)
+    service.audit_contacts_read(
+        session, actor=actor, infection_id=infection.id, shown=len(contacts) + 1, now=now
+    )
     protocol = get_protocol(infection.protocol_id)
     return _render(
         request,

@@ -186,3 +186,27 @@ class TestReading:
             "138****1234",
         )
         assert shown.masked and shown.birth_date is None and shown.address == "临猗县"
+
+
+def test_merge_from_the_command_line(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from fangkong.cli import app
+    from fangkong.core.settings import get_settings
+
+    monkeypatch.setenv("FANGKONG_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+        result = runner.invoke(app, ["people", "merge", "2", "3", "--reason", "测试"])
+        assert result.exit_code == 0, result.output
+        assert "merged person 3 into 2" in " ".join(result.output.split())
+        again = runner.invoke(app, ["people", "merge", "2", "3", "--reason", "测试"])
+        assert again.exit_code == 1 and "not found" in again.output
+        nobody = runner.invoke(
+            app, ["people", "merge", "2", "4", "--reason", "x", "--user", "ghost"]
+        )
+        assert nobody.exit_code == 1 and "ghost" in nobody.output
+    finally:
+        get_settings.cache_clear()

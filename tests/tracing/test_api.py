@@ -167,6 +167,23 @@ class TestContacts:
             ],
         )
         assert secondary.status_code == 201 and secondary.json()[0]["category"] == "secondary"
+        # The same through the infection's list, naming the close contact and no category.
+        derived = {
+            **CONTACT,
+            "person": {"name": "王某某的邻居", "address": "临猗县某小区"},
+            "category": None,
+            "via_contact_id": contact["id"],
+            "exposure_at": "2022-03-06T10:00",
+        }
+        response = client.post(
+            f"/api/infections/{infection_id}/contacts", json=[derived], headers=headers
+        )
+        assert response.status_code == 201 and response.json()[0]["category"] == "secondary"
+        no_category = {**derived, "via_contact_id": None}
+        response = client.post(
+            f"/api/infections/{infection_id}/contacts", json=[no_category], headers=headers
+        )
+        assert response.status_code == 422 and locs(response) == {"0.category"}
 
     def test_bad_contacts_are_422_and_nothing_is_written(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("tracer")
