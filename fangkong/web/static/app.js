@@ -155,7 +155,9 @@ function drawBoard(el) {
   const board = JSON.parse(el.dataset.board);
   const labels = JSON.parse(el.dataset.labels);
   const target = Number(el.dataset.target);
-  const horizon = Math.max(target + 24, ...board.rows.map((r) => Math.ceil(r.hours_since_report)));
+  // Long enough to show the last control or the open tail, never more than a week.
+  const ends = board.rows.map((r) => Math.ceil(r.hours_to_full_control ?? r.hours_since_report));
+  const horizon = Math.min(Math.max(target + 24, ...ends), 168);
   const series = board.rows.map((r) => {
     const total = Math.max(r.contacts, 1);
     const points = [[0, 0], ...r.control_curve.map(([h, n]) => [h, Math.round((1000 * n) / total) / 10])];
