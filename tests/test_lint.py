@@ -72,3 +72,21 @@ def test_imports_point_down(path: Path) -> None:
         forbidden = tuple(f for f in forbidden if f != "fangkong.users")
     for name in imports(ast.parse(path.read_text(encoding="utf-8"))):
         assert not name.startswith(forbidden), f"{rel(path)} imports {name} (upward)"
+
+
+PERSON_QUERY = ("select(Person", ".join(Person", "select(contact_person", ".join(contact_person")
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if "people" not in p.parts], ids=rel)
+def test_person_queries_are_scoped(path: Path) -> None:
+    """A query over people outside the people domain goes through `in_jurisdiction`, or says
+    in an `# unscoped:` comment why it may not (a system job, masked output)."""
+    source = path.read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        body = ast.get_source_segment(source, node) or ""
+        if any(q in body for q in PERSON_QUERY):
+            assert "in_jurisdiction(" in body or "# unscoped:" in body, (
+                f"{rel(path)}:{node.lineno} {node.name} queries people without in_jurisdiction"
+            )

@@ -79,6 +79,8 @@ def transmission_chain(
     ]
     if include_contacts:
         infected_people = {inf.person_id for inf in cluster.values()}
+        # unscoped: every contact of the cluster is drawn; labels outside the actor's
+        # jurisdiction are masked by `label`.
         rows = session.execute(
             select(Contact, Person)
             .join(Person, Person.id == Contact.person_id)

@@ -43,6 +43,8 @@ def infection_kpi(
     """The KPI as it stood at `as_of`: only contacts known by then count, and a contact counts
     as under control only from the moment it was."""
     target = get_protocol(infection.protocol_id).tracing.control_target_hours
+    # unscoped: the KPI counts every contact; people outside the actor's jurisdiction are
+    # shown masked by show_person.
     rows = session.execute(
         select(Contact, Person)
         .join(Person, Person.id == Contact.person_id)

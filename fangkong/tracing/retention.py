@@ -31,6 +31,7 @@ def purge_expired(session: Session, *, now: datetime, retention_days: int) -> Pu
         .exists()
     )
     infected = select(Infection.id).where(Infection.person_id == Person.id).exists()
+    # unscoped: a system job over the whole registry.
     expired = list(
         session.scalars(
             select(Person.id).where(Person.created_at <= cutoff, ~still_needed, ~infected)

@@ -400,6 +400,7 @@ def record_contacts(
         items=canonical,
         checked=True,
         now=now,
+        # unscoped: only the infected person's county, as the default for new contacts.
         default_county=session.scalar(
             select(Person.county_code).where(Person.id == infection.person_id)
         ),
