@@ -3,6 +3,7 @@
 from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
 from fangkong.people.models import Person, PersonMerge
+from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.tracing.models import (
     Contact,
     ImportBatch,
@@ -23,6 +24,9 @@ __all__ = [
     "OrderPhase",
     "Person",
     "PersonMerge",
+    "Room",
+    "Site",
+    "Stay",
     "TrajectoryStop",
     "User",
 ]

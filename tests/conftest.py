@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,12 +48,12 @@ def _pg_admin(url: str) -> str:
     )
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+@contextmanager
+def migrated_database(kind: str, tmp: Path) -> Iterator[Engine]:
+    """A new database built by the migrations: a SQLite file, or a PostgreSQL database of its
+    own that is dropped afterwards (the server outlives the run)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / f'{uuid.uuid4().hex[:8]}.db'}"
         upgrade(url)
         eng = make_engine(url, connect_args={"check_same_thread": False})
         yield eng
@@ -67,12 +68,28 @@ def engine(
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
-        eng = make_engine(url)
+        eng = make_engine(url, pool_size=20, max_overflow=40)
         yield eng
         eng.dispose()
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    with migrated_database(request.param, tmp_path_factory.mktemp("db")) as eng:
+        yield eng
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of this test's own, for tests whose transactions must really commit
+    (concurrency): the shared one only ever sees rolled-back work."""
+    with migrated_database(request.param, tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ class Permission(StrEnum):
     EDIT_TRACING = "edit_tracing"
     MERGE_PEOPLE = "merge_people"
     MANAGE_USERS = "manage_users"
+    MANAGE_SITES = "manage_sites"
+    PLACE_CONTACTS = "place_contacts"
     READ_AUDIT = "read_audit"
 
 
@@ -28,9 +30,19 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "admin": frozenset(P),
     "commander": frozenset(
-        {P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE, P.READ_AUDIT}
+        {
+            P.READ_PEOPLE,
+            P.SEE_FULL_IDENTITY,
+            P.EDIT_TRACING,
+            P.MERGE_PEOPLE,
+            P.READ_AUDIT,
+            P.MANAGE_SITES,
+            P.PLACE_CONTACTS,
+        }
     ),
-    "tracer": frozenset({P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE}),
+    "tracer": frozenset(
+        {P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE, P.PLACE_CONTACTS}
+    ),
     "viewer": frozenset({P.READ_PEOPLE}),
 }
 

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fangkong.core.schemas import ReadModel, RowId
+from fangkong.people.schemas import PersonRead
+
+SiteKind = Literal["hotel", "dormitory", "cabin"]
+RoomKind = Literal["single", "family", "accessible"]
+RoomStatus = Literal["ready", "occupied", "cleaning", "out_of_service"]
+
+
+class RoomIn(BaseModel):
+    building: str = Field(default="", max_length=32)
+    floor: int = Field(default=1, ge=-5, le=200)
+    number: str = Field(min_length=1, max_length=16)
+    kind: RoomKind = "single"
+    capacity: int | None = Field(default=None, ge=1, le=12, description="default 1, family 4")
+
+
+class SiteCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: SiteKind
+    county_code: str = Field(pattern=r"^\d{6}$")
+    address: str = Field(default="", max_length=200)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    staff: str = Field(default="", max_length=2000)
+    rooms: list[RoomIn] = []
+
+
+class SiteRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: SiteKind
+    county_code: str
+    county_name: str | None = None
+    address: str
+    lon: float | None
+    lat: float | None
+    staff: str
+    rooms: int = 0
+    ready: int = 0
+    occupied: int = 0
+    cleaning: int = 0
+    out_of_service: int = 0
+    people: int = 0
+
+
+class RoomRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    site_id: int
+    building: str
+    floor: int
+    number: str
+    kind: RoomKind
+    capacity: int
+    status: RoomStatus
+
+
+class PlacementRequest(BaseModel):
+    contact_ids: list[RowId] = Field(min_length=1, max_length=50_000)
+    accessible: list[RowId] = Field(default=[], description="contacts who need an accessible room")
+
+
+class Placed(ReadModel):
+    contact_id: int
+    person: PersonRead
+    site_id: int
+    site_name: str
+    room_id: int
+    room: str
+    household: str
+    placed_at: datetime
+
+
+class Unplaced(ReadModel):
+    contact_id: int
+    reason: str
+
+
+class PlacementResult(ReadModel):
+    placed: list[Placed]
+    unplaced: list[Unplaced]
+
+
+class SiteImportResult(ReadModel):
+    sites_created: int
+    rooms_created: int
+    rooms_existing: int

@@ -1,0 +1,354 @@
+"""Quarantine sites and rooms, and placing people under central-quarantine orders in them."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import bulk_insert, in_chunks
+from fangkong.core.errors import Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import local_date
+from fangkong.people.models import Person
+from fangkong.people.service import people_by_id, show_person
+from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.schemas import (
+    Placed,
+    PlacementResult,
+    RoomIn,
+    SiteCreate,
+    SiteRead,
+    Unplaced,
+)
+from fangkong.tracing.models import Contact, OrderPhase
+from fangkong.tracing.service import get_contact, orders_for
+
+FAMILY_CAPACITY = 4
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"your role may not {permission.value}")
+
+
+# -- sites and rooms ----------------------------------------------------------------------------
+
+
+def create_site(session: Session, *, actor: Actor, data: SiteCreate, now: datetime) -> Site:
+    _require(actor, Permission.MANAGE_SITES)
+    if division(data.county_code) is None or not data.county_code.startswith(
+        get_settings().city_code
+    ):
+        raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county of this city")
+    site = session.scalar(select(Site).where(Site.name == data.name))
+    if site is None:
+        site = Site(
+            name=data.name,
+            kind=data.kind,
+            county_code=data.county_code,
+            address=data.address,
+            lon=data.lon,
+            lat=data.lat,
+            staff=data.staff,
+            created_at=now,
+        )
+        session.add(site)
+        session.flush()
+    add_rooms(session, site_id=site.id, rooms=data.rooms)
+    return site
+
+
+def add_rooms(session: Session, *, site_id: int, rooms: Sequence[RoomIn]) -> tuple[int, int]:
+    """Add rooms to a site; a room already there (same building and number) is left as it is.
+    Returns (created, already there)."""
+    known = set(session.execute(select(Room.building, Room.number).where(Room.site_id == site_id)))
+    fresh = []
+    for room in rooms:
+        key = (room.building, room.number)
+        if key in known:
+            continue
+        known.add(key)
+        capacity = room.capacity or (FAMILY_CAPACITY if room.kind == "family" else 1)
+        fresh.append(
+            {
+                "site_id": site_id,
+                "building": room.building,
+                "floor": room.floor,
+                "number": room.number,
+                "kind": room.kind,
+                "capacity": capacity,
+                "status": "ready",
+            }
+        )
+    bulk_insert(session, Room, fresh)
+    return len(fresh), len(rooms) - len(fresh)
+
+
+def list_sites(session: Session) -> list[SiteRead]:
+    """Every site with its rooms by status and the people staying now."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for site_id, status, n in session.execute(
+        select(Room.site_id, Room.status, func.count()).group_by(Room.site_id, Room.status)
+    ):
+        counts[site_id][status] = n
+    people = dict(
+        session.execute(
+            select(Room.site_id, func.count())
+            .join(Stay, Stay.room_id == Room.id)
+            .where(Stay.released_at.is_(None))
+            .group_by(Room.site_id)
+        ).all()
+    )
+    out = []
+    for site in session.scalars(select(Site).order_by(Site.county_code, Site.name)):
+        by_status = counts.get(site.id, {})
+        d = division(site.county_code)
+        out.append(
+            SiteRead.model_validate(site).model_copy(
+                update={
+                    "county_name": d.name if d else None,
+                    "rooms": sum(by_status.values()),
+                    "ready": by_status.get("ready", 0),
+                    "occupied": by_status.get("occupied", 0),
+                    "cleaning": by_status.get("cleaning", 0),
+                    "out_of_service": by_status.get("out_of_service", 0),
+                    "people": people.get(site.id, 0),
+                }
+            )
+        )
+    return out
+
+
+# -- placement ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """People who share a room: a household, or one person."""
+
+    key: str
+    county: str | None
+    contacts: list[Contact] = field(default_factory=list)
+    ends_at: datetime | None = None
+    accessible: bool = False
+
+
+def _household_key(person: Person) -> str:
+    return re.sub(r"\s+", "", person.address)
+
+
+def _is_infant(person: Person, today: date) -> bool:
+    if person.age_text and "月" in person.age_text:
+        return True
+    return person.birth_date is not None and (today - person.birth_date).days < 3 * 365
+
+
+def _central_phase(phases: Sequence[OrderPhase], now: datetime) -> OrderPhase | None:
+    return next((p for p in phases if p.kind == "central_quarantine" and p.ends_at > now), None)
+
+
+def _site_order(sites: Sequence[Site], county: str | None) -> list[int]:
+    """The county's own sites first, then the others nearest first: distance from the centre
+    of the county's sites (or of all sites, for a county without one)."""
+    own = [s for s in sites if s.county_code == county]
+    located = [s for s in (own or sites) if s.lon is not None and s.lat is not None]
+    if located:
+        lon0 = sum(s.lon or 0 for s in located) / len(located)
+        lat0 = sum(s.lat or 0 for s in located) / len(located)
+    else:
+        lon0 = lat0 = 0.0
+
+    def distance(site: Site) -> float:
+        if site.lon is None or site.lat is None:
+            return math.inf
+        dx = (site.lon - lon0) * math.cos(math.radians(lat0))
+        return math.hypot(dx, site.lat - lat0)
+
+    return [s.id for s in sorted(sites, key=lambda s: (s.county_code != county, distance(s), s.id))]
+
+
+def place_contacts(
+    session: Session,
+    *,
+    actor: Actor,
+    contact_ids: Sequence[int],
+    now: datetime,
+    accessible: Sequence[int] = (),
+) -> PlacementResult:
+    """Put a batch of contacts under central-quarantine orders into rooms.
+
+    One person a single room; a household (the batch's household contacts at one address,
+    an infant with a parent) shares a family room; people who need an accessible room get one.
+    The county's own sites come first, then the nearest. Each room is claimed with a
+    conditional update, so concurrent placements never put two households in one room. Anyone
+    who cannot be placed is returned with the reason; everyone else is placed."""
+    _require(actor, Permission.PLACE_CONTACTS)
+    today = local_date(now)
+    unplaced: list[Unplaced] = []
+    contacts: list[Contact] = []
+    for contact_id in dict.fromkeys(contact_ids):
+        try:
+            contacts.append(get_contact(session, actor=actor, contact_id=contact_id))
+        except NotFound:  # absent, or outside the actor's jurisdiction
+            unplaced.append(Unplaced(contact_id=contact_id, reason="no such contact"))
+    people = people_by_id(session, {c.person_id for c in contacts})
+    orders = orders_for(session, [c.id for c in contacts])
+    staying = {
+        person_id: room_id
+        for chunk in in_chunks(people)
+        for person_id, room_id in session.execute(
+            select(Stay.person_id, Stay.room_id).where(
+                Stay.person_id.in_(chunk), Stay.released_at.is_(None)
+            )
+        )
+    }
+
+    groups: dict[str, _Group] = {}
+    for contact in contacts:
+        person = people[contact.person_id]
+        phase = _central_phase(orders[contact.id][1], now) if contact.id in orders else None
+        if phase is None:
+            unplaced.append(Unplaced(contact_id=contact.id, reason="no central-quarantine order"))
+            continue
+        if person.id in staying:
+            reason = f"already placed in room {staying[person.id]}"
+            unplaced.append(Unplaced(contact_id=contact.id, reason=reason))
+            continue
+        key = (
+            f"household:{_household_key(person)}"
+            if contact.setting == "household" and person.address
+            else f"person:{person.id}"
+        )
+        group = groups.setdefault(key, _Group(key=key, county=person.county_code))
+        if any(c.person_id == person.id for c in group.contacts):
+            continue
+        group.contacts.append(contact)
+        group.ends_at = max(group.ends_at or phase.ends_at, phase.ends_at)
+        group.accessible |= contact.id in accessible
+
+    for group in list(groups.values()):
+        infants = [c for c in group.contacts if _is_infant(people[c.person_id], today)]
+        if infants and len(infants) == len(group.contacts):
+            for c in group.contacts:
+                unplaced.append(
+                    Unplaced(
+                        contact_id=c.id,
+                        reason="an infant is placed with a parent: add "
+                        "the parent's contact to the batch",
+                    )
+                )
+            del groups[group.key]
+
+    sites = list(session.scalars(select(Site)))
+    site_names = {s.id: s.name for s in sites}
+    ready: dict[tuple[int, str], list[Room]] = defaultdict(list)
+    for free in session.scalars(
+        select(Room)
+        .where(Room.status == "ready")
+        .order_by(Room.site_id, Room.building, Room.floor, Room.number)
+    ):
+        ready[(free.site_id, free.kind)].append(free)
+    for rooms in ready.values():
+        rooms.reverse()  # taken from the end: the first room in order is the last item
+    orders_by_county = {
+        county: _site_order(sites, county) for county in {g.county for g in groups.values()}
+    }
+
+    stays: list[dict[str, object]] = []
+    placed: list[Placed] = []
+    # Larger households first: family rooms are the scarce ones.
+    for group in sorted(groups.values(), key=lambda g: (-len(g.contacts), g.key)):
+        size = len(group.contacts)
+        kinds: tuple[str, ...]
+        if size > 1:
+            kinds, wanted = ("family",), "family room"
+        elif group.accessible:
+            kinds, wanted = ("accessible",), "accessible room"
+        else:
+            kinds, wanted = ("single", "accessible"), "single room"
+        room = _claim(session, ready, orders_by_county[group.county], kinds, size)
+        if room is None:
+            for c in group.contacts:
+                unplaced.append(Unplaced(contact_id=c.id, reason=f"no {wanted} free at any site"))
+            continue
+        assert group.ends_at is not None
+        for c in group.contacts:
+            person = people[c.person_id]
+            stays.append(
+                {
+                    "person_id": person.id,
+                    "room_id": room.id,
+                    "contact_id": c.id,
+                    "household": group.key[:64],
+                    "placed_at": now,
+                    "planned_end_at": group.ends_at,
+                    "released_at": None,
+                }
+            )
+            placed.append(
+                Placed(
+                    contact_id=c.id,
+                    person=show_person(person, actor),
+                    site_id=room.site_id,
+                    site_name=site_names[room.site_id],
+                    room_id=room.id,
+                    room=f"{room.building}{'-' if room.building else ''}{room.number}",
+                    household=group.key,
+                    placed_at=now,
+                )
+            )
+            if c.under_control_at is None or c.under_control_at > now:
+                c.under_control_at, c.control_kind = now, "placed"
+    bulk_insert(session, Stay, stays)
+    record_audit(
+        session,
+        actor=actor,
+        action="place",
+        entity="placement",
+        entity_id=len(placed),
+        now=now,
+        detail=f"{len(placed)} placed, {len(unplaced)} not placed",
+    )
+    session.flush()
+    return PlacementResult(placed=placed, unplaced=sorted(unplaced, key=lambda u: u.contact_id))
+
+
+def _claim(
+    session: Session,
+    ready: dict[tuple[int, str], list[Room]],
+    site_order: Sequence[int],
+    kinds: Sequence[str],
+    size: int,
+) -> Room | None:
+    """Take the first free room that fits, site by site. The UPDATE only succeeds while the
+    room is still ready, so a room another placement took meanwhile is skipped."""
+    for site_id in site_order:
+        for kind in kinds:  # accessible rooms only once singles run out
+            candidates = ready.get((site_id, kind), [])
+            i = len(candidates) - 1
+            while i >= 0:
+                room = candidates[i]
+                if room.capacity < size:
+                    i -= 1
+                    continue
+                del candidates[i]
+                i -= 1
+                taken = session.execute(
+                    update(Room)
+                    .where(Room.id == room.id, Room.status == "ready")
+                    .values(status="occupied")
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    return room
+    return None
