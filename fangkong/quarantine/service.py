@@ -71,7 +71,10 @@ def create_site(session: Session, *, actor: Actor, data: SiteCreate, now: dateti
 def add_rooms(session: Session, *, site_id: int, rooms: Sequence[RoomIn]) -> tuple[int, int]:
     """Add rooms to a site; a room already there (same building and number) is left as it is.
     Returns (created, already there)."""
-    known = set(session.execute(select(Room.building, Room.number).where(Room.site_id == site_id)))
+    query = select(Room.building, Room.number).where(Room.site_id == site_id)
+    known: set[tuple[str, str]] = {
+        (building, number) for building, number in session.execute(query)
+    }
     fresh = []
     for room in rooms:
         key = (room.building, room.number)
