@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any
+from datetime import datetime
 
 from openpyxl import Workbook
 from pydantic import ValidationError
-from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
-from fangkong.core.ids import normalize_text
-from fangkong.core.timeutil import as_aware, fmt_local, parse_local_datetime
+from fangkong.core.sheets import Layout, Table, cell_datetime, read_sheet
+from fangkong.core.timeutil import fmt_local
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
@@ -69,18 +65,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "note": ("备注", "note", "notes", "remarks"),
 }
-REQUIRED = ("name", "category", "setting", "exposure_at")
+LAYOUT = Layout(
+    headers=HEADERS, required=("name", "category", "setting", "exposure_at"), anchor="name"
+)
 NO_DOCUMENT = {"", "无", "暂无", "未办理", "未办", "没有", "none", "n/a", "-", "/"}
-TOTAL_ROW = re.compile(r"^\s*(合计|总计|小计|共计|total)", re.IGNORECASE)
 VIA_NOTE = re.compile(r"(\d+)\s*号")
 SEX = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
-
-
-def _key(header: Any) -> str:
-    return re.sub(r"\s+", "", normalize_text(str(header))).lower() if header is not None else ""
-
-
-_LOOKUP = {_key(h): field for field, names in HEADERS.items() for h in names}
 
 
 @dataclass
@@ -91,146 +81,62 @@ class ParsedSheet:
     header_of: dict[str, str]
 
 
-def read_table(filename: str, content: bytes) -> list[list[Any]]:
-    """The first sheet of an .xlsx/.xls/.ods, or a CSV (UTF-8 or GB18030), as rows of cells."""
-    lower = filename.lower()
-    if lower.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InvalidInput.at(("file",), f"{filename}: not UTF-8 or GB18030 text")
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise InvalidInput.at(("file",), f"{filename}: expected .xlsx or .csv")
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets = [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
-    except (CalamineError, ValueError, OSError) as exc:
-        raise InvalidInput.at(
-            ("file",), f"{filename}: not a readable spreadsheet ({exc})"
-        ) from None
-    for rows in sheets:
-        if _find_header(rows) is not None:
-            return rows
-    return sheets[0] if sheets else []
-
-
-def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
-    for i, row in enumerate(rows[:30]):
-        fields = {_LOOKUP.get(_key(c)) for c in row}
-        if "name" in fields and len(fields & set(HEADERS)) >= 3:
-            return i
-    return None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return normalize_text(str(value))
-
-
-def _datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return as_aware(value)
-    if isinstance(value, date):
-        return as_aware(datetime.combine(value, time(0, 0)))
-    return parse_local_datetime(_text(value))
-
-
-def parse_contact_sheet(
-    table: list[list[Any]], *, filename: str, protocol: Protocol
-) -> ParsedSheet:
-    """Rows of a line list as contacts. Title rows above the header, blank rows and total rows
-    are skipped; every problem is reported with its row number and column header."""
-    header_at = _find_header(table)
-    if header_at is None:
-        raise InvalidInput.at(
-            ("file",), f"{filename}: no header row with 姓名, 人员类别, 接触方式, 末次接触时间 …"
-        )
-    columns: dict[str, int] = {}
-    header_of: dict[str, str] = {}
-    for j, heading in enumerate(table[header_at]):
-        field = _LOOKUP.get(_key(heading))
-        if field and field not in columns:
-            columns[field] = j
-            header_of[field] = _text(heading)
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        names = ", ".join(f"{HEADERS[f][0]} ({f})" for f in missing)
-        raise InvalidInput.at(("file",), f"{filename}: missing column(s) {names}")
-
-    def cell(row: Sequence[Any], field: str) -> Any:
-        j = columns.get(field)
-        return row[j] if j is not None and j < len(row) else None
-
+def parse_contact_sheet(table: Table, *, filename: str, protocol: Protocol) -> ParsedSheet:
+    """Rows of a line list as contacts; every problem is reported with its row number and
+    column header, and a secondary contact's 备注 (7号) names the row it came through."""
     problems: list[FieldProblem] = []
     parsed: list[ContactCreate] = []
     numbers: list[int] = []
     serials: dict[str, int] = {}
-    notes: list[str] = []
-    for r, row in enumerate(table[header_at + 1 :], start=header_at + 2):
-        texts = [_text(c) for c in row]
-        if not any(texts):
-            continue
-        first = next(t for t in texts if t)
-        if TOTAL_ROW.match(first):
-            continue
+    for r, row in table:
         loc = f"row {r}"
-        raw_id = _text(cell(row, "id_number"))
-        if isinstance(cell(row, "id_number"), float):
+        raw_id = table.text(row, "id_number")
+        if isinstance(table.get(row, "id_number"), float):
             problems.append(
                 FieldProblem(
-                    (loc, header_of["id_number"]),
+                    (loc, table.heading("id_number")),
                     "ID number stored as a number lost its digits; format the column as text",
                 )
             )
-        age = _text(cell(row, "age"))
-        sex_text = _text(cell(row, "sex")).lower()
+        sex_text = table.text(row, "sex").lower()
         try:
-            exposure = _datetime(cell(row, "exposure_at"))
+            exposure = cell_datetime(table.get(row, "exposure_at"))
         except ValueError as exc:
-            problems.append(FieldProblem((loc, header_of["exposure_at"]), str(exc)))
+            problems.append(FieldProblem((loc, table.heading("exposure_at")), str(exc)))
             continue
         try:
             person = PersonIn(
-                name=_text(cell(row, "name")),
+                name=table.text(row, "name"),
                 id_number=None if raw_id.lower() in NO_DOCUMENT else raw_id,
-                passport=_text(cell(row, "passport")) or None,
+                passport=table.text(row, "passport") or None,
                 sex=SEX.get(sex_text),
-                age_text=age or None,
-                phone=_text(cell(row, "phone")) or None,
-                address=_text(cell(row, "address")),
+                age_text=table.text(row, "age") or None,
+                phone=table.text(row, "phone") or None,
+                address=table.text(row, "address"),
             )
             contact = ContactCreate(
                 person=person,
-                category=_text(cell(row, "category")),
-                setting=_text(cell(row, "setting")),
+                category=table.text(row, "category"),
+                setting=table.text(row, "setting"),
                 exposure_at=exposure,
-                relation=_text(cell(row, "relation"))[:64],
-                place=_text(cell(row, "place"))[:120],
-                note=_text(cell(row, "note")),
+                relation=table.text(row, "relation")[:64],
+                place=table.text(row, "place")[:120],
+                note=table.text(row, "note"),
             )
         except ValidationError as exc:
             for err in exc.errors():
                 field = next(
-                    (str(p) for p in err["loc"] if str(p) in header_of), str(err["loc"][-1])
+                    (str(p) for p in err["loc"] if str(p) in table.header_of), str(err["loc"][-1])
                 )
-                problems.append(FieldProblem((loc, header_of.get(field, field)), err["msg"]))
+                problems.append(FieldProblem((loc, table.heading(field)), err["msg"]))
             continue
         if sex_text and sex_text not in SEX:
-            problems.append(FieldProblem((loc, header_of["sex"]), f"unknown sex {sex_text!r}"))
-        serial = _text(cell(row, "serial"))
+            problems.append(FieldProblem((loc, table.heading("sex")), f"unknown sex {sex_text!r}"))
+        serial = table.text(row, "serial")
         if serial:
             serials[serial] = len(parsed)
         parsed.append(contact)
         numbers.append(r)
-        notes.append(contact.note)
 
     via_rows: dict[int, int] = {}
     if not problems:
@@ -241,11 +147,11 @@ def parse_contact_sheet(
                 continue  # reported with the row by record_contacts
             if category != "secondary":
                 continue
-            m = VIA_NOTE.search(notes[i])
+            m = VIA_NOTE.search(contact.note)
             if m is None or m.group(1) not in serials:
                 problems.append(
                     FieldProblem(
-                        (f"row {numbers[i]}", header_of.get("note", "备注")),
+                        (f"row {numbers[i]}", table.heading("note")),
                         "a secondary contact must name the row of the close contact it came "
                         "through, e.g. '7号' (序号 7)",
                     )
@@ -254,7 +160,7 @@ def parse_contact_sheet(
                 via_rows[i] = serials[m.group(1)]
     if problems:
         raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
-    return ParsedSheet(parsed, numbers, via_rows, header_of)
+    return ParsedSheet(parsed, numbers, via_rows, table.header_of)
 
 
 def import_contacts(
@@ -284,7 +190,7 @@ def import_contacts(
             already_imported=True,
         )
     sheet = parse_contact_sheet(
-        read_table(filename, content),
+        read_sheet(filename, content, LAYOUT),
         filename=filename,
         protocol=get_protocol(infection.protocol_id),
     )

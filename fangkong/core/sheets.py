@@ -1,0 +1,146 @@
+"""Spreadsheets as users send them: title rows above the header, headers in their own words,
+blank and total rows between the data, .xlsx or CSV in UTF-8 or GB18030."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from fangkong.core.errors import InvalidInput
+from fangkong.core.ids import normalize_text
+from fangkong.core.timeutil import as_aware, parse_local_datetime
+
+TOTAL_ROW = re.compile(r"^\s*(合计|总计|小计|共计|total)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The fields a kind of sheet has, each with the headers people write for it."""
+
+    headers: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    anchor: str  # a field whose header marks the header row
+
+    def field_of(self, heading: Any) -> str | None:
+        return _lookup(self).get(_key(heading))
+
+
+def _key(heading: Any) -> str:
+    return re.sub(r"\s+", "", normalize_text(str(heading))).lower() if heading is not None else ""
+
+
+_LOOKUPS: dict[int, dict[str, str]] = {}
+
+
+def _lookup(layout: Layout) -> dict[str, str]:
+    found = _LOOKUPS.get(id(layout))
+    if found is None:
+        found = {_key(h): f for f, names in layout.headers.items() for h in (f, *names)}
+        _LOOKUPS[id(layout)] = found
+    return found
+
+
+@dataclass
+class Table:
+    """The data rows under the header, with their spreadsheet row numbers."""
+
+    columns: dict[str, int]
+    header_of: dict[str, str]  # field -> the header as written, for error messages
+    rows: list[tuple[int, Sequence[Any]]]
+
+    def get(self, row: Sequence[Any], field: str) -> Any:
+        j = self.columns.get(field)
+        return row[j] if j is not None and j < len(row) else None
+
+    def text(self, row: Sequence[Any], field: str) -> str:
+        return cell_text(self.get(row, field))
+
+    def heading(self, field: str) -> str:
+        return self.header_of.get(field, field)
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[Any]]]:
+        return iter(self.rows)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalize_text(str(value))
+
+
+def cell_datetime(value: Any) -> datetime:
+    """An Excel date-time, or text such as 2022/3/6 21:00 or 2022年3月6日21时00分, in city time."""
+    if isinstance(value, datetime):
+        return as_aware(value)
+    if isinstance(value, date):
+        return as_aware(datetime.combine(value, time(0, 0)))
+    return parse_local_datetime(cell_text(value))
+
+
+def _sheets(filename: str, content: bytes) -> list[list[list[Any]]]:
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise InvalidInput.at(("file",), f"{filename}: not UTF-8 or GB18030 text")
+        return [[list(r) for r in csv.reader(io.StringIO(text))]]
+    if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise InvalidInput.at(("file",), f"{filename}: expected .xlsx or .csv")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InvalidInput.at(
+            ("file",), f"{filename}: not a readable spreadsheet ({exc})"
+        ) from None
+
+
+def _header_row(rows: Sequence[Sequence[Any]], layout: Layout) -> int | None:
+    for i, row in enumerate(rows[:30]):
+        fields = {layout.field_of(c) for c in row}
+        if layout.anchor in fields and len(fields - {None}) >= min(3, len(layout.required)):
+            return i
+    return None
+
+
+def read_sheet(filename: str, content: bytes, layout: Layout) -> Table:
+    """The first sheet whose header fits `layout`, as a Table. A missing file type, header or
+    required column is an error naming the file and the columns."""
+    for rows in _sheets(filename, content):
+        at = _header_row(rows, layout)
+        if at is None:
+            continue
+        columns: dict[str, int] = {}
+        header_of: dict[str, str] = {}
+        for j, heading in enumerate(rows[at]):
+            field = layout.field_of(heading)
+            if field and field not in columns:
+                columns[field] = j
+                header_of[field] = cell_text(heading)
+        missing = [f for f in layout.required if f not in columns]
+        if missing:
+            names = ", ".join(f"{layout.headers[f][0]} ({f})" for f in missing)
+            raise InvalidInput.at(("file",), f"{filename}: missing column(s) {names}")
+        data: list[tuple[int, Sequence[Any]]] = []
+        for number, row in enumerate(rows[at + 1 :], start=at + 2):
+            texts = [cell_text(c) for c in row]
+            if not any(texts) or TOTAL_ROW.match(next(t for t in texts if t)):
+                continue
+            data.append((number, row))
+        return Table(columns, header_of, data)
+    wanted = ", ".join(layout.headers[f][0] for f in layout.required)
+    raise InvalidInput.at(("file",), f"{filename}: no header row with {wanted}")
