@@ -18,6 +18,7 @@ from fangkong.core.settings import get_settings
 from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
+from fangkong.quarantine.api import router as quarantine_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.users.api import router as users_router
 from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
@@ -45,7 +46,13 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for router in (users_router, people_router, tracing_router, protocol_router):
+    for router in (
+        users_router,
+        people_router,
+        tracing_router,
+        quarantine_router,
+        protocol_router,
+    ):
         app.include_router(router, prefix="/api")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

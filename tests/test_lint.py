@@ -17,7 +17,8 @@ FORBIDDEN_IMPORTS = {
     "protocol": ("fangkong.people", "fangkong.tracing", "fangkong.users", "fangkong.web"),
     "people": ("fangkong.tracing", "fangkong.web", "fangkong.app"),
     "users": ("fangkong.people", "fangkong.tracing", "fangkong.web"),
-    "tracing": ("fangkong.web", "fangkong.app"),
+    "tracing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
+    "quarantine": ("fangkong.web", "fangkong.app"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 

@@ -9,15 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import Forbidden, InvalidInput, NotFound
-from fangkong.core.ids import division
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
+from fangkong.core.sheets import Layout, read_sheet
 from fangkong.core.timeutil import local_date
 from fangkong.people.models import Person
 from fangkong.people.service import people_by_id, show_person
@@ -27,6 +29,7 @@ from fangkong.quarantine.schemas import (
     PlacementResult,
     RoomIn,
     SiteCreate,
+    SiteImportResult,
     SiteRead,
     Unplaced,
 )
@@ -355,3 +358,126 @@ def _claim(
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     return room
     return None
+
+
+# -- sites and rooms from a spreadsheet ----------------------------------------------------------
+
+SITE_LAYOUT = Layout(
+    headers={
+        "site": ("隔离点名称", "隔离点", "场所名称", "名称", "site", "site name"),
+        "kind": ("类型", "场所类型", "隔离点类型", "kind", "type"),
+        "county": ("县区", "所属县区", "县(市、区)", "county"),
+        "address": ("地址", "详细地址", "address"),
+        "lon": ("经度", "lon", "longitude"),
+        "lat": ("纬度", "lat", "latitude"),
+        "staff": ("联系人及电话", "负责人", "联系人", "staff", "contact"),
+        "building": ("楼栋", "楼号", "栋", "building"),
+        "floor": ("楼层", "层", "floor"),
+        "number": ("房间号", "房号", "房间", "room", "number"),
+        "room_kind": ("房型", "房间类型", "room kind", "room type"),
+        "capacity": ("容纳人数", "床位数", "capacity", "beds"),
+    },
+    required=("site", "kind", "county", "number"),
+    anchor="site",
+)
+SITE_KINDS = {
+    "酒店": "hotel",
+    "宾馆": "hotel",
+    "hotel": "hotel",
+    "宿舍": "dormitory",
+    "dormitory": "dormitory",
+    "方舱": "cabin",
+    "方舱医院": "cabin",
+    "cabin": "cabin",
+}
+ROOM_KINDS = {
+    "单人间": "single",
+    "单间": "single",
+    "single": "single",
+    "家庭间": "family",
+    "家庭房": "family",
+    "family": "family",
+    "无障碍间": "accessible",
+    "无障碍": "accessible",
+    "accessible": "accessible",
+    "": "single",
+}
+
+
+def _county_code(text: str) -> str | None:
+    if text.isdigit():
+        return text
+    for d in divisions_in(get_settings().city_code):
+        if text in (d.name, d.name[:-1]):
+            return d.code
+    return None
+
+
+def import_sites(
+    session: Session, *, actor: Actor, filename: str, content: bytes, now: datetime
+) -> SiteImportResult:
+    """Sites and rooms from one sheet, a row a room ("160 cabin rooms built in two days" arrive
+    this way). All rows or none; a room already loaded is left as it is."""
+    _require(actor, Permission.MANAGE_SITES)
+    table = read_sheet(filename, content, SITE_LAYOUT)
+    problems: list[FieldProblem] = []
+    sites: dict[str, SiteCreate] = {}
+    for r, row in table:
+        loc = f"row {r}"
+        kind = SITE_KINDS.get(table.text(row, "kind").lower())
+        county = _county_code(table.text(row, "county"))
+        room_kind = ROOM_KINDS.get(table.text(row, "room_kind").lower())
+        for column, value, known in (
+            ("kind", kind, "酒店, 宿舍, 方舱"),
+            ("county", county, "a county of this city"),
+            ("room_kind", room_kind, "单人间, 家庭间, 无障碍间"),
+        ):
+            if value is None:
+                problems.append(
+                    FieldProblem((loc, table.heading(column)), f"unknown value; use {known}")
+                )
+        name = table.text(row, "site")
+        try:
+            room = RoomIn(
+                building=table.text(row, "building"),
+                floor=int(table.text(row, "floor") or 1),
+                number=table.text(row, "number"),
+                kind=room_kind or "single",
+                capacity=int(table.text(row, "capacity")) if table.text(row, "capacity") else None,
+            )
+            site = sites.get(name) or SiteCreate(
+                name=name,
+                kind=kind or "hotel",
+                county_code=county or "000000",
+                address=table.text(row, "address"),
+                lon=float(table.text(row, "lon")) if table.text(row, "lon") else None,
+                lat=float(table.text(row, "lat")) if table.text(row, "lat") else None,
+                staff=table.text(row, "staff"),
+            )
+        except (ValidationError, ValueError) as exc:
+            problems.append(FieldProblem((loc,), str(exc).splitlines()[0]))
+            continue
+        if site.county_code != (county or site.county_code) or site.kind != (kind or site.kind):
+            problems.append(
+                FieldProblem(
+                    (loc, table.heading("site")),
+                    f"{name} appears with another county or type on an earlier row",
+                )
+            )
+        site.rooms.append(room)
+        sites[name] = site
+    if problems:
+        raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
+    created_sites = created_rooms = existing_rooms = 0
+    with session.begin_nested():
+        for data in sites.values():
+            known = session.scalar(select(Site.id).where(Site.name == data.name))
+            bare = data.model_copy(update={"rooms": []})
+            saved = create_site(session, actor=actor, data=bare, now=now)
+            created, existing = add_rooms(session, site_id=saved.id, rooms=data.rooms)
+            created_sites += known is None
+            created_rooms += created
+            existing_rooms += existing
+    return SiteImportResult(
+        sites_created=created_sites, rooms_created=created_rooms, rooms_existing=existing_rooms
+    )
