@@ -36,6 +36,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/import_contacts.py
+	$(BIN)/python bench/placement.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache

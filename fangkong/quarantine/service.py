@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, read_sheet
@@ -34,7 +34,7 @@ from fangkong.quarantine.schemas import (
     Unplaced,
 )
 from fangkong.tracing.models import Contact, OrderPhase
-from fangkong.tracing.service import get_contact, orders_for
+from fangkong.tracing.service import contacts_in_reach, orders_for
 
 FAMILY_CAPACITY = 4
 
@@ -201,12 +201,13 @@ def place_contacts(
     _require(actor, Permission.PLACE_CONTACTS)
     today = local_date(now)
     unplaced: list[Unplaced] = []
-    contacts: list[Contact] = []
-    for contact_id in dict.fromkeys(contact_ids):
-        try:
-            contacts.append(get_contact(session, actor=actor, contact_id=contact_id))
-        except NotFound:  # absent, or outside the actor's jurisdiction
-            unplaced.append(Unplaced(contact_id=contact_id, reason="no such contact"))
+    reach = contacts_in_reach(session, actor=actor, contact_ids=contact_ids)
+    contacts = [reach[i] for i in dict.fromkeys(contact_ids) if i in reach]
+    unplaced += [
+        Unplaced(contact_id=i, reason="no such contact")  # absent, or outside the jurisdiction
+        for i in dict.fromkeys(contact_ids)
+        if i not in reach
+    ]
     people = people_by_id(session, {c.person_id for c in contacts})
     orders = orders_for(session, [c.id for c in contacts])
     staying = {
@@ -272,6 +273,7 @@ def place_contacts(
 
     stays: list[dict[str, object]] = []
     placed: list[Placed] = []
+    arrived: list[Contact] = []
     # Larger households first: family rooms are the scarce ones.
     for group in sorted(groups.values(), key=lambda g: (-len(g.contacts), g.key)):
         size = len(group.contacts)
@@ -313,8 +315,12 @@ def place_contacts(
                     placed_at=now,
                 )
             )
-            if c.under_control_at is None or c.under_control_at > now:
-                c.under_control_at, c.control_kind = now, "placed"
+            arrived.append(c)
+    # Placed counts as under control for the 48-hour KPI. Set after the claims, so the room
+    # updates above do not each flush a changed contact first.
+    for c in arrived:
+        if c.under_control_at is None or c.under_control_at > now:
+            c.under_control_at, c.control_kind = now, "placed"
     bulk_insert(session, Stay, stays)
     record_audit(
         session,
@@ -329,6 +335,15 @@ def place_contacts(
     return PlacementResult(placed=placed, unplaced=sorted(unplaced, key=lambda u: u.contact_id))
 
 
+# Core, not the ORM: thousands of claims per batch, each a single-row conditional update.
+_rooms = Room.__table__
+CLAIM = (
+    update(_rooms)  # type: ignore[arg-type]
+    .where(_rooms.c.id == bindparam("room_id"), _rooms.c.status == "ready")
+    .values(status="occupied")
+)
+
+
 def _claim(
     session: Session,
     ready: dict[tuple[int, str], list[Room]],
@@ -338,6 +353,7 @@ def _claim(
 ) -> Room | None:
     """Take the first free room that fits, site by site. The UPDATE only succeeds while the
     room is still ready, so a room another placement took meanwhile is skipped."""
+    connection = session.connection()
     for site_id in site_order:
         for kind in kinds:  # accessible rooms only once singles run out
             candidates = ready.get((site_id, kind), [])
@@ -349,13 +365,8 @@ def _claim(
                     continue
                 del candidates[i]
                 i -= 1
-                taken = session.execute(
-                    update(Room)
-                    .where(Room.id == room.id, Room.status == "ready")
-                    .values(status="occupied")
-                    .execution_options(synchronize_session=False)
-                )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                taken = connection.execute(CLAIM, {"room_id": room.id})
+                if taken.rowcount == 1:
                     return room
     return None
 

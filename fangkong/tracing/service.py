@@ -577,13 +577,24 @@ def _issue_orders(
     )
 
 
+def contacts_in_reach(
+    session: Session, *, actor: Actor, contact_ids: Sequence[int]
+) -> dict[int, Contact]:
+    """The contacts among `contact_ids` whose person is in the actor's jurisdiction."""
+    found: dict[int, Contact] = {}
+    for chunk in in_chunks(contact_ids):
+        query = (
+            select(Contact)
+            .join(Person, Person.id == Contact.person_id)
+            .where(Contact.id.in_(chunk), in_jurisdiction(actor))
+        )
+        found.update({c.id: c for c in session.scalars(query)})
+    return found
+
+
 def get_contact(session: Session, *, actor: Actor, contact_id: int) -> Contact:
     """A contact, visible if the contact's person is in the actor's jurisdiction."""
-    contact = session.scalar(
-        select(Contact)
-        .join(Person, Person.id == Contact.person_id)
-        .where(Contact.id == contact_id, in_jurisdiction(actor))
-    )
+    contact = contacts_in_reach(session, actor=actor, contact_ids=[contact_id]).get(contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
     return contact
