@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
+from fangkong.quarantine.schemas import RoomIn, SiteCreate
+from fangkong.quarantine.service import create_site, place_contacts
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
@@ -114,16 +116,87 @@ def _control(
     times: list[datetime],
     how: ControlKind,
 ) -> None:
-    """Put contacts under control at the given times (the last time repeats if short)."""
+    """Put contacts under control at the given times (the last time repeats if short):
+    "placed" places them in rooms (people placed at the same moment go as one batch, so a
+    household shares a family room); "home" records home quarantine."""
+    batches: dict[datetime, list[int]] = {}
     for i, contact in enumerate(contacts):
-        when = times[min(i, len(times) - 1)]
-        tracing.control_contact(
+        batches.setdefault(times[min(i, len(times) - 1)], []).append(contact.id)
+    for when, ids in batches.items():
+        if how == "placed":
+            result = place_contacts(session, actor=actor, contact_ids=ids, now=when)
+            if result.unplaced:
+                raise RuntimeError(f"demo placement failed: {result.unplaced}")
+            continue
+        for contact_id in ids:
+            tracing.control_contact(
+                session, actor=actor, contact_id=contact_id, how=how, at=when, now=at(9, 0)
+            )
+
+
+def _build_sites(session: Session, commander: Actor) -> None:
+    """The county's hotel the first night, Yanhu's hotel next morning, and the 160-room cabin
+    facility built in two days."""
+
+    def rooms(singles: int, families: int, accessible: int, per_floor: int = 20) -> list[RoomIn]:
+        kinds = ["single"] * singles + ["family"] * families + ["accessible"] * accessible
+        return [
+            RoomIn(
+                building="A",
+                floor=1 + i // per_floor,
+                number=f"{1 + i // per_floor}{i % per_floor + 1:02d}",
+                kind=kind,
+            )
+            for i, kind in enumerate(kinds)
+        ]
+
+    sites = [
+        (
+            "临猗县某酒店集中隔离点",
+            "hotel",
+            LINYI,
+            "临猗县猗氏镇某路",
+            110.78,
+            35.15,
+            rooms(50, 8, 2),
+            at(6, 21),
+        ),
+        (
+            "盐湖区某宾馆集中隔离点",
+            "hotel",
+            YANHU,
+            "盐湖区解放路",
+            111.00,
+            35.03,
+            rooms(70, 6, 4),
+            at(7, 8),
+        ),
+        (
+            "临猗县方舱隔离点",
+            "cabin",
+            LINYI,
+            "临猗县城郊",
+            110.74,
+            35.12,
+            rooms(140, 16, 4, 40),
+            at(8, 18),
+        ),
+    ]
+    for name, kind, county, address, lon, lat, room_list, built in sites:
+        create_site(
             session,
-            actor=actor,
-            contact_id=contact.id,
-            how=how,
-            at=when,
-            now=at(9, 0),
+            actor=commander,
+            now=built,
+            data=SiteCreate(
+                name=name,
+                kind=kind,
+                county_code=county,
+                address=address,
+                lon=lon,
+                lat=lat,
+                staff="负责人 张某 13900000000",
+                rooms=room_list,
+            ),
         )
 
 
@@ -143,6 +216,8 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
             now=at(1, 8),
         )
         users.append((username, password, role, county))
+    commander = actor_of(session.scalars(select(User).where(User.username == "commander")).one())
+    _build_sites(session, commander)
     linyi = actor_of(session.scalars(select(User).where(User.username == "linyi")).one())
     yanhu = actor_of(session.scalars(select(User).where(User.username == "yanhu")).one())
     gen = _People(seed)

@@ -256,12 +256,12 @@ def place_contacts(
                 )
             del groups[group.key]
 
-    sites = list(session.scalars(select(Site)))
+    sites = list(session.scalars(select(Site).where(Site.created_at <= now)))  # open by then
     site_names = {s.id: s.name for s in sites}
     ready: dict[tuple[int, str], list[Room]] = defaultdict(list)
     for free in session.scalars(
         select(Room)
-        .where(Room.status == "ready")
+        .where(Room.status == "ready", Room.site_id.in_([site.id for site in sites]))
         .order_by(Room.site_id, Room.building, Room.floor, Room.number)
     ):
         ready[(free.site_id, free.kind)].append(free)

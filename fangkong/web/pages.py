@@ -17,6 +17,7 @@ from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
+from fangkong.quarantine import service as quarantine
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.users.service import actor_for_token, authenticate
@@ -181,4 +182,17 @@ def people_page(
         people=[people.show_person(p, actor) for p in rows],
         total=total,
         q=q or "",
+    )
+
+
+@router.get("/sites", response_model=None)
+def sites_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Quarantine sites: rooms by status, at a glance."""
+    sites = quarantine.list_sites(session)
+    return _render(
+        request,
+        "sites.html",
+        actor,
+        sites=sites,
+        chart=[s.model_dump(mode="json") for s in sites],
     )

@@ -181,3 +181,12 @@ def test_record_an_infection_from_the_page(browser: Browser, server: str) -> Non
     page.click("form[data-api='/api/infections'] button")
     expect(page).to_have_url(f"{server}/infections/6")
     expect(page.locator("h1")).to_contain_text("#6")
+
+
+def test_sites_at_a_glance(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.click("text=隔离点")
+    expect(page.locator("#sites tbody tr")).to_have_count(3)
+    expect(page.locator("#sites")).to_contain_text("临猗县方舱隔离点")
+    assert int(page.locator("#sites-chart").get_attribute("data-drawn") or 0) == 3
+    shot(page, "sites")

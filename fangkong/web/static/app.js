@@ -188,8 +188,30 @@ function drawBoard(el) {
   el.dataset.drawn = String(board.rows.length);
 }
 
+// Each site's rooms by status, stacked: how full every site is, at a glance.
+function drawSites(el) {
+  const sites = JSON.parse(el.dataset.sites);
+  const labels = JSON.parse(el.dataset.labels);
+  const colours = { ready: "#1f8a4c", occupied: "#c62828", cleaning: "#b26a00", out_of_service: "#90a4ae" };
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { data: labels.map(([, name]) => name) },
+    grid: { left: 200, right: 40 },
+    xAxis: { type: "value" },
+    yAxis: { type: "category", data: sites.map((s) => s.name), inverse: true },
+    series: labels.map(([key, name]) => ({
+      name, type: "bar", stack: "rooms", data: sites.map((s) => s[key]),
+      itemStyle: { color: colours[key] }, label: { show: true, formatter: (p) => (p.value ? p.value : "") },
+    })),
+  });
+  el.dataset.drawn = String(sites.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   if (typeof echarts === "undefined") return;
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
+  document.querySelectorAll("[data-sites]").forEach(drawSites);
 });
