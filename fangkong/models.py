@@ -3,7 +3,7 @@
 from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
 from fangkong.people.models import Person, PersonMerge
-from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.tracing.models import (
     Contact,
     ImportBatch,
@@ -27,6 +27,7 @@ __all__ = [
     "Room",
     "Site",
     "Stay",
+    "Swab",
     "TrajectoryStop",
     "User",
 ]

@@ -5,18 +5,29 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from sqlalchemy import select
 
-from fangkong.core.deps import CanManageSites, CanPlaceContacts, CurrentActor, NowDep, SessionDep
+from fangkong.core.deps import (
+    CanManageSites,
+    CanPlaceContacts,
+    CanReadPeople,
+    CurrentActor,
+    NowDep,
+    SessionDep,
+)
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
-from fangkong.quarantine import service
+from fangkong.quarantine import service, stays
 from fangkong.quarantine.models import Room, Site
 from fangkong.quarantine.schemas import (
     PlacementRequest,
     PlacementResult,
+    ReleaseResult,
     RoomRead,
     SiteCreate,
     SiteImportResult,
     SiteRead,
+    StayRead,
+    SwabRead,
+    SwabResult,
 )
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"])
@@ -68,3 +79,31 @@ def place_contacts(
     return service.place_contacts(
         session, actor=actor, contact_ids=data.contact_ids, accessible=data.accessible, now=now
     )
+
+
+@router.post("/stays/{stay_id}/swabs", response_model=SwabRead)
+def record_swab_result(
+    stay_id: RowId, data: SwabResult, actor: CanPlaceContacts, session: SessionDep, now: NowDep
+) -> SwabRead:
+    """The result of a scheduled swab; a positive one opens an infection for tracing."""
+    swab = stays.record_swab_result(session, actor=actor, stay_id=stay_id, data=data, now=now)
+    return SwabRead(due_on=swab.due_on, result=swab.result, sampled_at=swab.sampled_at)
+
+
+@router.post("/releases", response_model=ReleaseResult)
+def release_due(actor: CanPlaceContacts, session: SessionDep, now: NowDep) -> ReleaseResult:
+    """Release everyone whose central quarantine is over with every swab negative."""
+    return stays.release_due(session, actor=actor, now=now)
+
+
+@router.post("/rooms/{room_id}/ready", response_model=RoomRead)
+def mark_room_ready(room_id: RowId, actor: CanPlaceContacts, session: SessionDep) -> Room:
+    return stays.mark_room_ready(session, actor=actor, room_id=room_id)
+
+
+@router.get("/people/{person_id}/stays", response_model=list[StayRead])
+def quarantine_record(
+    person_id: RowId, actor: CanReadPeople, session: SessionDep
+) -> list[StayRead]:
+    """A person's quarantine record: stays and swabs."""
+    return stays.quarantine_record(session, actor=actor, person_id=person_id)

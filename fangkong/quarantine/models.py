@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fangkong.core.db import Base, UTCDateTime
@@ -58,3 +58,20 @@ class Stay(Base):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     planned_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Swab(Base):
+    """A swab the protocol requires on a day of a stay, and its result."""
+
+    __tablename__ = "quarantine_swabs"
+    __table_args__ = (UniqueConstraint("stay_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(
+        ForeignKey("quarantine_stays.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    result: Mapped[str | None] = mapped_column(String(16))
+    sampled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fangkong.core.schemas import ReadModel, RowId
+from fangkong.core.timeutil import LocalDateTime
 from fangkong.people.schemas import PersonRead
 
 SiteKind = Literal["hotel", "dormitory", "cabin"]
@@ -95,3 +96,38 @@ class SiteImportResult(ReadModel):
     sites_created: int
     rooms_created: int
     rooms_existing: int
+
+
+class SwabResult(BaseModel):
+    due_on: date
+    result: Literal["negative", "positive"]
+    sampled_at: LocalDateTime
+
+
+class SwabRead(ReadModel):
+    due_on: date
+    result: str | None
+    sampled_at: datetime | None
+
+
+class StayRead(ReadModel):
+    id: int
+    person: PersonRead
+    site_id: int
+    room_id: int
+    room: str
+    placed_at: datetime
+    planned_end_at: datetime
+    released_at: datetime | None
+    swabs: list[SwabRead]
+
+
+class Held(ReadModel):
+    stay_id: int
+    person: PersonRead
+    reason: str
+
+
+class ReleaseResult(ReadModel):
+    released: list[StayRead]
+    held: list[Held]

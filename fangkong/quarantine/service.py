@@ -33,6 +33,7 @@ from fangkong.quarantine.schemas import (
     SiteRead,
     Unplaced,
 )
+from fangkong.quarantine.stays import schedule_swabs
 from fangkong.tracing.models import Contact, OrderPhase
 from fangkong.tracing.service import contacts_in_reach, orders_for
 
@@ -221,6 +222,7 @@ def place_contacts(
     }
 
     groups: dict[str, _Group] = {}
+    test_dates: dict[int, list[str]] = {}
     for contact in contacts:
         person = people[contact.person_id]
         phase = _central_phase(orders[contact.id][1], now) if contact.id in orders else None
@@ -241,6 +243,7 @@ def place_contacts(
             continue
         group.contacts.append(contact)
         group.ends_at = max(group.ends_at or phase.ends_at, phase.ends_at)
+        test_dates[contact.id] = phase.test_dates
         group.accessible |= contact.id in accessible
 
     for group in list(groups.values()):
@@ -322,6 +325,7 @@ def place_contacts(
         if c.under_control_at is None or c.under_control_at > now:
             c.under_control_at, c.control_kind = now, "placed"
     bulk_insert(session, Stay, stays)
+    schedule_swabs(session, [c.id for c in arrived], test_dates, today=today)
     record_audit(
         session,
         actor=actor,

@@ -6,7 +6,9 @@ from fangkong.core.auth import Actor
 from fangkong.quarantine.models import Site
 from fangkong.quarantine.schemas import RoomIn, SiteCreate
 from fangkong.quarantine.service import create_site
-from tests.conftest import NOW
+from tests.tracing.conftest import at
+
+OPENED = at(6, 0)  # sites open the morning the outbreak is found
 
 
 def make_site(
@@ -31,6 +33,6 @@ def make_site(
     return create_site(
         session,
         actor=actor,
-        now=NOW,
+        now=OPENED,
         data=SiteCreate(name=name, kind="hotel", county_code=county, lon=lon, lat=lat, rooms=rooms),
     )

@@ -1,0 +1,217 @@
+"""Life in quarantine: the swabs the protocol requires, their results, release and cleaning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import bulk_insert, in_chunks
+from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.people.service import people_by_id, require_covers, show_person
+from fangkong.quarantine.models import Room, Stay, Swab
+from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
+from fangkong.tracing.schemas import InfectionCreate
+from fangkong.tracing.service import record_infection
+
+
+def schedule_swabs(
+    session: Session, contact_ids: Sequence[int], test_dates: dict[int, list[str]], *, today: date
+) -> None:
+    """A swab for every test day of the order still ahead of (or on) the placement day."""
+    rows = []
+    for chunk in in_chunks(contact_ids):
+        query = select(Stay.id, Stay.person_id, Stay.contact_id).where(
+            Stay.contact_id.in_(chunk), Stay.released_at.is_(None)
+        )
+        for stay_id, person_id, contact_id in session.execute(query):
+            for day in test_dates.get(contact_id or 0, []):
+                if date.fromisoformat(day) >= today:
+                    rows.append(
+                        {
+                            "stay_id": stay_id,
+                            "person_id": person_id,
+                            "due_on": date.fromisoformat(day),
+                        }
+                    )
+    bulk_insert(session, Swab, rows)
+
+
+def _stay(session: Session, actor: Actor, stay_id: int) -> Stay:
+    stay = session.get(Stay, stay_id)
+    if stay is None:
+        raise NotFound(f"stay {stay_id} not found")
+    require_covers(actor, people_by_id(session, [stay.person_id])[stay.person_id])
+    return stay
+
+
+def _free_room(session: Session, room_id: int) -> None:
+    """A room whose last occupant left goes to cleaning."""
+    still = session.scalar(
+        select(func.count())
+        .select_from(Stay)
+        .where(Stay.room_id == room_id, Stay.released_at.is_(None))
+    )
+    if not still:
+        room = session.get_one(Room, room_id)
+        room.status = "cleaning"
+
+
+def record_swab_result(
+    session: Session,
+    *,
+    actor: Actor,
+    stay_id: int,
+    data: SwabResult,
+    now: datetime,
+) -> Swab:
+    """The result of a scheduled swab. A positive one opens an infection (tracing starts for
+    the person) and ends the stay: the person goes to hospital, the room to cleaning."""
+    if not actor.can(Permission.PLACE_CONTACTS):
+        raise Forbidden("your role may not record swab results")
+    stay = _stay(session, actor, stay_id)
+    swab = session.scalar(select(Swab).where(Swab.stay_id == stay.id, Swab.due_on == data.due_on))
+    if swab is None:
+        raise InvalidInput.at(
+            ("due_on",), f"no swab was scheduled on {data.due_on} for stay {stay.id}"
+        )
+    problems = []
+    if data.sampled_at > now:
+        problems.append(
+            FieldProblem(("sampled_at",), f"{fmt_local(data.sampled_at)} is in the future")
+        )
+    if local_date(data.sampled_at) != data.due_on:
+        problems.append(FieldProblem(("sampled_at",), f"is not on the swab's day {data.due_on}"))
+    if problems:
+        raise InvalidInput("invalid swab result", problems)
+    if swab.result is not None:
+        if swab.result == data.result:
+            return swab  # the same result again changes nothing
+        raise Conflict(f"the swab of {data.due_on} already has result {swab.result}")
+    swab.result, swab.sampled_at, swab.resulted_at = data.result, data.sampled_at, now
+    if data.result == "positive":
+        record_infection(
+            session,
+            actor=actor,
+            now=now,
+            data=InfectionCreate(
+                person_id=stay.person_id,
+                kind="asymptomatic",
+                sampled_at=data.sampled_at,
+                reported_at=now,
+                note=f"positive swab in quarantine (stay {stay.id})",
+            ),
+        )
+        stay.released_at = now
+        _free_room(session, stay.room_id)
+    record_audit(
+        session,
+        actor=actor,
+        action="swab",
+        entity="stay",
+        entity_id=stay.id,
+        now=now,
+        detail=f"{data.due_on} {data.result}",
+    )
+    session.flush()
+    return swab
+
+
+def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResult:
+    """Release everyone whose central quarantine has ended and whose every swab so far is
+    negative; hold the others and say why. The order's next phase (home monitoring) runs on."""
+    if not actor.can(Permission.PLACE_CONTACTS):
+        raise Forbidden("your role may not release people")
+    today = local_date(now)
+    due = list(
+        session.scalars(
+            select(Stay)
+            .where(Stay.released_at.is_(None), Stay.planned_end_at <= now)
+            .order_by(Stay.id)
+        )
+    )
+    people = people_by_id(session, {s.person_id for s in due})
+    swabs: dict[int, list[Swab]] = {}
+    for chunk in in_chunks([s.id for s in due]):
+        for swab in session.scalars(
+            select(Swab).where(Swab.stay_id.in_(chunk), Swab.due_on <= today)
+        ):
+            swabs.setdefault(swab.stay_id, []).append(swab)
+    released: list[StayRead] = []
+    held: list[Held] = []
+    for stay in due:
+        person = people[stay.person_id]
+        if not actor.covers(person.county_code):
+            continue
+        missing = sorted(s.due_on for s in swabs.get(stay.id, []) if s.result != "negative")
+        if missing:
+            held.append(
+                Held(
+                    stay_id=stay.id,
+                    person=show_person(person, actor),
+                    reason=f"no negative result for the swab of {missing[0]}",
+                )
+            )
+            continue
+        stay.released_at = now
+        _free_room(session, stay.room_id)
+        released.append(present_stay(session, actor, stay))
+    record_audit(
+        session,
+        actor=actor,
+        action="release",
+        entity="stay",
+        entity_id="*",
+        now=now,
+        detail=f"{len(released)} released, {len(held)} held",
+    )
+    session.flush()
+    return ReleaseResult(released=released, held=held)
+
+
+def mark_room_ready(session: Session, *, actor: Actor, room_id: int) -> Room:
+    """A cleaned and disinfected room is ready again."""
+    if not actor.can(Permission.PLACE_CONTACTS):
+        raise Forbidden("your role may not change rooms")
+    room = session.get(Room, room_id)
+    if room is None:
+        raise NotFound(f"room {room_id} not found")
+    if room.status != "cleaning":
+        raise Conflict(f"room {room_id} is {room.status}, not cleaning")
+    room.status = "ready"
+    session.flush()
+    return room
+
+
+def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:
+    room = session.get_one(Room, stay.room_id)
+    person = people_by_id(session, [stay.person_id])[stay.person_id]
+    swabs = session.scalars(select(Swab).where(Swab.stay_id == stay.id).order_by(Swab.due_on))
+    return StayRead(
+        id=stay.id,
+        person=show_person(person, actor),
+        site_id=room.site_id,
+        room_id=room.id,
+        room=f"{room.building}{'-' if room.building else ''}{room.number}",
+        placed_at=stay.placed_at,
+        planned_end_at=stay.planned_end_at,
+        released_at=stay.released_at,
+        swabs=[SwabRead(due_on=s.due_on, result=s.result, sampled_at=s.sampled_at) for s in swabs],
+    )
+
+
+def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list[StayRead]:
+    """A person's stays, with every swab."""
+    person = people_by_id(session, [person_id]).get(person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    require_covers(actor, person)
+    stays = session.scalars(
+        select(Stay).where(Stay.person_id == person_id).order_by(Stay.placed_at)
+    )
+    return [present_stay(session, actor, s) for s in stays]
