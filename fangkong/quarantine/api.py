@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import select
 
 from fangkong.core.deps import (
@@ -15,9 +15,11 @@ from fangkong.core.deps import (
 )
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
-from fangkong.quarantine import service, stays
+from fangkong.core.timeutil import LocalDateTime
+from fangkong.quarantine import outlook, service, stays
 from fangkong.quarantine.models import Room, Site
 from fangkong.quarantine.schemas import (
+    CapacityOutlook,
     PlacementRequest,
     PlacementResult,
     ReleaseResult,
@@ -107,3 +109,15 @@ def quarantine_record(
 ) -> list[StayRead]:
     """A person's quarantine record: stays and swabs."""
     return stays.quarantine_record(session, actor=actor, person_id=person_id)
+
+
+@router.get("/outlook", response_model=CapacityOutlook)
+def capacity_outlook(
+    _: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+    as_of: Annotated[LocalDateTime | None, Query()] = None,
+    days: Annotated[int, Query(ge=1, le=60)] = 14,
+) -> CapacityOutlook:
+    """Rooms needed each day against rooms there are, and the day they run out, if they do."""
+    return outlook.capacity_outlook(session, now=as_of or now, days=days)

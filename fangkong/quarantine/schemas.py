@@ -131,3 +131,23 @@ class Held(ReadModel):
 class ReleaseResult(ReadModel):
     released: list[StayRead]
     held: list[Held]
+
+
+class SiteOutlook(ReadModel):
+    site_id: int
+    name: str
+    available: int
+    occupied_today: int
+    needed: list[int]
+    runs_out_on: date | None
+
+
+class CapacityOutlook(ReadModel):
+    as_of: datetime
+    days: list[date]
+    sites: list[SiteOutlook]
+    available: int
+    occupied_today: int
+    waiting_now: int = Field(description="contacts under central-quarantine orders with no room")
+    needed: list[int] = Field(description="rooms needed each day: running stays + waiting")
+    runs_out_on: date | None = Field(description="the first day need exceeds the rooms, if any")

@@ -18,6 +18,7 @@ from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine import service as quarantine
+from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.users.service import actor_for_token, authenticate
@@ -186,13 +187,23 @@ def people_page(
 
 
 @router.get("/sites", response_model=None)
-def sites_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
-    """Quarantine sites: rooms by status, at a glance."""
+def sites_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    as_of: LocalDateTime | None = None,
+) -> Response:
+    """Quarantine sites: rooms by status at a glance, and whether they will last."""
     sites = quarantine.list_sites(session)
+    outlook = capacity_outlook(session, now=as_of or now)
     return _render(
         request,
         "sites.html",
         actor,
         sites=sites,
         chart=[s.model_dump(mode="json") for s in sites],
+        outlook=outlook,
+        outlook_json=outlook.model_dump(mode="json"),
+        as_of_value=local(outlook.as_of).strftime("%Y-%m-%dT%H:%M"),
     )

@@ -189,4 +189,7 @@ def test_sites_at_a_glance(browser: Browser, server: str) -> None:
     expect(page.locator("#sites tbody tr")).to_have_count(3)
     expect(page.locator("#sites")).to_contain_text("临猗县方舱隔离点")
     assert int(page.locator("#sites-chart").get_attribute("data-drawn") or 0) == 3
+    page.goto(f"{server}/sites?as_of=2022-03-09T20:00")
+    assert int(page.locator("#outlook-chart").get_attribute("data-drawn") or 0) == 14
+    expect(page.locator("#runs-out")).to_contain_text("未来14天房间充足")
     shot(page, "sites")

@@ -209,9 +209,30 @@ function drawSites(el) {
   el.dataset.drawn = String(sites.length);
 }
 
+// Rooms needed each day (running stays + people waiting) against rooms there are.
+function drawOutlook(el) {
+  const o = JSON.parse(el.dataset.outlook);
+  const [needed, available] = JSON.parse(el.dataset.labels);
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { data: [needed, available] },
+    grid: { left: 60, right: 40, bottom: 40 },
+    xAxis: { type: "category", data: o.days.map((d) => d.slice(5)) },
+    yAxis: { type: "value" },
+    series: [
+      { name: needed, type: "bar", data: o.needed.map((n) => ({ value: n, itemStyle: { color: n > o.available ? "#c62828" : "#546e7a" } })) },
+      { name: available, type: "line", step: "middle", data: o.days.map(() => o.available), lineStyle: { color: "#1f8a4c", type: "dashed" }, itemStyle: { color: "#1f8a4c" }, showSymbol: false },
+    ],
+  });
+  el.dataset.drawn = String(o.days.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   if (typeof echarts === "undefined") return;
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
   document.querySelectorAll("[data-sites]").forEach(drawSites);
+  document.querySelectorAll("[data-outlook]").forEach(drawOutlook);
 });

@@ -1,0 +1,125 @@
+"""Will the rooms last? Rooms needed each day by the stays already running and the contacts
+still waiting for a room, against the rooms there are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fangkong.core.db import in_chunks
+from fangkong.core.timeutil import local_date, start_of_local_day
+from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
+from fangkong.tracing.models import Contact, Infection, ManagementOrder, OrderPhase
+
+
+def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> CapacityOutlook:
+    """For each site and in total: rooms occupied today and, for each of the next `days` days,
+    rooms needed, against rooms available; and the first day need exceeds what there is.
+
+    A stay needs its room until its planned end. A contact whose order is in central
+    quarantine but who has no room yet (waiting) needs one from today to the phase's end;
+    waiting people are counted a room each (households placed together need fewer)."""
+    today = local_date(now)
+    span = [today + timedelta(days=d) for d in range(days)]
+    starts = [start_of_local_day(d) for d in span]
+
+    available: dict[int, int] = dict(
+        session.execute(
+            select(Room.site_id, func.count())
+            .where(Room.status != "out_of_service")
+            .group_by(Room.site_id)
+        ).all()
+    )
+    needed: dict[int, list[int]] = defaultdict(lambda: [0] * days)
+    occupied_today: dict[int, int] = defaultdict(int)
+    rooms_of_stays = session.execute(
+        select(Room.site_id, Stay.room_id, Stay.planned_end_at)
+        .join(Room, Room.id == Stay.room_id)
+        .where(Stay.released_at.is_(None))
+    ).all()
+    # A family room holds several stays: count rooms, not people, on each day.
+    busy: dict[int, set[int]] = defaultdict(set)  # day index (-1: today) -> room ids
+    site_of: dict[int, int] = {}
+    for site_id, room_id, end in rooms_of_stays:
+        site_of[room_id] = site_id
+        busy[-1].add(room_id)
+        for i, start in enumerate(starts):
+            if end > start:
+                busy[i].add(room_id)
+    for room_id in busy[-1]:
+        occupied_today[site_of[room_id]] += 1
+    for i in range(days):
+        for room_id in busy[i]:
+            needed[site_of[room_id]][i] += 1
+
+    waiting = [0] * days
+    waiting_now = 0
+    staying = {
+        row[0] for row in session.execute(select(Stay.contact_id).where(Stay.released_at.is_(None)))
+    }
+    phases = session.execute(
+        select(ManagementOrder.contact_id, OrderPhase.starts_at, OrderPhase.ends_at)
+        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
+    ).all()
+    ever_placed = set()
+    for chunk in in_chunks([p[0] for p in phases]):
+        ever_placed |= {
+            row[0]
+            for row in session.execute(select(Stay.contact_id).where(Stay.contact_id.in_(chunk)))
+        }
+    infected_contacts = _infected(session, [p[0] for p in phases])
+    for contact_id, _start, end in phases:
+        if contact_id in staying or contact_id in ever_placed or contact_id in infected_contacts:
+            continue
+        waiting_now += 1
+        for i, start in enumerate(starts):
+            if end > start:
+                waiting[i] += 1
+
+    sites = []
+    for site in session.scalars(select(Site).order_by(Site.county_code, Site.name)):
+        row = needed[site.id]
+        sites.append(
+            SiteOutlook(
+                site_id=site.id,
+                name=site.name,
+                available=available.get(site.id, 0),
+                occupied_today=occupied_today[site.id],
+                needed=list(row),
+                runs_out_on=_runs_out(span, row, available.get(site.id, 0)),
+            )
+        )
+    total_available = sum(available.values())
+    total = [sum(needed[s.site_id][i] for s in sites) + waiting[i] for i in range(days)]
+    return CapacityOutlook(
+        as_of=now,
+        days=span,
+        sites=sites,
+        available=total_available,
+        occupied_today=sum(occupied_today.values()),
+        waiting_now=waiting_now,
+        needed=total,
+        runs_out_on=_runs_out(span, total, total_available),
+    )
+
+
+def _runs_out(span: list[date], needed: list[int], available: int) -> date | None:
+    return next((day for day, n in zip(span, needed, strict=True) if n > available), None)
+
+
+def _infected(session: Session, contact_ids: list[int]) -> set[int]:
+    """Contacts who became infections: they go to hospital, not to a quarantine room."""
+    out: set[int] = set()
+    for chunk in in_chunks(contact_ids):
+        query = (
+            select(Contact.id)
+            .join(Infection, Infection.person_id == Contact.person_id)
+            .where(Contact.id.in_(chunk), Infection.reported_at >= Contact.exposure_at)
+        )
+        out |= set(session.scalars(query))
+    return out
