@@ -3,7 +3,7 @@
 from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
 from fangkong.people.models import Person, PersonMerge
-from fangkong.quarantine.models import Room, Site, Stay, Swab
+from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
 from fangkong.tracing.models import (
     Contact,
     ImportBatch,
@@ -29,5 +29,7 @@ __all__ = [
     "Stay",
     "Swab",
     "TrajectoryStop",
+    "Transfer",
     "User",
+    "Vehicle",
 ]

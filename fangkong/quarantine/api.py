@@ -16,10 +16,12 @@ from fangkong.core.deps import (
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
-from fangkong.quarantine import outlook, service, stays
-from fangkong.quarantine.models import Room, Site
+from fangkong.quarantine import outlook, service, stays, transfers
+from fangkong.quarantine.models import Room, Site, Transfer, Vehicle
 from fangkong.quarantine.schemas import (
     CapacityOutlook,
+    CaseTransfer,
+    DispatchPlan,
     PlacementRequest,
     PlacementResult,
     ReleaseResult,
@@ -30,6 +32,11 @@ from fangkong.quarantine.schemas import (
     StayRead,
     SwabRead,
     SwabResult,
+    TransferRead,
+    TransferRequest,
+    TransferStep,
+    VehicleIn,
+    VehicleRead,
 )
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"])
@@ -121,3 +128,65 @@ def capacity_outlook(
 ) -> CapacityOutlook:
     """Rooms needed each day against rooms there are, and the day they run out, if they do."""
     return outlook.capacity_outlook(session, now=as_of or now, days=days)
+
+
+@router.get("/vehicles", response_model=list[VehicleRead])
+def list_vehicles(_: CurrentActor, session: SessionDep) -> list[Vehicle]:
+    return list(session.scalars(select(Vehicle).order_by(Vehicle.plate)))
+
+
+@router.post("/vehicles", response_model=VehicleRead, status_code=201)
+def add_vehicle(data: VehicleIn, actor: CanManageSites, session: SessionDep) -> Vehicle:
+    return transfers.add_vehicle(session, actor=actor, data=data)
+
+
+@router.get("/transfers", response_model=list[TransferRead])
+def list_transfers(
+    _: CurrentActor, session: SessionDep, status: str | None = None
+) -> list[Transfer]:
+    return transfers.list_transfers(session, status=status)
+
+
+@router.post("/transfers", response_model=PlacementResult, status_code=201)
+def transfer_to_site(
+    data: TransferRequest, actor: CanPlaceContacts, session: SessionDep, now: NowDep
+) -> PlacementResult:
+    """Hold rooms in one site for these contacts and plan their transfer: all or none (a full
+    site is an error naming who did not fit)."""
+    return service.place_contacts(
+        session,
+        actor=actor,
+        contact_ids=data.contact_ids,
+        now=now,
+        by_transfer=True,
+        site_id=data.site_id,
+        all_or_nothing=True,
+    )
+
+
+@router.post("/transfers/cases", response_model=TransferRead, status_code=201)
+def plan_case_transfer(
+    data: CaseTransfer, actor: CanPlaceContacts, session: SessionDep, now: NowDep
+) -> Transfer:
+    return transfers.plan_case_transfer(
+        session, actor=actor, infection_id=data.infection_id, destination=data.destination, now=now
+    )
+
+
+@router.post("/transfers/plan", response_model=DispatchPlan)
+def plan_dispatch(actor: CanPlaceContacts, session: SessionDep) -> DispatchPlan:
+    """Batch the planned transfers into vehicle runs by area and seats."""
+    return transfers.plan_dispatch(session, actor=actor)
+
+
+@router.post("/transfers/{transfer_id}/status", response_model=TransferRead)
+def advance_transfer(
+    transfer_id: RowId,
+    data: TransferStep,
+    actor: CanPlaceContacts,
+    session: SessionDep,
+    now: NowDep,
+) -> Transfer:
+    return transfers.advance_transfer(
+        session, actor=actor, transfer_id=transfer_id, status=data.status, at=data.at, now=now
+    )

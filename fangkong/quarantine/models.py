@@ -56,6 +56,12 @@ class Stay(Base):
     )
     household: Mapped[str] = mapped_column(String(64), default="")
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the person reached the room: at once for a walk-in placement, at the transfer's
+    # arrival otherwise. Under control (48-hour KPI) from then.
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transfer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transfers.id", ondelete="SET NULL"), index=True
+    )
     planned_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -75,3 +81,46 @@ class Swab(Base):
     result: Mapped[str | None] = mapped_column(String(16))
     sampled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Vehicle(Base):
+    """A vehicle for point-to-point transfer, with its seats and base county."""
+
+    __tablename__ = "transfer_vehicles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate: Mapped[str] = mapped_column(String(16), unique=True)
+    seats: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="van")
+    base_county: Mapped[str] = mapped_column(String(6))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Transfer(Base):
+    """Point to point: one household (or one person, or one case) from pickup to destination.
+    Statuses: planned -> dispatched -> picked_up -> arrived."""
+
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household: Mapped[str] = mapped_column(String(64), default="")
+    people: Mapped[int] = mapped_column(Integer)
+    pickup_address: Mapped[str] = mapped_column(String(200), default="")
+    pickup_county: Mapped[str | None] = mapped_column(String(6))
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quarantine_sites.id", ondelete="SET NULL"), index=True
+    )
+    destination: Mapped[str] = mapped_column(String(200), default="")
+    is_case: Mapped[bool] = mapped_column(default=False)
+    infection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("infections.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
+    vehicle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transfer_vehicles.id", ondelete="SET NULL")
+    )
+    run: Mapped[int | None] = mapped_column(Integer)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

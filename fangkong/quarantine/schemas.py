@@ -151,3 +151,75 @@ class CapacityOutlook(ReadModel):
     waiting_now: int = Field(description="contacts under central-quarantine orders with no room")
     needed: list[int] = Field(description="rooms needed each day: running stays + waiting")
     runs_out_on: date | None = Field(description="the first day need exceeds the rooms, if any")
+
+
+TransferStatus = Literal["dispatched", "picked_up", "arrived"]
+
+
+class VehicleIn(BaseModel):
+    plate: str = Field(min_length=2, max_length=16)
+    seats: int = Field(ge=1, le=60)
+    kind: str = Field(default="van", max_length=16)
+    base_county: str = Field(pattern=r"^\d{6}$")
+
+
+class VehicleRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plate: str
+    seats: int
+    kind: str
+    base_county: str
+    active: bool
+
+
+class TransferRead(ReadModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    household: str
+    people: int
+    pickup_address: str
+    pickup_county: str | None
+    site_id: int | None
+    destination: str
+    is_case: bool
+    status: str
+    vehicle_id: int | None
+    run: int | None
+    planned_at: datetime
+    dispatched_at: datetime | None
+    picked_up_at: datetime | None
+    arrived_at: datetime | None
+
+
+class TransferStep(BaseModel):
+    status: TransferStatus
+    at: LocalDateTime
+
+
+class CaseTransfer(BaseModel):
+    infection_id: RowId
+    destination: str = Field(min_length=1, max_length=200, description="the designated hospital")
+
+
+class TransferRequest(BaseModel):
+    """Place contacts in one named site, moved there by transfer: all of them or none."""
+
+    contact_ids: list[RowId] = Field(min_length=1, max_length=5000)
+    site_id: RowId
+
+
+class Run(ReadModel):
+    vehicle: str
+    run: int
+    area: str | None
+    transfers: list[int]
+    people: int
+    seats: int
+
+
+class DispatchPlan(ReadModel):
+    runs: list[Run]
+    unassigned: list[int] = Field(description="households larger than any vehicle")

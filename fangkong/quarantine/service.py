@@ -23,7 +23,7 @@ from fangkong.core.sheets import Layout, read_sheet
 from fangkong.core.timeutil import local_date
 from fangkong.people.models import Person
 from fangkong.people.service import people_by_id, show_person
-from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.models import Room, Site, Stay, Transfer
 from fangkong.quarantine.schemas import (
     Placed,
     PlacementResult,
@@ -191,15 +191,48 @@ def place_contacts(
     contact_ids: Sequence[int],
     now: datetime,
     accessible: Sequence[int] = (),
+    by_transfer: bool = False,
+    site_id: int | None = None,
+    all_or_nothing: bool = False,
 ) -> PlacementResult:
     """Put a batch of contacts under central-quarantine orders into rooms.
 
     One person a single room; a household (the batch's household contacts at one address,
     an infant with a parent) shares a family room; people who need an accessible room get one.
-    The county's own sites come first, then the nearest. Each room is claimed with a
-    conditional update, so concurrent placements never put two households in one room. Anyone
-    who cannot be placed is returned with the reason; everyone else is placed."""
+    The county's own sites come first, then the nearest (or only `site_id`). Each room is
+    claimed with a conditional update, so concurrent placements never put two households in
+    one room. Anyone who cannot be placed is returned with the reason; everyone else is placed,
+    unless `all_or_nothing`, when any of them is an error and nothing is written.
+
+    `by_transfer`: the room is held and a point-to-point transfer planned for each household;
+    the person is under control when the transfer arrives. Otherwise they are there now."""
+    with session.begin_nested():  # a refused batch leaves no room claimed
+        return _place_contacts(
+            session,
+            actor=actor,
+            contact_ids=contact_ids,
+            now=now,
+            accessible=accessible,
+            by_transfer=by_transfer,
+            site_id=site_id,
+            all_or_nothing=all_or_nothing,
+        )
+
+
+def _place_contacts(
+    session: Session,
+    *,
+    actor: Actor,
+    contact_ids: Sequence[int],
+    now: datetime,
+    accessible: Sequence[int],
+    by_transfer: bool,
+    site_id: int | None,
+    all_or_nothing: bool,
+) -> PlacementResult:
     _require(actor, Permission.PLACE_CONTACTS)
+    if site_id is not None and session.get(Site, site_id) is None:
+        raise InvalidInput.at(("site_id",), f"site {site_id} does not exist")
     today = local_date(now)
     unplaced: list[Unplaced] = []
     reach = contacts_in_reach(session, actor=actor, contact_ids=contact_ids)
@@ -259,7 +292,10 @@ def place_contacts(
                 )
             del groups[group.key]
 
-    sites = list(session.scalars(select(Site).where(Site.created_at <= now)))  # open by then
+    open_sites = select(Site).where(Site.created_at <= now)  # open by then
+    if site_id is not None:
+        open_sites = open_sites.where(Site.id == site_id)
+    sites = list(session.scalars(open_sites))
     site_names = {s.id: s.name for s in sites}
     ready: dict[tuple[int, str], list[Room]] = defaultdict(list)
     for free in session.scalars(
@@ -293,6 +329,22 @@ def place_contacts(
                 unplaced.append(Unplaced(contact_id=c.id, reason=f"no {wanted} free at any site"))
             continue
         assert group.ends_at is not None
+        transfer_id = None
+        if by_transfer:
+            first = people[group.contacts[0].person_id]
+            transfer = Transfer(
+                household=group.key[:64],
+                people=size,
+                pickup_address=first.address,
+                pickup_county=first.county_code,
+                site_id=room.site_id,
+                destination=site_names[room.site_id],
+                status="planned",
+                planned_at=now,
+            )
+            session.add(transfer)
+            session.flush()
+            transfer_id = transfer.id
         for c in group.contacts:
             person = people[c.person_id]
             stays.append(
@@ -302,6 +354,8 @@ def place_contacts(
                     "contact_id": c.id,
                     "household": group.key[:64],
                     "placed_at": now,
+                    "arrived_at": None if by_transfer else now,
+                    "transfer_id": transfer_id,
                     "planned_end_at": group.ends_at,
                     "released_at": None,
                 }
@@ -318,14 +372,18 @@ def place_contacts(
                     placed_at=now,
                 )
             )
-            arrived.append(c)
+            if not by_transfer:
+                arrived.append(c)
     # Placed counts as under control for the 48-hour KPI. Set after the claims, so the room
     # updates above do not each flush a changed contact first.
     for c in arrived:
         if c.under_control_at is None or c.under_control_at > now:
             c.under_control_at, c.control_kind = now, "placed"
+    if all_or_nothing and unplaced:
+        problems = [FieldProblem(("contact_ids", u.contact_id), u.reason) for u in unplaced]
+        raise InvalidInput("not every contact could be placed; nothing was", problems)
     bulk_insert(session, Stay, stays)
-    schedule_swabs(session, [c.id for c in arrived], test_dates, today=today)
+    schedule_swabs(session, [int(str(row["contact_id"])) for row in stays], test_dates, today=today)
     record_audit(
         session,
         actor=actor,

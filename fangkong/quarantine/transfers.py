@@ -1,0 +1,191 @@
+"""Point-to-point transfer (点对点转运): vehicles, the dispatch plan, and each task's progress.
+Arrival at the site puts the people under control (the 48-hour KPI)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.timeutil import fmt_local
+from fangkong.people.service import people_by_id
+from fangkong.quarantine.models import Stay, Transfer, Vehicle
+from fangkong.quarantine.schemas import DispatchPlan, Run, TransferStatus, VehicleIn
+from fangkong.tracing.models import Contact
+from fangkong.tracing.service import get_infection
+
+NEXT = {"planned": "dispatched", "dispatched": "picked_up", "picked_up": "arrived"}
+STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": "arrived_at"}
+
+
+def _require(actor: Actor) -> None:
+    if not actor.can(Permission.PLACE_CONTACTS):
+        raise Forbidden("your role may not run transfers")
+
+
+def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
+    if not actor.can(Permission.MANAGE_SITES):
+        raise Forbidden("your role may not manage vehicles")
+    if session.scalar(select(Vehicle.id).where(Vehicle.plate == data.plate)) is not None:
+        raise Conflict(f"vehicle {data.plate} is registered already")
+    vehicle = Vehicle(
+        plate=data.plate, seats=data.seats, kind=data.kind, base_county=data.base_county
+    )
+    session.add(vehicle)
+    session.flush()
+    return vehicle
+
+
+def plan_case_transfer(
+    session: Session, *, actor: Actor, infection_id: int, destination: str, now: datetime
+) -> Transfer:
+    """A confirmed or asymptomatic case to hospital: always a vehicle of its own."""
+    _require(actor)
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    person = people_by_id(session, [infection.person_id])[infection.person_id]
+    transfer = Transfer(
+        household=f"case:{infection.id}",
+        people=1,
+        pickup_address=person.address,
+        pickup_county=person.county_code,
+        destination=destination,
+        is_case=True,
+        infection_id=infection.id,
+        status="planned",
+        planned_at=now,
+    )
+    session.add(transfer)
+    session.flush()
+    return transfer
+
+
+def plan_dispatch(session: Session, *, actor: Actor) -> DispatchPlan:
+    """Assign every planned transfer without a vehicle to a vehicle run: pickups batched by
+    area (county), a household never split, a case never with anyone else, no run over the
+    vehicle's seats; each vehicle's runs numbered in order. Vehicles of the same county first."""
+    _require(actor)
+    waiting = list(
+        session.scalars(
+            select(Transfer)
+            .where(Transfer.status == "planned", Transfer.vehicle_id.is_(None))
+            .order_by(Transfer.id)
+        )
+    )
+    vehicles = list(
+        session.scalars(select(Vehicle).where(Vehicle.active.is_(True)).order_by(Vehicle.id))
+    )
+    if not vehicles:
+        raise InvalidInput.at(("vehicles",), "no active vehicle is registered")
+    runs_of: dict[int, int] = dict.fromkeys((v.id for v in vehicles), 0)
+    for vehicle_id, run in session.execute(
+        select(Transfer.vehicle_id, func.max(Transfer.run)).group_by(Transfer.vehicle_id)
+    ):
+        if vehicle_id in runs_of:
+            runs_of[vehicle_id] = run or 0
+    largest = max(v.seats for v in vehicles)
+    by_area: dict[str | None, list[Transfer]] = defaultdict(list)
+    for t in waiting:
+        by_area[t.pickup_county].append(t)
+
+    runs: list[Run] = []
+    unassigned: list[int] = []
+    for area, tasks in sorted(by_area.items(), key=lambda kv: kv[0] or ""):
+        # Cases ride alone; households pack first-fit decreasing into loads of seats.
+        loads: list[list[Transfer]] = [[t] for t in tasks if t.is_case]
+        for t in sorted((t for t in tasks if not t.is_case), key=lambda t: -t.people):
+            if t.people > largest:
+                unassigned.append(t.id)
+                continue
+            for load in loads:
+                if not load[0].is_case and sum(x.people for x in load) + t.people <= largest:
+                    load.append(t)
+                    break
+            else:
+                loads.append([t])
+        for load in loads:
+            size = sum(t.people for t in load)
+            fitting = [v for v in vehicles if v.seats >= size]
+            # The county's own vehicles first, then the least used.
+            vehicle = min(
+                fitting, key=lambda v: (v.base_county != area, runs_of[v.id], v.seats, v.id)
+            )
+            runs_of[vehicle.id] += 1
+            for t in load:
+                t.vehicle_id, t.run = vehicle.id, runs_of[vehicle.id]
+            runs.append(
+                Run(
+                    vehicle=vehicle.plate,
+                    run=runs_of[vehicle.id],
+                    area=area,
+                    transfers=[t.id for t in load],
+                    people=size,
+                    seats=vehicle.seats,
+                )
+            )
+    session.flush()
+    return DispatchPlan(runs=runs, unassigned=unassigned)
+
+
+def advance_transfer(
+    session: Session,
+    *,
+    actor: Actor,
+    transfer_id: int,
+    status: TransferStatus,
+    at: datetime,
+    now: datetime,
+) -> Transfer:
+    """Move a transfer to its next status at `at`. Arrival puts its people under control."""
+    _require(actor)
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound(f"transfer {transfer_id} not found")
+    expected = NEXT.get(transfer.status)
+    if status != expected:
+        raise InvalidInput.at(
+            ("status",),
+            f"transfer {transfer.id} is {transfer.status}; next is {expected or 'nothing'}",
+        )
+    if status == "dispatched" and transfer.vehicle_id is None:
+        raise InvalidInput.at(("status",), "no vehicle assigned yet: plan the dispatch first")
+    problems = []
+    if at > now:
+        problems.append(FieldProblem(("at",), f"{fmt_local(at)} is in the future"))
+    previous = [getattr(transfer, STAMP[s]) for s in STAMP if getattr(transfer, STAMP[s])]
+    if previous and at < max(previous):
+        problems.append(
+            FieldProblem(("at",), f"is before the previous step ({fmt_local(max(previous))})")
+        )
+    if at < transfer.planned_at:
+        problems.append(FieldProblem(("at",), "is before the transfer was planned"))
+    if problems:
+        raise InvalidInput("invalid transfer step", problems)
+    transfer.status = status
+    setattr(transfer, STAMP[status], at)
+    if status == "arrived" and not transfer.is_case:
+        stays = list(session.scalars(select(Stay).where(Stay.transfer_id == transfer.id)))
+        for stay in stays:
+            stay.arrived_at = at
+        contact_ids = [s.contact_id for s in stays if s.contact_id]
+        session.execute(
+            update(Contact)
+            .where(
+                Contact.id.in_(contact_ids),
+                (Contact.under_control_at.is_(None)) | (Contact.under_control_at > at),
+            )
+            .values(under_control_at=at, control_kind="placed")
+            .execution_options(synchronize_session="fetch")
+        )
+    session.flush()
+    return transfer
+
+
+def list_transfers(session: Session, *, status: str | None = None) -> list[Transfer]:
+    query = select(Transfer).order_by(Transfer.id)
+    if status:
+        query = query.where(Transfer.status == status)
+    return list(session.scalars(query))
