@@ -151,10 +151,20 @@ def run_fangkong(url: str, ids: list[int]) -> dict[str, float]:
         actor = actor_by_username(session, "bench")
         assert actor is not None
         result = place_contacts(session, actor=actor, contact_ids=ids, now=NOW)
+    seconds = time.perf_counter() - start
+    from fangkong.quarantine.papers import render_papers, stays_of
+
+    start = time.perf_counter()
+    with transaction(factory) as session:
+        stays = list(stays_of(session))
+        pdf = render_papers(session, actor=actor, stay_ids=stays, kind="notice", now=NOW)
     return {
-        "seconds": time.perf_counter() - start,
+        "seconds": seconds,
         "placed": len(result.placed),
         "unplaced": len(result.unplaced),
+        "papers_seconds": time.perf_counter() - start,
+        "pages": len(stays),
+        "pdf_mib": len(pdf) / 2**20,
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -194,10 +204,31 @@ def run_reference(url: str, ids: list[int]) -> dict[str, float]:
                 for c, r in zip(ids, rooms, strict=False)
             ],
         )
+    seconds = time.perf_counter() - start
+    # The floor for papers: as many pages of fixed text, drawn with ReportLab alone.
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fangkong.quarantine import papers  # registers the CID font
+
+    start = time.perf_counter()
+    canvas = Canvas(io.BytesIO(), pagesize=A4, pageCompression=1)
+    line = "根据《中华人民共和国传染病防治法》和防控方案，经流行病学调查"
+    for _ in ids:
+        canvas.setFont(papers.FONT, 14)
+        for k in range(8):
+            canvas.drawString(72, 700 - 26 * k, line)
+        canvas.showPage()
+    canvas.save()
     return {
-        "seconds": time.perf_counter() - start,
+        "seconds": seconds,
         "placed": min(len(ids), len(rooms)),
         "unplaced": max(0, len(ids) - len(rooms)),
+        "papers_seconds": time.perf_counter() - start,
+        "pages": len(ids),
+        "pdf_mib": 0.0,
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -251,6 +282,12 @@ def main() -> None:
             f"peak RSS {r['peak_rss_mib']:.0f} MiB"
         )
     print(f"ratio fangkong/reference time: {ours['seconds'] / ref['seconds']:.2f}x")
+    print(
+        f"notices: {ours['pages']:,.0f} pages in {ours['papers_seconds']:.2f} s "
+        f"({ours['pdf_mib']:.1f} MiB PDF); "
+        f"fixed-text ReportLab floor {ref['papers_seconds']:.2f} s; "
+        f"ratio {ours['papers_seconds'] / ref['papers_seconds']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from sqlalchemy import select
 
 from fangkong.core.deps import (
@@ -16,12 +16,13 @@ from fangkong.core.deps import (
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
-from fangkong.quarantine import outlook, service, stays, transfers
+from fangkong.quarantine import outlook, papers, service, stays, transfers
 from fangkong.quarantine.models import Room, Site, Transfer, Vehicle
 from fangkong.quarantine.schemas import (
     CapacityOutlook,
     CaseTransfer,
     DispatchPlan,
+    PapersRequest,
     PlacementRequest,
     PlacementResult,
     ReleaseResult,
@@ -190,3 +191,37 @@ def advance_transfer(
     return transfers.advance_transfer(
         session, actor=actor, transfer_id=transfer_id, status=data.status, at=data.at, now=now
     )
+
+
+PDF = "application/pdf"
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(
+        data, media_type=PDF, headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
+
+
+@router.get("/stays/{stay_id}/{kind}.pdf", response_class=Response)
+def paper(
+    stay_id: RowId,
+    kind: Literal["notice", "release"],
+    actor: CanReadPeople,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """The quarantine notice, or the release certificate, of one stay."""
+    data = papers.render_papers(session, actor=actor, stay_ids=[stay_id], kind=kind, now=now)
+    return _pdf(data, f"{kind}-{stay_id}.pdf")
+
+
+@router.post("/papers", response_class=Response)
+def papers_in_bulk(
+    data: PapersRequest, actor: CanReadPeople, session: SessionDep, now: NowDep
+) -> Response:
+    """Notices or release certificates for a batch (listed stays, or a whole site), one PDF."""
+    stay_ids = data.stay_ids or list(
+        papers.stays_of(session, site_id=data.site_id, released=data.kind == "release")
+    )
+    pdf = papers.render_papers(session, actor=actor, stay_ids=stay_ids, kind=data.kind, now=now)
+    return _pdf(pdf, f"{data.kind}s.pdf")

@@ -66,3 +66,37 @@ def sites_command() -> None:
             str(s.people),
         )
     console.print(table)
+
+
+@app.command("papers")
+def papers_command(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="the PDF to write")],
+    kind: Annotated[str, typer.Option(help="notice or release")] = "notice",
+    site: Annotated[int | None, typer.Option(help="only this site")] = None,
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """Quarantine notices (current residents) or release certificates (released), one PDF."""
+    from rich.progress import Progress
+
+    from fangkong.quarantine.papers import render_papers, stays_of
+
+    if kind not in ("notice", "release"):
+        raise typer.BadParameter("notice or release", param_hint="--kind")
+    try:
+        with transaction(default_session_factory()) as session, Progress(console=console) as bar:
+            stay_ids = list(stays_of(session, site_id=site, released=kind == "release"))
+            task = bar.add_task(f"{kind}s", total=len(stay_ids))
+            data = render_papers(
+                session,
+                actor=acting_as(session, user),
+                stay_ids=stay_ids,
+                kind=kind,
+                now=SystemClock().now(),
+                progress=lambda n: bar.advance(task, n),
+            )
+            bar.update(task, completed=len(stay_ids))
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    out.write_bytes(data)
+    console.print(f"wrote {len(stay_ids)} pages to {out}")

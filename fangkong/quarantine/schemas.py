@@ -223,3 +223,9 @@ class Run(ReadModel):
 class DispatchPlan(ReadModel):
     runs: list[Run]
     unassigned: list[int] = Field(description="households larger than any vehicle")
+
+
+class PapersRequest(BaseModel):
+    kind: Literal["notice", "release"]
+    stay_ids: list[RowId] = Field(default=[], max_length=100_000)
+    site_id: RowId | None = Field(default=None, description="every stay of a site, if no stay_ids")

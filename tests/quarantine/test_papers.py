@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor
+from fangkong.core.errors import InvalidInput, NotFound
+from fangkong.quarantine.papers import render_papers
+from fangkong.quarantine.schemas import SwabResult
+from fangkong.quarantine.service import place_contacts
+from fangkong.quarantine.stays import record_swab_result, release_due
+from fangkong.tracing import service as tracing
+from tests.conftest import NOW
+from tests.quarantine.conftest import make_site
+from tests.tracing.conftest import at, contact_in, make_infection, make_person
+
+
+def placed(session: Session, tracer: Actor, make_actor, n: int = 3) -> list[int]:  # type: ignore[no-untyped-def]
+    make_site(session, make_actor("commander", None), singles=n, families=0, accessible=0)
+    index = make_infection(session, tracer)
+    ids = tracing.record_contacts(
+        session,
+        actor=tracer,
+        infection_id=index.id,
+        now=NOW,
+        items=[
+            contact_in(make_person(f"赵某{i}"), setting="workplace", exposure=at(6, 21))
+            for i in range(n)
+        ],
+    ).contact_ids
+    place_contacts(session, actor=tracer, contact_ids=ids, now=at(7, 12))
+    from sqlalchemy import select
+
+    from fangkong.quarantine.models import Stay
+
+    return list(session.scalars(select(Stay.id).order_by(Stay.id)))
+
+
+def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+    stays = placed(session, tracer, make_actor)
+    pdf = render_papers(session, actor=tracer, stay_ids=stays, kind="notice", now=NOW)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3
+    with pytest.raises(InvalidInput, match="has not been released"):
+        render_papers(session, actor=tracer, stay_ids=stays[:1], kind="release", now=NOW)
+    with pytest.raises(NotFound):
+        render_papers(session, actor=tracer, stay_ids=[424242], kind="notice", now=NOW)
+
+
+def test_release_certificate_after_release(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+    [stay] = placed(session, tracer, make_actor, n=1)
+    for day in (7, 10, 13, 20):
+        record_swab_result(
+            session,
+            actor=tracer,
+            stay_id=stay,
+            now=at(day, 12),
+            data=SwabResult(due_on=date(2022, 3, day), result="negative", sampled_at=at(day, 7)),
+        )
+    release_due(session, actor=tracer, now=at(20, 22))
+    pdf = render_papers(session, actor=tracer, stay_ids=[stay], kind="release", now=at(20, 22))
+    assert pdf.startswith(b"%PDF")
+
+
+def test_papers_over_the_api(client: TestClient, login, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+    headers = login("tracer")
+    from fangkong.users.service import actor_by_username
+
+    response = client.get("/api/auth/me", headers=headers)
+    tracer = actor_by_username(session, response.json()["username"])
+    stays = placed(session, tracer, make_actor)
+    session.commit()
+    one = client.get(f"/api/quarantine/stays/{stays[0]}/notice.pdf", headers=headers)
+    assert one.status_code == 200 and one.headers["content-type"] == "application/pdf"
+    bulk = client.post("/api/quarantine/papers", json={"kind": "notice"}, headers=headers)
+    assert bulk.status_code == 200 and bulk.content.startswith(b"%PDF")
+    assert (
+        client.get(f"/api/quarantine/stays/{stays[0]}/release.pdf", headers=headers).status_code
+        == 422
+    )
+    assert client.get("/api/quarantine/stays/999999/notice.pdf", headers=headers).status_code == 404
