@@ -11,8 +11,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-Role = Literal["admin", "commander", "tracer", "viewer"]
-ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer")
+Role = Literal["admin", "commander", "tracer", "viewer", "site"]
+ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site")
 
 
 class Permission(StrEnum):
@@ -23,6 +23,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SITES = "manage_sites"
     PLACE_CONTACTS = "place_contacts"
+    SITE_WORK = "site_work"  # swabs, releases, rooms, rosters and papers of a site
     READ_AUDIT = "read_audit"
 
 
@@ -38,23 +39,35 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.READ_AUDIT,
             P.MANAGE_SITES,
             P.PLACE_CONTACTS,
+            P.SITE_WORK,
         }
     ),
     "tracer": frozenset(
-        {P.READ_PEOPLE, P.SEE_FULL_IDENTITY, P.EDIT_TRACING, P.MERGE_PEOPLE, P.PLACE_CONTACTS}
+        {
+            P.READ_PEOPLE,
+            P.SEE_FULL_IDENTITY,
+            P.EDIT_TRACING,
+            P.MERGE_PEOPLE,
+            P.PLACE_CONTACTS,
+            P.SITE_WORK,
+        }
     ),
     "viewer": frozenset({P.READ_PEOPLE}),
+    # Staff of one quarantine site: their site's residents, nothing else.
+    "site": frozenset({P.SEE_FULL_IDENTITY, P.SITE_WORK}),
 }
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in user as services see them. `jurisdiction` None means the whole city."""
+    """The signed-in user as services see them. `jurisdiction` None means the whole city;
+    `site_id` ties a site's staff to their site."""
 
     user_id: int
     username: str
     role: Role
     jurisdiction: str | None
+    site_id: int | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
@@ -8,14 +9,14 @@ from sqlalchemy import select
 from fangkong.core.deps import (
     CanManageSites,
     CanPlaceContacts,
-    CanReadPeople,
+    CanWorkSites,
     CurrentActor,
     NowDep,
     SessionDep,
 )
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
-from fangkong.core.timeutil import LocalDateTime
+from fangkong.core.timeutil import LocalDateTime, local_date
 from fangkong.quarantine import outlook, papers, service, stays, transfers
 from fangkong.quarantine.models import Room, Site, Transfer, Vehicle
 from fangkong.quarantine.schemas import (
@@ -44,9 +45,9 @@ router = APIRouter(prefix="/quarantine", tags=["quarantine"])
 
 
 @router.get("/sites", response_model=list[SiteRead])
-def list_sites(_: CurrentActor, session: SessionDep) -> list[SiteRead]:
-    """Every site with its rooms by status: occupancy at a glance."""
-    return service.list_sites(session)
+def list_sites(actor: CurrentActor, session: SessionDep) -> list[SiteRead]:
+    """Every site with its rooms by status: occupancy at a glance (a site's staff: theirs)."""
+    return service.list_sites(session, site_id=actor.site_id)
 
 
 @router.post("/sites", response_model=SiteRead, status_code=201)
@@ -74,9 +75,10 @@ async def import_sites(
 
 
 @router.get("/sites/{site_id}/rooms", response_model=list[RoomRead])
-def list_rooms(site_id: RowId, _: CurrentActor, session: SessionDep) -> list[Room]:
+def list_rooms(site_id: RowId, actor: CurrentActor, session: SessionDep) -> list[Room]:
     if session.get(Site, site_id) is None:
         raise NotFound(f"site {site_id} not found")
+    stays.require_site(actor, site_id)
     query = select(Room).where(Room.site_id == site_id)
     return list(session.scalars(query.order_by(Room.building, Room.floor, Room.number)))
 
@@ -93,7 +95,7 @@ def place_contacts(
 
 @router.post("/stays/{stay_id}/swabs", response_model=SwabRead)
 def record_swab_result(
-    stay_id: RowId, data: SwabResult, actor: CanPlaceContacts, session: SessionDep, now: NowDep
+    stay_id: RowId, data: SwabResult, actor: CanWorkSites, session: SessionDep, now: NowDep
 ) -> SwabRead:
     """The result of a scheduled swab; a positive one opens an infection for tracing."""
     swab = stays.record_swab_result(session, actor=actor, stay_id=stay_id, data=data, now=now)
@@ -101,20 +103,18 @@ def record_swab_result(
 
 
 @router.post("/releases", response_model=ReleaseResult)
-def release_due(actor: CanPlaceContacts, session: SessionDep, now: NowDep) -> ReleaseResult:
+def release_due(actor: CanWorkSites, session: SessionDep, now: NowDep) -> ReleaseResult:
     """Release everyone whose central quarantine is over with every swab negative."""
     return stays.release_due(session, actor=actor, now=now)
 
 
 @router.post("/rooms/{room_id}/ready", response_model=RoomRead)
-def mark_room_ready(room_id: RowId, actor: CanPlaceContacts, session: SessionDep) -> Room:
+def mark_room_ready(room_id: RowId, actor: CanWorkSites, session: SessionDep) -> Room:
     return stays.mark_room_ready(session, actor=actor, room_id=room_id)
 
 
 @router.get("/people/{person_id}/stays", response_model=list[StayRead])
-def quarantine_record(
-    person_id: RowId, actor: CanReadPeople, session: SessionDep
-) -> list[StayRead]:
+def quarantine_record(person_id: RowId, actor: CurrentActor, session: SessionDep) -> list[StayRead]:
     """A person's quarantine record: stays and swabs."""
     return stays.quarantine_record(session, actor=actor, person_id=person_id)
 
@@ -206,7 +206,7 @@ def _pdf(data: bytes, name: str) -> Response:
 def paper(
     stay_id: RowId,
     kind: Literal["notice", "release"],
-    actor: CanReadPeople,
+    actor: CanWorkSites,
     session: SessionDep,
     now: NowDep,
 ) -> Response:
@@ -217,11 +217,32 @@ def paper(
 
 @router.post("/papers", response_class=Response)
 def papers_in_bulk(
-    data: PapersRequest, actor: CanReadPeople, session: SessionDep, now: NowDep
+    data: PapersRequest, actor: CanWorkSites, session: SessionDep, now: NowDep
 ) -> Response:
     """Notices or release certificates for a batch (listed stays, or a whole site), one PDF."""
+    site_id = actor.site_id or data.site_id
     stay_ids = data.stay_ids or list(
-        papers.stays_of(session, site_id=data.site_id, released=data.kind == "release")
+        papers.stays_of(session, site_id=site_id, released=data.kind == "release")
     )
     pdf = papers.render_papers(session, actor=actor, stay_ids=stay_ids, kind=data.kind, now=now)
     return _pdf(pdf, f"{data.kind}s.pdf")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/sites/{site_id}/roster.xlsx", response_class=Response)
+def site_roster(
+    site_id: RowId,
+    actor: CanWorkSites,
+    session: SessionDep,
+    now: NowDep,
+    day: date | None = None,
+) -> Response:
+    """The day's roster of a site (default today, city time)."""
+    wanted = day or local_date(now)
+    data = stays.site_roster(session, actor=actor, site_id=site_id, day=wanted, now=now)
+    name = f"roster-site-{site_id}-{wanted:%Y%m%d}.xlsx"
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor
+from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import in_chunks
-from fangkong.core.errors import InvalidInput, NotFound
+from fangkong.core.errors import Forbidden, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.timeutil import local
 from fangkong.people.service import people_by_id, show_person
@@ -74,6 +74,8 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
         people = people_by_id(session, {row[0].person_id for row in rows})
         for stay, room, site, contact, order, protocol_id in rows:
             person = people[stay.person_id]
+            if actor.site_id is not None and actor.site_id != site.id:
+                continue  # site staff print for their own site only
             if not actor.covers(person.county_code) and not actor.covers(site.county_code):
                 continue  # neither the person nor the site is the actor's
             shown = show_person(person, actor)
@@ -191,6 +193,8 @@ def render_papers(
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """One PDF, a page a stay: notices ("notice") or release certificates ("release")."""
+    if not actor.can(Permission.SITE_WORK):
+        raise Forbidden("your role may not print quarantine papers")
     if not stay_ids:
         raise InvalidInput.at(("stay_ids",), "no stays given")
     papers = _papers(session, actor, stay_ids)

@@ -101,13 +101,13 @@ def add_rooms(session: Session, *, site_id: int, rooms: Sequence[RoomIn]) -> tup
     return len(fresh), len(rooms) - len(fresh)
 
 
-def list_sites(session: Session) -> list[SiteRead]:
-    """Every site with its rooms by status and the people staying now."""
+def list_sites(session: Session, *, site_id: int | None = None) -> list[SiteRead]:
+    """Every site (or one) with its rooms by status and the people staying now."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for site_id, status, n in session.execute(
+    for room_site, status, n in session.execute(
         select(Room.site_id, Room.status, func.count()).group_by(Room.site_id, Room.status)
     ):
-        counts[site_id][status] = n
+        counts[room_site][status] = n
     people = dict(
         session.execute(
             select(Room.site_id, func.count())
@@ -117,7 +117,10 @@ def list_sites(session: Session) -> list[SiteRead]:
         ).all()
     )
     out = []
-    for site in session.scalars(select(Site).order_by(Site.county_code, Site.name)):
+    query = select(Site).order_by(Site.county_code, Site.name)
+    if site_id is not None:
+        query = query.where(Site.id == site_id)
+    for site in session.scalars(query):
         by_status = counts.get(site.id, {})
         d = division(site.county_code)
         out.append(

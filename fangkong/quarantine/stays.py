@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
-from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
 from fangkong.people.service import people_by_id, require_covers, show_person
 from fangkong.quarantine.models import Room, Stay, Swab
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
@@ -42,11 +43,20 @@ def schedule_swabs(
     bulk_insert(session, Swab, rows)
 
 
+def require_site(actor: Actor, site_id: int) -> None:
+    """Users of a site see only their site."""
+    if actor.site_id is not None and actor.site_id != site_id:
+        raise NotFound(f"site {site_id} not found")
+
+
 def _stay(session: Session, actor: Actor, stay_id: int) -> Stay:
     stay = session.get(Stay, stay_id)
     if stay is None:
         raise NotFound(f"stay {stay_id} not found")
-    require_covers(actor, people_by_id(session, [stay.person_id])[stay.person_id])
+    if actor.site_id is not None:
+        require_site(actor, session.get_one(Room, stay.room_id).site_id)
+    else:
+        require_covers(actor, people_by_id(session, [stay.person_id])[stay.person_id])
     return stay
 
 
@@ -72,7 +82,7 @@ def record_swab_result(
 ) -> Swab:
     """The result of a scheduled swab. A positive one opens an infection (tracing starts for
     the person) and ends the stay: the person goes to hospital, the room to cleaning."""
-    if not actor.can(Permission.PLACE_CONTACTS):
+    if not actor.can(Permission.SITE_WORK):
         raise Forbidden("your role may not record swab results")
     stay = _stay(session, actor, stay_id)
     swab = session.scalar(select(Swab).where(Swab.stay_id == stay.id, Swab.due_on == data.due_on))
@@ -125,7 +135,7 @@ def record_swab_result(
 def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResult:
     """Release everyone whose central quarantine has ended and whose every swab so far is
     negative; hold the others and say why. The order's next phase (home monitoring) runs on."""
-    if not actor.can(Permission.PLACE_CONTACTS):
+    if not actor.can(Permission.SITE_WORK):
         raise Forbidden("your role may not release people")
     today = local_date(now)
     due = list(
@@ -144,9 +154,17 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
             swabs.setdefault(swab.stay_id, []).append(swab)
     released: list[StayRead] = []
     held: list[Held] = []
+    site_of = dict(
+        session.execute(
+            select(Room.id, Room.site_id).where(Room.id.in_({s.room_id for s in due}))
+        ).all()
+    )
     for stay in due:
         person = people[stay.person_id]
-        if not actor.covers(person.county_code):
+        if actor.site_id is not None:
+            if site_of[stay.room_id] != actor.site_id:
+                continue
+        elif not actor.covers(person.county_code):
             continue
         missing = sorted(s.due_on for s in swabs.get(stay.id, []) if s.result != "negative")
         if missing:
@@ -176,11 +194,12 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
 
 def mark_room_ready(session: Session, *, actor: Actor, room_id: int) -> Room:
     """A cleaned and disinfected room is ready again."""
-    if not actor.can(Permission.PLACE_CONTACTS):
+    if not actor.can(Permission.SITE_WORK):
         raise Forbidden("your role may not change rooms")
     room = session.get(Room, room_id)
     if room is None:
         raise NotFound(f"room {room_id} not found")
+    require_site(actor, room.site_id)
     if room.status != "cleaning":
         raise Conflict(f"room {room_id} is {room.status}, not cleaning")
     room.status = "ready"
@@ -215,3 +234,81 @@ def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list
         select(Stay).where(Stay.person_id == person_id).order_by(Stay.placed_at)
     )
     return [present_stay(session, actor, s) for s in stays]
+
+
+ROSTER_HEADERS = (
+    "房间",
+    "姓名",
+    "身份证号码",
+    "联系电话",
+    "入住时间",
+    "预计解除",
+    "今日采样",
+    "最近结果",
+    "备注",
+)
+
+
+def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now: datetime) -> bytes:
+    """The day's roster of a site as .xlsx: who is in which room, who is swabbed today, the last
+    result. Identities as the actor may see them; the read is audited."""
+    from openpyxl import Workbook
+
+    from fangkong.quarantine.models import Site
+
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound(f"site {site_id} not found")
+    require_site(actor, site_id)
+    start = start_of_local_day(day)
+    rows = session.execute(
+        select(Stay, Room)
+        .join(Room, Room.id == Stay.room_id)
+        .where(
+            Room.site_id == site_id,
+            Stay.placed_at < start + timedelta(days=1),
+            (Stay.released_at.is_(None)) | (Stay.released_at >= start),
+        )
+        .order_by(Room.building, Room.floor, Room.number, Stay.id)
+    ).all()
+    people = people_by_id(session, {stay.person_id for stay, _ in rows})
+    swabs: dict[int, list[Swab]] = {}
+    for chunk in in_chunks([stay.id for stay, _ in rows]):
+        for swab in session.scalars(
+            select(Swab).where(Swab.stay_id.in_(chunk)).order_by(Swab.due_on)
+        ):
+            swabs.setdefault(swab.stay_id, []).append(swab)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"{day:%m%d}花名册")
+    sheet.append([f"{site.name} 在隔人员花名册 {day:%Y年%m月%d日}"])
+    sheet.append(list(ROSTER_HEADERS))
+    for stay, room in rows:
+        shown = show_person(people[stay.person_id], actor)
+        mine = swabs.get(stay.id, [])
+        today = next((s for s in mine if s.due_on == day), None)
+        done = [s for s in mine if s.result]
+        sheet.append(
+            [
+                f"{room.building}{'-' if room.building else ''}{room.number}",
+                shown.name,
+                shown.id_number or shown.age_text or "",
+                shown.phone or "",
+                fmt_local(stay.arrived_at) or "转运中",
+                fmt_local(stay.planned_end_at),
+                ("是" + (f"（{today.result}）" if today.result else "")) if today else "",
+                f"{done[-1].due_on} {done[-1].result}" if done else "",
+                f"已解除 {fmt_local(stay.released_at)}" if stay.released_at else "",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    record_audit(
+        session,
+        actor=actor,
+        action="export",
+        entity="site",
+        entity_id=site_id,
+        now=now,
+        detail=f"roster {day}: {len(rows)} people",
+    )
+    return out.getvalue()

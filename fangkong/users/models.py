@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fangkong.core.db import Base, UTCDateTime
@@ -18,5 +18,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     # A 6-digit county code, or None for the whole city.
     jurisdiction: Mapped[str | None] = mapped_column(String(6))
+    # Staff of a quarantine site see only that site.
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quarantine_sites.id", ondelete="SET NULL")
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

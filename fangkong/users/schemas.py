@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fangkong.core.auth import Role
 from fangkong.core.schemas import ReadModel
@@ -12,6 +12,13 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=8, max_length=128)
     role: Role
     jurisdiction: str | None = Field(default=None, description="6-digit county code; empty = city")
+    site_id: int | None = Field(default=None, ge=1, description="for role site: the site")
+
+    @model_validator(mode="after")
+    def _site_staff_have_a_site(self) -> UserCreate:
+        if (self.role == "site") != (self.site_id is not None):
+            raise ValueError("site_id is required for role site, and only for it")
+        return self
 
 
 class UserRead(ReadModel):
@@ -22,6 +29,7 @@ class UserRead(ReadModel):
     display_name: str
     role: Role
     jurisdiction: str | None
+    site_id: int | None = None
     active: bool
 
 

@@ -30,6 +30,7 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
         password_hash=hash_password(data.password),
         role=data.role,
         jurisdiction=data.jurisdiction,
+        site_id=data.site_id,
         active=True,
         created_at=now,
     )
@@ -65,6 +66,7 @@ def actor_of(user: User) -> Actor:
         username=user.username,
         role=user.role,  # type: ignore[arg-type]
         jurisdiction=user.jurisdiction,
+        site_id=user.site_id,
     )
 
 
