@@ -89,7 +89,12 @@ def place_contacts(
 ) -> PlacementResult:
     """Place a batch of contacts; who could not be placed comes back with the reason."""
     return service.place_contacts(
-        session, actor=actor, contact_ids=data.contact_ids, accessible=data.accessible, now=now
+        session,
+        actor=actor,
+        contact_ids=data.contact_ids,
+        accessible=data.accessible,
+        by_transfer=data.by_transfer,
+        now=now,
     )
 
 

@@ -100,3 +100,109 @@ def papers_command(
         raise typer.Exit(1) from None
     out.write_bytes(data)
     console.print(f"wrote {len(stay_ids)} pages to {out}")
+
+
+@app.command("place")
+def place_command(
+    infection: Annotated[int, typer.Option("--infection", help="place this infection's contacts")],
+    transfer: Annotated[bool, typer.Option(help="hold rooms and plan transfers")] = False,
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """Place every contact of an infection under a central-quarantine order who has no room."""
+    from fangkong.quarantine.service import place_contacts
+    from fangkong.tracing.service import list_contacts
+
+    try:
+        with transaction(default_session_factory()) as session:
+            actor = acting_as(session, user)
+            contacts, _ = list_contacts(session, actor=actor, infection_id=infection)
+            result = place_contacts(
+                session,
+                actor=actor,
+                contact_ids=[c.id for c in contacts],
+                now=SystemClock().now(),
+                by_transfer=transfer,
+            )
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"placed {len(result.placed)}; not placed {len(result.unplaced)}")
+    for u in result.unplaced:
+        console.print(f"  contact {u.contact_id}: {u.reason}")
+
+
+@app.command("dispatch")
+def dispatch_command(
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """Batch the planned transfers into vehicle runs."""
+    from fangkong.quarantine.transfers import plan_dispatch
+
+    try:
+        with transaction(default_session_factory()) as session:
+            plan = plan_dispatch(session, actor=acting_as(session, user))
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    table = Table(title="Dispatch plan")
+    for column in ("vehicle", "run", "area", "people/seats", "transfers"):
+        table.add_column(column)
+    for r in plan.runs:
+        table.add_row(
+            r.vehicle,
+            str(r.run),
+            r.area or "",
+            f"{r.people}/{r.seats}",
+            ", ".join(map(str, r.transfers)),
+        )
+    console.print(table)
+    if plan.unassigned:
+        console.print(f"[red]larger than any vehicle: {plan.unassigned}[/]")
+
+
+@app.command("release-due")
+def release_command(
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """Release everyone whose central quarantine is over with every swab negative."""
+    from fangkong.quarantine.stays import release_due
+
+    try:
+        with transaction(default_session_factory()) as session:
+            result = release_due(session, actor=acting_as(session, user), now=SystemClock().now())
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"released {len(result.released)}; held {len(result.held)}")
+    for h in result.held:
+        console.print(f"  stay {h.stay_id}: {h.reason}")
+
+
+@app.command("roster")
+def roster_command(
+    site: Annotated[int, typer.Option("--site")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False)],
+    day: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
+    user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
+) -> None:
+    """A site's roster for a day as .xlsx."""
+    from datetime import date
+
+    from fangkong.core.timeutil import local_date
+    from fangkong.quarantine.stays import site_roster
+
+    now = SystemClock().now()
+    try:
+        wanted = date.fromisoformat(day) if day else local_date(now)
+    except ValueError:
+        raise typer.BadParameter("YYYY-MM-DD", param_hint="--day") from None
+    try:
+        with transaction(default_session_factory()) as session:
+            data = site_roster(
+                session, actor=acting_as(session, user), site_id=site, day=wanted, now=now
+            )
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    out.write_bytes(data)
+    console.print(f"wrote {out}")

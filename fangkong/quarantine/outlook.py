@@ -57,26 +57,9 @@ def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> Capa
             needed[site_of[room_id]][i] += 1
 
     waiting = [0] * days
-    waiting_now = 0
-    staying = {
-        row[0] for row in session.execute(select(Stay.contact_id).where(Stay.released_at.is_(None)))
-    }
-    phases = session.execute(
-        select(ManagementOrder.contact_id, OrderPhase.starts_at, OrderPhase.ends_at)
-        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
-    ).all()
-    ever_placed = set()
-    for chunk in in_chunks([p[0] for p in phases]):
-        ever_placed |= {
-            row[0]
-            for row in session.execute(select(Stay.contact_id).where(Stay.contact_id.in_(chunk)))
-        }
-    infected_contacts = _infected(session, [p[0] for p in phases])
-    for contact_id, _start, end in phases:
-        if contact_id in staying or contact_id in ever_placed or contact_id in infected_contacts:
-            continue
-        waiting_now += 1
+    pending = waiting_for_rooms(session, now=now)
+    waiting_now = len(pending)
+    for end in pending.values():
         for i, start in enumerate(starts):
             if end > start:
                 waiting[i] += 1
@@ -106,6 +89,23 @@ def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> Capa
         needed=total,
         runs_out_on=_runs_out(span, total, total_available),
     )
+
+
+def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]:
+    """Contacts whose order is in central quarantine now but who have never had a room (and
+    have not turned positive): contact id -> when their central quarantine ends."""
+    phases = session.execute(
+        select(ManagementOrder.contact_id, OrderPhase.ends_at)
+        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
+    ).all()
+    ids = [contact_id for contact_id, _ in phases]
+    placed: set[int] = set()
+    for chunk in in_chunks(ids):
+        query = select(Stay.contact_id).where(Stay.contact_id.in_(chunk))
+        placed |= {c for c in session.scalars(query) if c is not None}
+    infected = _infected(session, ids)
+    return {c: end for c, end in phases if c not in placed and c not in infected}
 
 
 def _runs_out(span: list[date], needed: list[int], available: int) -> date | None:

@@ -69,6 +69,7 @@ class RoomRead(ReadModel):
 class PlacementRequest(BaseModel):
     contact_ids: list[RowId] = Field(min_length=1, max_length=50_000)
     accessible: list[RowId] = Field(default=[], description="contacts who need an accessible room")
+    by_transfer: bool = Field(default=False, description="hold rooms and plan transfers")
 
 
 class Placed(ReadModel):
@@ -117,6 +118,7 @@ class StayRead(ReadModel):
     room_id: int
     room: str
     placed_at: datetime
+    arrived_at: datetime | None
     planned_end_at: datetime
     released_at: datetime | None
     swabs: list[SwabRead]

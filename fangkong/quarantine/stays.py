@@ -218,10 +218,28 @@ def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:
         room_id=room.id,
         room=f"{room.building}{'-' if room.building else ''}{room.number}",
         placed_at=stay.placed_at,
+        arrived_at=stay.arrived_at,
         planned_end_at=stay.planned_end_at,
         released_at=stay.released_at,
         swabs=[SwabRead(due_on=s.due_on, result=s.result, sampled_at=s.sampled_at) for s in swabs],
     )
+
+
+def active_stays(session: Session, *, actor: Actor) -> list[StayRead]:
+    """Everyone in a room (or on the way to one) that this actor may see."""
+    query = (
+        select(Stay)
+        .join(Room, Room.id == Stay.room_id)
+        .where(Stay.released_at.is_(None))
+        .order_by(Room.site_id, Room.building, Room.number)
+    )
+    if actor.site_id is not None:
+        query = query.where(Room.site_id == actor.site_id)
+    stays = list(session.scalars(query))
+    people = people_by_id(session, {s.person_id for s in stays})
+    if actor.site_id is None:
+        stays = [s for s in stays if actor.covers(people[s.person_id].county_code)]
+    return [present_stay(session, actor, s) for s in stays]
 
 
 def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list[StayRead]:

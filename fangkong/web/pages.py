@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
@@ -18,9 +19,13 @@ from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine import service as quarantine
-from fangkong.quarantine.outlook import capacity_outlook
+from fangkong.quarantine import stays, transfers
+from fangkong.quarantine.models import Vehicle
+from fangkong.quarantine.outlook import capacity_outlook, waiting_for_rooms
+from fangkong.quarantine.transfers import NEXT
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
+from fangkong.tracing.service import contacts_in_reach
 from fangkong.users.service import actor_for_token, authenticate
 from fangkong.web.i18n import LANGS, translator
 
@@ -206,4 +211,53 @@ def sites_page(
         outlook=outlook,
         outlook_json=outlook.model_dump(mode="json"),
         as_of_value=local(outlook.as_of).strftime("%Y-%m-%dT%H:%M"),
+    )
+
+
+def _site_names(session: SessionDep) -> dict[int, str]:
+    return {s.id: s.name for s in quarantine.list_sites(session)}
+
+
+@router.get("/placements", response_model=None)
+def placements_page(
+    request: Request, session: SessionDep, now: NowDep, actor: PageActor
+) -> Response:
+    """Who waits for a room, and who is in one."""
+    until = waiting_for_rooms(session, now=now)
+    reach = contacts_in_reach(session, actor=actor, contact_ids=list(until))
+    waiting = present_contacts(session, actor=actor, contacts=list(reach.values()))
+    return _render(
+        request,
+        "placements.html",
+        actor,
+        waiting=waiting,
+        until=until,
+        stays=stays.active_stays(session, actor=actor),
+        site_names=_site_names(session),
+    )
+
+
+@router.get("/transfers", response_model=None)
+def transfers_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    plates = {v.id: v.plate for v in session.scalars(select(Vehicle))}
+    return _render(
+        request,
+        "transfers.html",
+        actor,
+        transfers=transfers.list_transfers(session),
+        plates=plates,
+        next_step=NEXT,
+    )
+
+
+@router.get("/people/{person_id}/quarantine", response_model=None)
+def quarantine_record_page(
+    person_id: RowId, request: Request, session: SessionDep, actor: PageActor
+) -> Response:
+    try:
+        record = stays.quarantine_record(session, actor=actor, person_id=person_id)
+    except NotFound:
+        return _render(request, "missing.html", actor, what=f"#{person_id}")
+    return _render(
+        request, "quarantine_record.html", actor, stays=record, site_names=_site_names(session)
     )

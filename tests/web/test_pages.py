@@ -193,3 +193,16 @@ def test_sites_at_a_glance(browser: Browser, server: str) -> None:
     assert int(page.locator("#outlook-chart").get_attribute("data-drawn") or 0) == 14
     expect(page.locator("#runs-out")).to_contain_text("未来14天房间充足")
     shot(page, "sites")
+
+
+def test_placement_board_transfers_and_a_quarantine_record(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "linyi", "linyi-demo-2022")
+    page.goto(f"{server}/placements")
+    expect(page.locator("#stays tbody tr").first).to_be_visible()
+    expect(page.locator("#stays")).to_contain_text("临猗县某酒店集中隔离点")
+    shot(page, "placements")
+    page.locator("#stays tbody tr a").first.click()
+    expect(page.locator("h1")).to_contain_text("隔离记录")
+    expect(page.locator(".swabs").first).to_be_visible()
+    page.goto(f"{server}/transfers")
+    expect(page.locator("h1")).to_have_text("转运任务")

@@ -4,8 +4,15 @@
 function formToObject(form) {
   const out = {};
   for (const el of form.elements) {
-    if (!el.name || el.value === "" || el.type === "file") continue;
-    let value = el.type === "number" ? Number(el.value) : el.value;
+    if (!el.name || el.type === "file") continue;
+    if (el.type === "checkbox" && el.name.endsWith("[]")) {
+      const key = el.name.slice(0, -2);
+      out[key] = out[key] || [];
+      if (el.checked) out[key].push(Number(el.value));
+      continue;
+    }
+    if (el.value === "" && el.type !== "checkbox") continue;
+    let value = el.type === "number" ? Number(el.value) : el.type === "checkbox" ? el.checked : el.value;
     const path = el.name.split(".");
     let node = out;
     path.slice(0, -1).forEach((k) => { node = node[k] = node[k] || {}; });
@@ -42,7 +49,12 @@ document.addEventListener("submit", async (ev) => {
     const body = await submit(form, form.dataset.api, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
     });
-    if (body) {
+    if (body && Array.isArray(body.unplaced) && body.unplaced.length) {
+      // A batch that placed only some: say who was not placed, and why, before reloading.
+      showErrors(form, { detail: body.unplaced.map((u) => ({ loc: [`#${u.contact_id}`], msg: u.reason })) });
+      const note = form.querySelector(".result");
+      if (note) note.textContent = `${body.placed.length} ✓`;
+    } else if (body) {
       const then = form.dataset.then;
       window.location = then ? then.replace("{id}", body.id) : window.location.href;
     }
