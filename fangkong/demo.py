@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
-from fangkong.quarantine.schemas import RoomIn, SiteCreate
+from fangkong.people.service import people_by_id
+from fangkong.quarantine.models import Room, Stay, Swab
+from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult
 from fangkong.quarantine.service import create_site, place_contacts
+from fangkong.quarantine.stays import (
+    end_stays_of,
+    mark_room_ready,
+    quarantine_record,
+    record_swab_result,
+    release_due,
+)
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
@@ -198,6 +207,32 @@ def _build_sites(session: Session, commander: Actor) -> None:
                 rooms=room_list,
             ),
         )
+
+
+def _daily_swabs_until(session: Session, linyi: Actor, yanhu: Actor, *, last_day: int) -> None:
+    """Swabs every morning before breakfast (07:00), results by 12:00, all negative, up to
+    `last_day` of March; then the evening's releases, and rooms cleaned the next morning."""
+    for day in range(7, last_day + 1):
+        due = date(2022, 3, day)
+        for swab, stay_released in session.execute(
+            select(Swab, Stay.released_at)
+            .join(Stay, Stay.id == Swab.stay_id)
+            .where(Swab.due_on == due, Swab.result.is_(None))
+        ).all():
+            if stay_released is not None and stay_released < at(day, 12):
+                continue
+            county = people_by_id(session, [swab.person_id])[swab.person_id].county_code
+            record_swab_result(
+                session,
+                actor=yanhu if county == YANHU else linyi,
+                stay_id=swab.stay_id,
+                now=at(day, 12),
+                data=SwabResult(due_on=due, result="negative", sampled_at=at(day, 7)),
+            )
+        for actor in (linyi, yanhu):
+            release_due(session, actor=actor, now=at(day, 21))
+        for room in session.scalars(select(Room).where(Room.status == "cleaning")):
+            mark_room_ready(session, actor=linyi, room_id=room.id)
 
 
 def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
@@ -452,6 +487,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
             reported_at=at(7, 4),
         ),
     )
+    end_stays_of(session, person_id=wife.person_id, now=at(7, 4, 20))
     bank = [
         _contact(
             gen.make(LINYI, "临猗县猗氏镇某小区"),
@@ -470,20 +506,24 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     _control(session, linyi, recorded.contacts, _every(at(7, 11), 50), "placed")
 
     # -- the parents and the infant, positive at 05:00 on 8 March ------------------------------
-    father, _mother, _infant = (
-        tracing.record_infection(
+    # Their day-1 swabs in quarantine, taken late on 7 March, come back positive: each becomes
+    # an infection (tracing starts) and leaves for hospital.
+    for contact in close_linyi[1:4]:
+        [stay] = [
+            s
+            for s in quarantine_record(session, actor=linyi, person_id=contact.person_id)
+            if s.released_at is None
+        ]
+        record_swab_result(
             session,
             actor=linyi,
-            now=at(8, 5, 30),
-            data=InfectionCreate(
-                person_id=contact.person_id,
-                kind="asymptomatic",
-                sampled_at=at(7, 23),
-                reported_at=at(8, 5),
-            ),
+            stay_id=stay.id,
+            now=at(8, 5),
+            data=SwabResult(due_on=date(2022, 3, 7), result="positive", sampled_at=at(7, 23)),
         )
-        for contact in close_linyi[1:4]
-    )
+    father = session.scalars(
+        select(Infection).where(Infection.person_id == close_linyi[1].person_id)
+    ).one()
     market = [
         _contact(
             gen.make(LINYI, "临猗县猗氏镇某村", born_from=1945, born_to=1965),
@@ -500,6 +540,8 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
         session, actor=linyi, infection_id=father.id, items=market, now=at(8, 9)
     )
     _control(session, linyi, recorded.contacts, _every(at(8, 12), 60), "home")
+
+    _daily_swabs_until(session, linyi, yanhu, last_day=13)
 
     return DemoSummary(
         users=users,

@@ -28,6 +28,7 @@ from fangkong.quarantine.schemas import (
     PlacementResult,
     ReleaseResult,
     RoomRead,
+    RoomStatusChange,
     SiteCreate,
     SiteImportResult,
     SiteRead,
@@ -113,9 +114,12 @@ def release_due(actor: CanWorkSites, session: SessionDep, now: NowDep) -> Releas
     return stays.release_due(session, actor=actor, now=now)
 
 
-@router.post("/rooms/{room_id}/ready", response_model=RoomRead)
-def mark_room_ready(room_id: RowId, actor: CanWorkSites, session: SessionDep) -> Room:
-    return stays.mark_room_ready(session, actor=actor, room_id=room_id)
+@router.patch("/rooms/{room_id}", response_model=RoomRead)
+def set_room_status(
+    room_id: RowId, data: RoomStatusChange, actor: CanWorkSites, session: SessionDep
+) -> Room:
+    """Ready after cleaning, or out of service and back."""
+    return stays.set_room_status(session, actor=actor, room_id=room_id, status=data.status)
 
 
 @router.get("/people/{person_id}/stays", response_model=list[StayRead])

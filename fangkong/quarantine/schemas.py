@@ -231,3 +231,7 @@ class PapersRequest(BaseModel):
     kind: Literal["notice", "release"]
     stay_ids: list[RowId] = Field(default=[], max_length=100_000)
     site_id: RowId | None = Field(default=None, description="every stay of a site, if no stay_ids")
+
+
+class RoomStatusChange(BaseModel):
+    status: Literal["ready", "out_of_service"]

@@ -132,6 +132,19 @@ def record_swab_result(
     return swab
 
 
+def end_stays_of(session: Session, *, person_id: int, now: datetime) -> int:
+    """A person found infected leaves quarantine for hospital: their stay ends and the room,
+    if they were its last occupant, goes to cleaning. Returns how many stays ended."""
+    stays = list(
+        session.scalars(select(Stay).where(Stay.person_id == person_id, Stay.released_at.is_(None)))
+    )
+    for stay in stays:
+        stay.released_at = now
+        session.flush()
+        _free_room(session, stay.room_id)
+    return len(stays)
+
+
 def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResult:
     """Release everyone whose central quarantine has ended and whose every swab so far is
     negative; hold the others and say why. The order's next phase (home monitoring) runs on."""
@@ -192,19 +205,27 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
     return ReleaseResult(released=released, held=held)
 
 
-def mark_room_ready(session: Session, *, actor: Actor, room_id: int) -> Room:
-    """A cleaned and disinfected room is ready again."""
+# Which status a room may be set to by hand, from which: occupied comes only from placement.
+ROOM_MOVES = {"ready": {"cleaning", "out_of_service"}, "out_of_service": {"ready", "cleaning"}}
+
+
+def set_room_status(session: Session, *, actor: Actor, room_id: int, status: str) -> Room:
+    """A cleaned room is ready again; a broken one goes out of service, and back."""
     if not actor.can(Permission.SITE_WORK):
         raise Forbidden("your role may not change rooms")
     room = session.get(Room, room_id)
     if room is None:
         raise NotFound(f"room {room_id} not found")
     require_site(actor, room.site_id)
-    if room.status != "cleaning":
-        raise Conflict(f"room {room_id} is {room.status}, not cleaning")
-    room.status = "ready"
+    if room.status not in ROOM_MOVES.get(status, set()):
+        raise Conflict(f"room {room_id} is {room.status}; it cannot be set {status}")
+    room.status = status
     session.flush()
     return room
+
+
+def mark_room_ready(session: Session, *, actor: Actor, room_id: int) -> Room:
+    return set_room_status(session, actor=actor, room_id=room_id, status="ready")
 
 
 def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:

@@ -116,3 +116,31 @@ class TestPlacementApi:
         )
         kpi = client.get(f"/api/infections/{infection_id}/kpi", headers=tracer).json()
         assert kpi["under_control"] == 1
+
+
+class TestRoomsApi:
+    def test_out_of_service_and_back(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+        headers = login("commander", None)
+        upload(client, headers, GOOD)
+        [site] = client.get("/api/quarantine/sites", headers=headers).json()
+        room = client.get(f"/api/quarantine/sites/{site['id']}/rooms", headers=headers).json()[0]
+        path = f"/api/quarantine/rooms/{room['id']}"
+        assert (
+            client.patch(path, json={"status": "out_of_service"}, headers=headers).json()["status"]
+            == "out_of_service"
+        )
+        assert (
+            client.patch(path, json={"status": "out_of_service"}, headers=headers).status_code
+            == 409
+        )
+        assert client.patch(path, json={"status": "occupied"}, headers=headers).status_code == 422
+        assert (
+            client.patch(path, json={"status": "ready"}, headers=headers).json()["status"]
+            == "ready"
+        )
+        assert (
+            client.patch(
+                "/api/quarantine/rooms/99999", json={"status": "ready"}, headers=headers
+            ).status_code
+            == 404
+        )
