@@ -22,7 +22,7 @@ from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id
 from fangkong.quarantine.models import Room, Stay, Swab
-from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult
+from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult, VehicleIn
 from fangkong.quarantine.service import create_site, place_contacts
 from fangkong.quarantine.stays import (
     end_stays_of,
@@ -31,6 +31,7 @@ from fangkong.quarantine.stays import (
     record_swab_result,
     release_due,
 )
+from fangkong.quarantine.transfers import add_vehicle, advance_transfer, plan_dispatch
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
@@ -143,6 +144,31 @@ def _control(
             )
 
 
+def _by_transfer(session: Session, actor: Actor, contacts: list[Contact]) -> None:
+    """Rooms held at 10:30, the dispatch planned, and each vehicle's run driven to the door
+    and back: the contacts are under control when they arrive."""
+    place_contacts(
+        session,
+        actor=actor,
+        contact_ids=[c.id for c in contacts],
+        now=at(7, 10, 30),
+        by_transfer=True,
+    )
+    plan = plan_dispatch(session, actor=actor)
+    for n, run in enumerate(plan.runs):
+        leave = at(7, 10, 45) + timedelta(minutes=70 * n)
+        for transfer_id in run.transfers:
+            for step, minutes in (("dispatched", 0), ("picked_up", 25), ("arrived", 55)):
+                advance_transfer(
+                    session,
+                    actor=actor,
+                    transfer_id=transfer_id,
+                    status=step,  # type: ignore[arg-type]
+                    at=leave + timedelta(minutes=minutes),
+                    now=at(9, 0),
+                )
+
+
 def _build_sites(session: Session, commander: Actor) -> None:
     """The county's hotel the first night, Yanhu's hotel next morning, and the 160-room cabin
     facility built in two days."""
@@ -191,6 +217,14 @@ def _build_sites(session: Session, commander: Actor) -> None:
             at(8, 18),
         ),
     ]
+    for plate, seats, county in (
+        ("晋M·D0001", 4, LINYI),
+        ("晋M·D0002", 7, LINYI),
+        ("晋M·D0003", 7, YANHU),
+    ):
+        add_vehicle(
+            session, actor=commander, data=VehicleIn(plate=plate, seats=seats, base_county=county)
+        )
     for name, kind, county, address, lon, lat, room_list, built in sites:
         create_site(
             session,
@@ -503,7 +537,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     recorded = tracing.record_contacts(
         session, actor=linyi, infection_id=wife.id, items=bank, now=at(7, 8)
     )
-    _control(session, linyi, recorded.contacts, _every(at(7, 11), 50), "placed")
+    _by_transfer(session, linyi, recorded.contacts)
 
     # -- the parents and the infant, positive at 05:00 on 8 March ------------------------------
     # Their day-1 swabs in quarantine, taken late on 7 March, come back positive: each becomes

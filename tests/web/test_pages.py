@@ -206,3 +206,6 @@ def test_placement_board_transfers_and_a_quarantine_record(browser: Browser, ser
     expect(page.locator(".swabs").first).to_be_visible()
     page.goto(f"{server}/transfers")
     expect(page.locator("h1")).to_have_text("转运任务")
+    expect(page.locator("#transfers tbody tr")).to_have_count(5)
+    expect(page.locator("#transfers")).to_contain_text("已到达")
+    shot(page, "transfers")
