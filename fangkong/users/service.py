@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, hash_password, issue_token, read_token, verify_password
@@ -34,8 +35,16 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
         active=True,
         created_at=now,
     )
-    session.add(user)
-    session.flush()
+    try:
+        # A savepoint: a site that does not exist fails its foreign key here, and the
+        # session stays usable for the error to be reported.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        if data.site_id is not None:
+            raise InvalidInput.at(("site_id",), f"site {data.site_id} does not exist") from None
+        raise Conflict(f"username {data.username!r} is taken") from None
     return user
 
 

@@ -310,6 +310,18 @@ class TestNoServerErrors:
         for path in ("/api/people/267566235520291125977369542656", "/api/infections/0"):
             assert client.get(path, headers=headers).status_code == 422
 
+    def test_a_site_user_for_a_site_that_does_not_exist(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+        headers = login("admin", None)
+        body = {
+            "username": "nurse1",
+            "display_name": "护士",
+            "password": "correct horse battery",
+            "role": "site",
+            "site_id": 4242,
+        }
+        response = client.post("/api/users", json=body, headers=headers)
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["site_id"]
+
     def test_unknown_protocol_is_404(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("viewer", None)
         assert client.get("/api/protocols/1", headers=headers).status_code == 404
