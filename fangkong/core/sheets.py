@@ -15,7 +15,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.ids import normalize_text
-from fangkong.core.timeutil import as_aware, parse_local_datetime
+from fangkong.core.timeutil import as_aware, parse_local_datetime, plausible
 
 TOTAL_ROW = re.compile(r"^\s*(合计|总计|小计|共计|total)", re.IGNORECASE)
 
@@ -80,9 +80,9 @@ def cell_text(value: Any) -> str:
 def cell_datetime(value: Any) -> datetime:
     """An Excel date-time, or text such as 2022/3/6 21:00 or 2022年3月6日21时00分, in city time."""
     if isinstance(value, datetime):
-        return as_aware(value)
+        return plausible(as_aware(value))
     if isinstance(value, date):
-        return as_aware(datetime.combine(value, time(0, 0)))
+        return plausible(as_aware(datetime.combine(value, time(0, 0))))
     return parse_local_datetime(cell_text(value))
 
 

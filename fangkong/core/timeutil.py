@@ -47,7 +47,7 @@ def parse_local_datetime(text: str) -> datetime:
     """Dates as tracers type them: 2022/3/6 21:00, 2022年3月6日21时00分, 2022-03-06 21:00 …"""
     cleaned = text.strip()
     try:
-        return as_aware(datetime.fromisoformat(cleaned))
+        return plausible(as_aware(datetime.fromisoformat(cleaned)))
     except ValueError:
         pass
     m = _CN_DATETIME.match(cleaned)
@@ -55,7 +55,7 @@ def parse_local_datetime(text: str) -> datetime:
         raise ValueError(f"{text!r} is not a date and time (e.g. 2022-03-06 21:00)")
     y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     try:
-        return datetime(y, mo, d, h, mi, s, tzinfo=city_zone())
+        return plausible(datetime(y, mo, d, h, mi, s, tzinfo=city_zone()))
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real date and time: {exc}") from None
 
@@ -64,8 +64,18 @@ def hours_between(start: datetime, end: datetime) -> float:
     return (end - start) / timedelta(hours=1)
 
 
+# Moments the platform records lie in this span; anything outside is a typo, not an event.
+PLAUSIBLE_YEARS = range(2000, 2101)
+
+
+def plausible(value: datetime) -> datetime:
+    if value.year not in PLAUSIBLE_YEARS:
+        raise ValueError(f"{value:%Y-%m-%d} is not a plausible date (years 2000 to 2100)")
+    return value
+
+
 def _aware(value: datetime) -> datetime:
-    return as_aware(value)
+    return plausible(as_aware(value))
 
 
 # A datetime field of the API: naive input is city time, stored and returned as aware.

@@ -19,7 +19,7 @@ def list_people(
     session: SessionDep,
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
 ) -> Page[PersonRead]:
     rows, total = service.list_people(session, actor=actor, q=q, limit=limit, offset=offset)
     return Page(items=[service.show_person(p, actor) for p in rows], total=total)

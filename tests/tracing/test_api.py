@@ -322,6 +322,15 @@ class TestNoServerErrors:
         response = client.post("/api/users", json=body, headers=headers)
         assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["site_id"]
 
+    def test_implausible_dates_and_offsets(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+        headers = login("tracer")
+        old = {**INFECTION, "onset_at": "0001-01-02T00:00", "sampled_at": "0001-01-02T00:00"}
+        response = client.post("/api/infections", json=old, headers=headers)
+        assert response.status_code == 422 and "plausible" in response.text
+        assert (
+            client.get("/api/people", params={"offset": 10**30}, headers=headers).status_code == 422
+        )
+
     def test_unknown_protocol_is_404(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
         headers = login("viewer", None)
         assert client.get("/api/protocols/1", headers=headers).status_code == 404
