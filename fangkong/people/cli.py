@@ -35,22 +35,16 @@ def merge(
     user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
 ) -> None:
     """Fold one person record into another, keeping every link."""
-    from fangkong.core.db import default_session_factory, transaction
-    from fangkong.core.errors import FangkongError
+    from fangkong.core.cli_support import command_session
     from fangkong.users.service import acting_as
 
-    try:
-        with transaction(default_session_factory()) as session:
-            actor = acting_as(session, user)
-            person = merge_people(
-                session,
-                actor=actor,
-                keep_id=keep,
-                merge_id=merge_id,
-                reason=reason,
-                now=SystemClock().now(),
-            )
-            console.print(f"merged person {merge_id} into {person.id} ({person.person_key})")
-    except FangkongError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        person = merge_people(
+            session,
+            actor=acting_as(session, user),
+            keep_id=keep,
+            merge_id=merge_id,
+            reason=reason,
+            now=SystemClock().now(),
+        )
+        console.print(f"merged person {merge_id} into {person.id} ({person.person_key})")

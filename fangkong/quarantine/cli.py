@@ -7,15 +7,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fangkong.core.cli_support import command_session
 from fangkong.core.clock import SystemClock
-from fangkong.core.db import default_session_factory, transaction
-from fangkong.core.errors import FangkongError, InvalidInput
 from fangkong.quarantine.service import import_sites, list_sites
 from fangkong.users.service import acting_as
 
 app = typer.Typer(help="Quarantine sites, rooms and placements.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 
 
 @app.command("import-sites")
@@ -24,23 +22,14 @@ def import_sites_command(
     user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
 ) -> None:
     """Load sites and rooms from a sheet, a row a room: all rows or none."""
-    try:
-        with transaction(default_session_factory()) as session:
-            result = import_sites(
-                session,
-                actor=acting_as(session, user),
-                filename=file.name,
-                content=file.read_bytes(),
-                now=SystemClock().now(),
-            )
-    except InvalidInput as exc:
-        err.print(f"[red]{file.name}: nothing imported[/]")
-        for p in exc.problems:
-            err.print(f"  {', '.join(map(str, p.loc))}: {p.msg}")
-        raise typer.Exit(1) from None
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session(f"{file.name}: nothing imported") as session:
+        result = import_sites(
+            session,
+            actor=acting_as(session, user),
+            filename=file.name,
+            content=file.read_bytes(),
+            now=SystemClock().now(),
+        )
     console.print(
         f"{result.sites_created} new sites, {result.rooms_created} new rooms "
         f"({result.rooms_existing} already there)"
@@ -50,7 +39,7 @@ def import_sites_command(
 @app.command("sites")
 def sites_command() -> None:
     """Occupancy of every site."""
-    with transaction(default_session_factory()) as session:
+    with command_session() as session:
         sites = list_sites(session)
     table = Table(title="Quarantine sites")
     for column in ("site", "county", "rooms", "ready", "occupied", "cleaning", "people"):
@@ -82,22 +71,18 @@ def papers_command(
 
     if kind not in ("notice", "release"):
         raise typer.BadParameter("notice or release", param_hint="--kind")
-    try:
-        with transaction(default_session_factory()) as session, Progress(console=console) as bar:
-            stay_ids = list(stays_of(session, site_id=site, released=kind == "release"))
-            task = bar.add_task(f"{kind}s", total=len(stay_ids))
-            data = render_papers(
-                session,
-                actor=acting_as(session, user),
-                stay_ids=stay_ids,
-                kind=kind,
-                now=SystemClock().now(),
-                progress=lambda n: bar.advance(task, n),
-            )
-            bar.update(task, completed=len(stay_ids))
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session, Progress(console=console) as bar:
+        stay_ids = list(stays_of(session, site_id=site, released=kind == "release"))
+        task = bar.add_task(f"{kind}s", total=len(stay_ids))
+        data = render_papers(
+            session,
+            actor=acting_as(session, user),
+            stay_ids=stay_ids,
+            kind=kind,
+            now=SystemClock().now(),
+            progress=lambda n: bar.advance(task, n),
+        )
+        bar.update(task, completed=len(stay_ids))
     out.write_bytes(data)
     console.print(f"wrote {len(stay_ids)} pages to {out}")
 
@@ -112,20 +97,16 @@ def place_command(
     from fangkong.quarantine.service import place_contacts
     from fangkong.tracing.service import list_contacts
 
-    try:
-        with transaction(default_session_factory()) as session:
-            actor = acting_as(session, user)
-            contacts, _ = list_contacts(session, actor=actor, infection_id=infection)
-            result = place_contacts(
-                session,
-                actor=actor,
-                contact_ids=[c.id for c in contacts],
-                now=SystemClock().now(),
-                by_transfer=transfer,
-            )
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        actor = acting_as(session, user)
+        contacts, _ = list_contacts(session, actor=actor, infection_id=infection)
+        result = place_contacts(
+            session,
+            actor=actor,
+            contact_ids=[c.id for c in contacts],
+            now=SystemClock().now(),
+            by_transfer=transfer,
+        )
     console.print(f"placed {len(result.placed)}; not placed {len(result.unplaced)}")
     for u in result.unplaced:
         console.print(f"  contact {u.contact_id}: {u.reason}")
@@ -138,12 +119,8 @@ def dispatch_command(
     """Batch the planned transfers into vehicle runs."""
     from fangkong.quarantine.transfers import plan_dispatch
 
-    try:
-        with transaction(default_session_factory()) as session:
-            plan = plan_dispatch(session, actor=acting_as(session, user))
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        plan = plan_dispatch(session, actor=acting_as(session, user))
     table = Table(title="Dispatch plan")
     for column in ("vehicle", "run", "area", "people/seats", "transfers"):
         table.add_column(column)
@@ -167,12 +144,8 @@ def release_command(
     """Release everyone whose central quarantine is over with every swab negative."""
     from fangkong.quarantine.stays import release_due
 
-    try:
-        with transaction(default_session_factory()) as session:
-            result = release_due(session, actor=acting_as(session, user), now=SystemClock().now())
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        result = release_due(session, actor=acting_as(session, user), now=SystemClock().now())
     console.print(f"released {len(result.released)}; held {len(result.held)}")
     for h in result.held:
         console.print(f"  stay {h.stay_id}: {h.reason}")
@@ -196,13 +169,9 @@ def roster_command(
         wanted = date.fromisoformat(day) if day else local_date(now)
     except ValueError:
         raise typer.BadParameter("YYYY-MM-DD", param_hint="--day") from None
-    try:
-        with transaction(default_session_factory()) as session:
-            data = site_roster(
-                session, actor=acting_as(session, user), site_id=site, day=wanted, now=now
-            )
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        data = site_roster(
+            session, actor=acting_as(session, user), site_id=site, day=wanted, now=now
+        )
     out.write_bytes(data)
     console.print(f"wrote {out}")

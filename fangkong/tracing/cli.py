@@ -6,15 +6,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from fangkong.core.cli_support import command_session
 from fangkong.core.clock import SystemClock
-from fangkong.core.db import default_session_factory, transaction
-from fangkong.core.errors import FangkongError, InvalidInput
 from fangkong.tracing.linelists import export_contacts, import_contacts
 from fangkong.users.service import acting_as
 
 app = typer.Typer(help="Contacts: line lists in and out.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 
 
 UserOption = Annotated[str, typer.Option("--user", help="act as this user (their jurisdiction)")]
@@ -29,25 +27,15 @@ def import_file(
     user: UserOption = "admin",
 ) -> None:
     """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
-    try:
-        with transaction(default_session_factory()) as session:
-            actor = acting_as(session, user)
-            result = import_contacts(
-                session,
-                actor=actor,
-                infection_id=infection,
-                filename=file.name,
-                content=file.read_bytes(),
-                now=SystemClock().now(),
-            )
-    except InvalidInput as exc:
-        err.print(f"[red]{file.name}: nothing imported[/]")
-        for p in exc.problems:
-            err.print(f"  {', '.join(map(str, p.loc))}: {p.msg}")
-        raise typer.Exit(1) from None
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session(f"{file.name}: nothing imported") as session:
+        result = import_contacts(
+            session,
+            actor=acting_as(session, user),
+            infection_id=infection,
+            filename=file.name,
+            content=file.read_bytes(),
+            now=SystemClock().now(),
+        )
     if result.already_imported:
         console.print(
             f"{file.name} was already imported for infection {infection}; nothing changed"
@@ -66,17 +54,11 @@ def export_file(
     user: UserOption = "admin",
 ) -> None:
     """Write an infection's contacts to .xlsx, masked as the user's role requires."""
-    try:
-        with transaction(default_session_factory()) as session:
-            actor = acting_as(session, user)
-            out.write_bytes(
-                export_contacts(
-                    session, actor=actor, infection_id=infection, now=SystemClock().now()
-                )
-            )
-    except FangkongError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    with command_session() as session:
+        actor = acting_as(session, user)
+        out.write_bytes(
+            export_contacts(session, actor=actor, infection_id=infection, now=SystemClock().now())
+        )
     console.print(f"wrote {out}")
 
 
@@ -91,6 +73,6 @@ def purge_expired_command(
     from fangkong.tracing.retention import purge_expired
 
     days = retention_days if retention_days is not None else get_settings().retention_days
-    with transaction(default_session_factory()) as session:
+    with command_session() as session:
         purged = purge_expired(session, now=SystemClock().now(), retention_days=days)
     console.print(f"deleted {purged.people} people and {purged.contacts} contact records")

@@ -1,0 +1,34 @@
+"""What every command shares: a unit of work, and errors told the way users read them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from fangkong.core.db import default_session_factory, transaction
+from fangkong.core.errors import FangkongError, InvalidInput
+
+err = Console(stderr=True)
+
+
+@contextmanager
+def command_session(refused: str = "nothing written") -> Iterator[Session]:
+    """One transaction for the command. On a refused input, every problem is printed with its
+    row or field, nothing is written, and the command exits 1."""
+    try:
+        with transaction(default_session_factory()) as session:
+            yield session
+    except InvalidInput as exc:
+        err.print(f"[red]{refused}[/]")
+        for problem in exc.problems or []:
+            err.print(f"  {', '.join(map(str, problem.loc))}: {problem.msg}")
+        if not exc.problems:
+            err.print(f"  {exc.message}")
+        raise typer.Exit(1) from None
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
