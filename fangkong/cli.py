@@ -93,7 +93,8 @@ def demo(
     url = f"http://{settings.host}:{settings.port}"
     console.print(
         f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
-        f"{url}/board?as_of=2022-03-07T20:00"
+        f"{url}/board?as_of=2022-03-07T20:00  ·  rooms as of 9 March: "
+        f"{url}/sites?as_of=2022-03-09T20:00"
     )
     if serve_after:
         serve()

@@ -21,7 +21,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id
-from fangkong.quarantine.models import Room, Stay, Swab
+from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult, VehicleIn
 from fangkong.quarantine.service import create_site, place_contacts
 from fangkong.quarantine.stays import (
@@ -287,6 +287,20 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
         users.append((username, password, role, county))
     commander = actor_of(session.scalars(select(User).where(User.username == "commander")).one())
     _build_sites(session, commander)
+    # The county hotel's medical team: they see their site and nothing else.
+    hotel = session.scalars(select(Site).where(Site.name == "临猗县某酒店集中隔离点")).one()
+    create_user(
+        session,
+        now=at(6, 21),
+        data=UserCreate(
+            username="hotel",
+            display_name="酒店隔离点医护组",
+            password="hotel-demo-2022",
+            role="site",
+            site_id=hotel.id,
+        ),
+    )
+    users.append(("hotel", "hotel-demo-2022", "site", f"site {hotel.id}"))
     linyi = actor_of(session.scalars(select(User).where(User.username == "linyi")).one())
     yanhu = actor_of(session.scalars(select(User).where(User.username == "yanhu")).one())
     gen = _People(seed)

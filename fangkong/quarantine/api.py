@@ -130,14 +130,14 @@ def quarantine_record(person_id: RowId, actor: CurrentActor, session: SessionDep
 
 @router.get("/outlook", response_model=CapacityOutlook)
 def capacity_outlook(
-    _: CurrentActor,
+    actor: CurrentActor,
     session: SessionDep,
     now: NowDep,
     as_of: Annotated[LocalDateTime | None, Query()] = None,
     days: Annotated[int, Query(ge=1, le=60)] = 14,
 ) -> CapacityOutlook:
     """Rooms needed each day against rooms there are, and the day they run out, if they do."""
-    return outlook.capacity_outlook(session, now=as_of or now, days=days)
+    return outlook.capacity_outlook(session, now=as_of or now, days=days, site_id=actor.site_id)
 
 
 @router.get("/vehicles", response_model=list[VehicleRead])

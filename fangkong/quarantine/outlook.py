@@ -16,7 +16,9 @@ from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
 from fangkong.tracing.models import Contact, Infection, ManagementOrder, OrderPhase
 
 
-def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> CapacityOutlook:
+def capacity_outlook(
+    session: Session, *, now: datetime, days: int = 14, site_id: int | None = None
+) -> CapacityOutlook:
     """For each site and in total: rooms occupied today and, for each of the next `days` days,
     rooms needed, against rooms available; and the first day need exceeds what there is.
 
@@ -44,8 +46,8 @@ def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> Capa
     # A family room holds several stays: count rooms, not people, on each day.
     busy: dict[int, set[int]] = defaultdict(set)  # day index (-1: today) -> room ids
     site_of: dict[int, int] = {}
-    for site_id, room_id, end in rooms_of_stays:
-        site_of[room_id] = site_id
+    for room_site, room_id, end in rooms_of_stays:
+        site_of[room_id] = room_site
         busy[-1].add(room_id)
         for i, start in enumerate(starts):
             if end > start:
@@ -76,6 +78,19 @@ def capacity_outlook(session: Session, *, now: datetime, days: int = 14) -> Capa
                 needed=list(row),
                 runs_out_on=_runs_out(span, row, available.get(site.id, 0)),
             )
+        )
+    if site_id is not None:
+        # A site's staff see their site alone; people waiting are not theirs to place.
+        own = next((s for s in sites if s.site_id == site_id), None)
+        return CapacityOutlook(
+            as_of=now,
+            days=span,
+            sites=[own] if own else [],
+            available=own.available if own else 0,
+            occupied_today=own.occupied_today if own else 0,
+            waiting_now=0,
+            needed=own.needed if own else [0] * days,
+            runs_out_on=own.runs_out_on if own else None,
         )
     total_available = sum(available.values())
     total = [sum(needed[s.site_id][i] for s in sites) + waiting[i] for i in range(days)]

@@ -200,8 +200,8 @@ def sites_page(
     as_of: LocalDateTime | None = None,
 ) -> Response:
     """Quarantine sites: rooms by status at a glance, and whether they will last."""
-    sites = quarantine.list_sites(session)
-    outlook = capacity_outlook(session, now=as_of or now)
+    sites = quarantine.list_sites(session, site_id=actor.site_id)
+    outlook = capacity_outlook(session, now=as_of or now, site_id=actor.site_id)
     return _render(
         request,
         "sites.html",

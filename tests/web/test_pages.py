@@ -209,3 +209,16 @@ def test_placement_board_transfers_and_a_quarantine_record(browser: Browser, ser
     expect(page.locator("#transfers tbody tr")).to_have_count(5)
     expect(page.locator("#transfers")).to_contain_text("已到达")
     shot(page, "transfers")
+
+
+def test_site_staff_see_their_site_only(browser: Browser, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{server}/login?next=/sites")
+    page.fill("input[name=username]", "hotel")
+    page.fill("input[name=password]", "hotel-demo-2022")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server}/sites")
+    expect(page.locator("#sites tbody tr")).to_have_count(1)
+    expect(page.locator("#sites")).to_contain_text("临猗县某酒店集中隔离点")
+    page.goto(f"{server}/placements")
+    expect(page.locator("#stays")).not_to_contain_text("盐湖区某宾馆")
