@@ -106,6 +106,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "result": ("结果", "Result"),
     "negative": ("阴性", "negative"),
     "positive": ("阳性", "positive"),
+    "roster": ("花名册", "roster"),
+    "notices": ("隔离通知书", "notices"),
     "not_at_24": ("24小时未管控", "Not under control at 24 h"),
     "not_at_48": ("48小时未管控", "Not under control at 48 h"),
     "not_now": ("目前未管控", "Not under control now"),

@@ -211,6 +211,7 @@ def sites_page(
         outlook=outlook,
         outlook_json=outlook.model_dump(mode="json"),
         as_of_value=local(outlook.as_of).strftime("%Y-%m-%dT%H:%M"),
+        roster_day=local(outlook.as_of).date().isoformat(),
     )
 
 

@@ -220,5 +220,8 @@ def test_site_staff_see_their_site_only(browser: Browser, server: str) -> None:
     expect(page).to_have_url(f"{server}/sites")
     expect(page.locator("#sites tbody tr")).to_have_count(1)
     expect(page.locator("#sites")).to_contain_text("临猗县某酒店集中隔离点")
+    with page.expect_download() as download:
+        page.click("#sites a:has-text('花名册')")
+    assert download.value.suggested_filename.startswith("roster-site-")
     page.goto(f"{server}/placements")
     expect(page.locator("#stays")).not_to_contain_text("盐湖区某宾馆")

@@ -70,6 +70,19 @@ document.addEventListener("submit", async (ev) => {
   }
 });
 
+// Bulk papers: POST the site, open the PDF that comes back.
+document.addEventListener("click", async (ev) => {
+  const link = ev.target.closest("[data-print]");
+  if (!link) return;
+  ev.preventDefault();
+  const res = await fetch("/api/quarantine/papers", {
+    method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "notice", site_id: Number(link.dataset.print) }),
+  });
+  if (res.ok) window.open(URL.createObjectURL(await res.blob()), "_blank");
+  else link.textContent = (await res.json()).message || res.statusText;
+});
+
 const GEN_COLOURS = ["#b71c1c", "#e65100", "#f9a825", "#6a1b9a", "#283593"];
 const CONTACT_COLOURS = { close: "#546e7a", secondary: "#90a4ae", general: "#b0bec5", companion: "#00838f" };
 
