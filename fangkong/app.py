@@ -19,6 +19,7 @@ from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
 from fangkong.quarantine.api import router as quarantine_router
+from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.users.api import router as users_router
 from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
@@ -51,6 +52,7 @@ def create_app(
         people_router,
         tracing_router,
         quarantine_router,
+        testing_router,
         protocol_router,
     ):
         app.include_router(router, prefix="/api")

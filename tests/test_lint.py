@@ -19,6 +19,7 @@ FORBIDDEN_IMPORTS = {
     "users": ("fangkong.people", "fangkong.tracing", "fangkong.web"),
     "tracing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
     "quarantine": ("fangkong.web", "fangkong.app"),
+    "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 
