@@ -64,6 +64,8 @@ class Stay(Base):
     )
     planned_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "released" (the order's central phase done, swabs negative) or "infected" (to hospital).
+    end_reason: Mapped[str | None] = mapped_column(String(16))
 
 
 class Swab(Base):

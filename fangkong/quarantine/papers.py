@@ -51,6 +51,7 @@ class Paper:
     placed_at: datetime
     planned_end_at: datetime
     released_at: datetime | None
+    end_reason: str | None
     order_ends_at: datetime | None
 
 
@@ -93,6 +94,7 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
                 placed_at=stay.arrived_at or stay.placed_at,
                 planned_end_at=stay.planned_end_at,
                 released_at=stay.released_at,
+                end_reason=stay.end_reason,
                 order_ends_at=order.ends_at if order else None,
             )
     missing = [i for i in stay_ids if i not in out]
@@ -199,9 +201,11 @@ def render_papers(
         raise InvalidInput.at(("stay_ids",), "no stays given")
     papers = _papers(session, actor, stay_ids)
     if kind == "release":
-        unreleased = [p.stay_id for p in papers if p.released_at is None]
+        unreleased = [p.stay_id for p in papers if p.end_reason != "released"]
         if unreleased:
-            raise InvalidInput.at(("stay_ids",), f"stay {unreleased[0]} has not been released")
+            raise InvalidInput.at(
+                ("stay_ids",), f"stay {unreleased[0]} was not released from quarantine"
+            )
     draw = _release if kind == "release" else _notice
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
@@ -230,5 +234,5 @@ def stays_of(
     query = select(Stay.id).join(Room, Room.id == Stay.room_id).order_by(Stay.id)
     if site_id is not None:
         query = query.where(Room.site_id == site_id)
-    query = query.where(Stay.released_at.is_not(None) if released else Stay.released_at.is_(None))
+    query = query.where(Stay.end_reason == "released" if released else Stay.released_at.is_(None))
     return list(session.scalars(query))

@@ -121,6 +121,7 @@ class StayRead(ReadModel):
     arrived_at: datetime | None
     planned_end_at: datetime
     released_at: datetime | None
+    end_reason: str | None = None
     swabs: list[SwabRead]
 
 

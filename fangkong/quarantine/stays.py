@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -117,8 +117,7 @@ def record_swab_result(
                 note=f"positive swab in quarantine (stay {stay.id})",
             ),
         )
-        stay.released_at = now
-        _free_room(session, stay.room_id)
+        end_stays_of(session, person_id=stay.person_id, now=now)
     record_audit(
         session,
         actor=actor,
@@ -139,9 +138,15 @@ def end_stays_of(session: Session, *, person_id: int, now: datetime) -> int:
         session.scalars(select(Stay).where(Stay.person_id == person_id, Stay.released_at.is_(None)))
     )
     for stay in stays:
-        stay.released_at = now
+        stay.released_at, stay.end_reason = now, "infected"
         session.flush()
         _free_room(session, stay.room_id)
+        # Swabs still ahead are cancelled: the hospital tests them now.
+        session.execute(
+            delete(Swab).where(
+                Swab.stay_id == stay.id, Swab.result.is_(None), Swab.due_on >= local_date(now)
+            )
+        )
     return len(stays)
 
 
@@ -189,7 +194,7 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
                 )
             )
             continue
-        stay.released_at = now
+        stay.released_at, stay.end_reason = now, "released"
         _free_room(session, stay.room_id)
         released.append(present_stay(session, actor, stay))
     record_audit(
@@ -242,6 +247,7 @@ def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:
         arrived_at=stay.arrived_at,
         planned_end_at=stay.planned_end_at,
         released_at=stay.released_at,
+        end_reason=stay.end_reason,
         swabs=[SwabRead(due_on=s.due_on, result=s.result, sampled_at=s.sampled_at) for s in swabs],
     )
 

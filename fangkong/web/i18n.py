@@ -101,6 +101,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_arrived": ("已到达", "arrived"),
     "quarantine_record": ("隔离记录", "Quarantine record"),
     "released": ("解除", "released"),
+    "to_hospital": ("阳性转定点医院", "positive, to hospital"),
     "notice_pdf": ("隔离通知书 PDF", "Quarantine notice PDF"),
     "release_pdf": ("解除隔离证明 PDF", "Release certificate PDF"),
     "result": ("结果", "Result"),

@@ -93,7 +93,12 @@ def test_a_positive_swab_opens_an_infection(session: Session, tracer: Actor, mak
     infection = session.scalars(select(Infection).where(Infection.person_id == person_id)).one()
     assert infection.source_infection_id is not None and infection.kind == "asymptomatic"
     [stay] = quarantine_record(session, actor=tracer, person_id=person_id)
-    assert stay.released_at == at(10, 11)
+    assert (stay.released_at, stay.end_reason) == (at(10, 11), "infected")
+    assert [s.due_on.day for s in stay.swabs] == [7, 10]  # 13 and 20 March cancelled
+    with pytest.raises(InvalidInput, match="was not released"):
+        from fangkong.quarantine.papers import render_papers
+
+        render_papers(session, actor=tracer, stay_ids=[stay_id], kind="release", now=at(10, 12))
     assert session.scalars(select(Room.status)).all().count("cleaning") == 1
 
 
