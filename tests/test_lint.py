@@ -20,6 +20,7 @@ FORBIDDEN_IMPORTS = {
     "tracing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
     "quarantine": ("fangkong.web", "fangkong.app"),
     "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
+    "zones": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 

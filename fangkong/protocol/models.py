@@ -54,6 +54,22 @@ class SettingRule(_Strict):
     aliases: tuple[str, ...] = ()
 
 
+class ZoneRule(_Strict):
+    """When a zone of this kind may be lifted or downgraded. Conditions left out do not apply."""
+
+    label: str
+    label_en: str
+    regime: str = ""
+    days_without_infection: int | None = Field(default=None, ge=1, le=60)
+    close_contacts_clear_days: int | None = Field(default=None, ge=1, le=60)
+    screening_negative_within_days: int | None = Field(default=None, ge=0, le=14)
+    screening_on_day: int | None = Field(default=None, ge=1, le=60)
+    lift_with_inner: bool = False
+    becomes: str = "lifted"
+    then_days: int | None = Field(default=None, ge=1, le=60)
+    upgrade_on_infection: str | None = None
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     kind: ManagementKind
@@ -71,6 +87,7 @@ class Protocol(_Strict):
     tracing: TracingRules
     categories: dict[ContactCategory, CategoryRule]
     settings: dict[str, SettingRule] = Field(min_length=1)
+    zones: dict[str, ZoneRule] = Field(default_factory=dict)
 
     @field_validator("settings")
     @classmethod
@@ -85,6 +102,10 @@ class Protocol(_Strict):
         missing = [c for c in ("close", "secondary") if c not in self.categories]
         if missing:
             raise ValueError(f"categories must define {', '.join(missing)}")
+        for kind, rule in self.zones.items():
+            for target in (rule.becomes, rule.upgrade_on_infection):
+                if target is not None and target != "lifted" and target not in self.zones:
+                    raise ValueError(f"zones.{kind}: {target!r} is not a zone kind of {self.id}")
         return self
 
     def category(self, key: str) -> CategoryRule:
