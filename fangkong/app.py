@@ -24,6 +24,7 @@ from fangkong.tracing.api import router as tracing_router
 from fangkong.users.api import router as users_router
 from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
 from fangkong.web.pages import router as pages_router
+from fangkong.zones.api import router as zones_router
 
 log = logging.getLogger("fangkong")
 WEB = Path(__file__).parent / "web"
@@ -53,6 +54,7 @@ def create_app(
         tracing_router,
         quarantine_router,
         testing_router,
+        zones_router,
         protocol_router,
     ):
         app.include_router(router, prefix="/api")

@@ -13,6 +13,7 @@ from fangkong.tracing.models import (
     TrajectoryStop,
 )
 from fangkong.users.models import User
+from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
     "AuditEntry",
@@ -32,4 +33,7 @@ __all__ = [
     "Transfer",
     "User",
     "Vehicle",
+    "Zone",
+    "ZoneEvent",
+    "ZoneRound",
 ]

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     MANAGE_SITES = "manage_sites"
     PLACE_CONTACTS = "place_contacts"
     SITE_WORK = "site_work"  # swabs, releases, rooms, rosters and papers of a site
+    MANAGE_ZONES = "manage_zones"  # draw, change and lift zones (the command centre approves)
     READ_AUDIT = "read_audit"
 
 
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MANAGE_SITES,
             P.PLACE_CONTACTS,
             P.SITE_WORK,
+            P.MANAGE_ZONES,
         }
     ),
     "tracer": frozenset(

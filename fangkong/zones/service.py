@@ -1,0 +1,460 @@
+"""Zones: drawn the night a case is found, lifted only when the protocol's rule holds and the
+command centre approves. The platform proposes; people decide."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import fmt_local
+from fangkong.people.models import Person
+from fangkong.protocol.loader import get_protocol
+from fangkong.tracing.models import Contact, Infection
+from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
+from fangkong.zones.rules import ZoneFacts, evaluate_zone
+from fangkong.zones.schemas import (
+    VerdictRead,
+    ZoneCreate,
+    ZoneEventRead,
+    ZoneImportResult,
+    ZoneRead,
+    ZoneRoundIn,
+)
+
+
+def _require(actor: Actor) -> None:
+    if not actor.can(Permission.MANAGE_ZONES):
+        raise Forbidden("your role may not draw or change zones")
+
+
+def _scoped(actor: Actor) -> Select[Zone]:
+    query = select(Zone)
+    if actor.jurisdiction is not None:
+        query = query.where(Zone.county_code == actor.jurisdiction)
+    return query
+
+
+def get_zone(session: Session, *, actor: Actor, zone_id: int) -> Zone:
+    zone = session.scalar(_scoped(actor).where(Zone.id == zone_id))
+    if zone is None:
+        raise NotFound(f"zone {zone_id} not found")
+    return zone
+
+
+def check_geometry(geometry: dict[str, Any] | None, *, loc: tuple[str | int, ...]) -> None:
+    """A zone's polygon must be a valid Polygon or MultiPolygon: no self-intersections."""
+    if geometry is None:
+        raise InvalidInput.at(loc, "a polygon zone needs a GeoJSON geometry")
+    if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        raise InvalidInput.at(loc, f"must be a Polygon or MultiPolygon, not {geometry.get('type')}")
+    try:
+        polygon = shape(geometry)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise InvalidInput.at(loc, f"not a readable GeoJSON geometry ({exc})") from None
+    if polygon.is_empty or not polygon.is_valid:
+        raise InvalidInput.at(loc, f"invalid polygon: {explain_validity(polygon)}")
+
+
+def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime) -> Zone:
+    _require(actor)
+    protocol = get_protocol(get_settings().protocol)
+    problems: list[FieldProblem] = []
+    if data.kind not in protocol.zones:
+        known = ", ".join(f"{k} ({r.label})" for k, r in protocol.zones.items())
+        problems.append(FieldProblem(("kind",), f"unknown zone kind {data.kind!r}; {known}"))
+    if division(data.county_code) is None or not data.county_code.startswith(
+        get_settings().city_code
+    ):
+        problems.append(FieldProblem(("county_code",), "is not a county of this city"))
+    elif not actor.covers(data.county_code):
+        problems.append(FieldProblem(("county_code",), "is outside your jurisdiction"))
+    if data.drawn_at > now:
+        problems.append(FieldProblem(("drawn_at",), f"{fmt_local(data.drawn_at)} is in the future"))
+    if data.unit == "address" and not data.match.strip():
+        problems.append(
+            FieldProblem(("match",), "an address zone needs the text its addresses share")
+        )
+    if data.unit == "cells" and not data.cells:
+        problems.append(FieldProblem(("cells",), "a grid zone needs its cells"))
+    if data.unit == "polygon":
+        try:
+            check_geometry(data.geometry, loc=("geometry",))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if data.parent_id is not None:
+        parent = session.get(Zone, data.parent_id)
+        if parent is None or parent.status != "active":
+            problems.append(
+                FieldProblem(("parent_id",), f"zone {data.parent_id} is not an active zone")
+            )
+    if problems:
+        raise InvalidInput("invalid zone", problems)
+    zone = Zone(
+        name=data.name,
+        kind=data.kind,
+        protocol_id=protocol.id,
+        parent_id=data.parent_id,
+        county_code=data.county_code,
+        unit=data.unit,
+        match=data.match.strip(),
+        cells=data.cells,
+        geometry=data.geometry,
+        declared_population=data.declared_population,
+        status="active",
+        drawn_at=data.drawn_at,
+        changed_at=data.drawn_at,
+        note=data.note,
+    )
+    session.add(zone)
+    session.flush()
+    _event(session, zone, "drawn", None, zone.kind, actor.username, data.note, data.drawn_at)
+    return zone
+
+
+def _event(
+    session: Session,
+    zone: Zone,
+    action: str,
+    from_kind: str | None,
+    to_kind: str | None,
+    by: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    session.add(
+        ZoneEvent(
+            zone_id=zone.id,
+            at=at,
+            action=action,
+            from_kind=from_kind,
+            to_kind=to_kind,
+            by=by,
+            reason=reason,
+        )
+    )
+    session.flush()
+
+
+def _residents(zone: Zone) -> Any:
+    """A filter on people for those who live in the zone, where the registry can tell."""
+    if zone.unit == "admin":
+        return Person.county_code == zone.county_code
+    if zone.unit == "address":
+        return Person.address.contains(zone.match, autoescape=True)
+    return None  # grid cells and polygons need home locations the registry does not hold yet
+
+
+def population(session: Session, zone: Zone) -> int | None:
+    where = _residents(zone)
+    if where is None:
+        return zone.declared_population
+    counted = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+    return max(counted, zone.declared_population or 0)
+
+
+def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
+    """What the lifting rule needs, from the registry, tracing and the zone's rounds."""
+    where = _residents(zone)
+    last_infection = last_exposure = None
+    negative = True
+    clear_days = get_protocol(zone.protocol_id).zones[zone.kind].close_contacts_clear_days or 14
+    if where is not None:
+        # An infection found while already under control (placed or home) is not community
+        # spread: it does not restart the zone's clock.
+        source = aliased(Contact)
+        community = (
+            select(func.max(Infection.reported_at))
+            .join(Person, Person.id == Infection.person_id)
+            .outerjoin(
+                source,
+                (source.person_id == Infection.person_id)
+                & (source.under_control_at <= Infection.reported_at),
+            )
+            .where(where, Infection.reported_at <= as_of, source.id.is_(None))
+        )
+        last_infection = session.scalar(community)
+        cases = select(Infection.id).join(Person, Person.id == Infection.person_id).where(where)
+        last_exposure = session.scalar(
+            select(func.max(Contact.exposure_at)).where(
+                Contact.infection_id.in_(cases),
+                Contact.category == "close",
+                Contact.exposure_at <= as_of,
+            )
+        )
+        turned = session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .join(Infection, Infection.person_id == Contact.person_id)
+            .where(
+                Contact.infection_id.in_(cases),
+                Contact.category == "close",
+                Infection.reported_at <= as_of,
+                Infection.reported_at > as_of - timedelta(days=clear_days),
+            )
+        )
+        negative = not turned
+    rounds = session.scalars(
+        select(ZoneRound.completed_at).where(
+            ZoneRound.zone_id == zone.id, ZoneRound.positive == 0, ZoneRound.completed_at <= as_of
+        )
+    ).all()
+    inner = (
+        session.scalar(
+            select(func.count())
+            .select_from(Zone)
+            .where(Zone.parent_id == zone.id, Zone.status == "active")
+        )
+        or 0
+    )
+    down = session.scalar(
+        select(ZoneEvent)
+        .where(
+            ZoneEvent.zone_id == zone.id, ZoneEvent.action == "downgraded", ZoneEvent.at <= as_of
+        )
+        .order_by(ZoneEvent.at.desc())
+    )
+    return ZoneFacts(
+        kind=zone.kind,
+        drawn_at=zone.changed_at if zone.changed_at <= as_of else zone.drawn_at,
+        last_infection_at=last_infection
+        if last_infection and last_infection > zone.drawn_at
+        else None,
+        last_close_exposure_at=last_exposure,
+        close_contacts_negative=negative,
+        negative_rounds=list(rounds),
+        inner_active=inner,
+        downgraded_from=down.from_kind if down else None,
+        downgraded_at=down.at if down else None,
+    )
+
+
+def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
+    protocol = get_protocol(zone.protocol_id)
+    rule = protocol.zones[zone.kind]
+    verdict = None
+    if zone.status == "active":
+        facts = zone_facts(session, zone, as_of=as_of)
+        v = evaluate_zone(protocol, facts, as_of=as_of)
+        upgrade = rule.upgrade_on_infection if facts.last_infection_at else None
+        verdict = VerdictRead(
+            eligible=v.eligible,
+            becomes=v.becomes,
+            eligible_from=v.eligible_from,
+            unmet=v.unmet,
+            upgrade_to=upgrade,
+        )
+    events = session.scalars(
+        select(ZoneEvent).where(ZoneEvent.zone_id == zone.id).order_by(ZoneEvent.at, ZoneEvent.id)
+    )
+    return ZoneRead(
+        id=zone.id,
+        name=zone.name,
+        kind=zone.kind,
+        kind_label=rule.label,
+        protocol_id=zone.protocol_id,
+        parent_id=zone.parent_id,
+        county_code=zone.county_code,
+        unit=zone.unit,
+        match=zone.match,
+        population=population(session, zone),
+        status=zone.status,
+        drawn_at=zone.drawn_at,
+        changed_at=zone.changed_at,
+        lifted_at=zone.lifted_at,
+        as_of=as_of,
+        verdict=verdict,
+        events=[
+            ZoneEventRead(
+                at=e.at,
+                action=e.action,
+                from_kind=e.from_kind,
+                to_kind=e.to_kind,
+                by=e.by,
+                reason=e.reason,
+            )
+            for e in events
+        ],
+    )
+
+
+def list_zones(session: Session, *, actor: Actor, as_of: datetime) -> list[ZoneRead]:
+    """Zones drawn by `as_of`, each with its state and the rule's verdict as of then."""
+    zones = session.scalars(
+        _scoped(actor).where(Zone.drawn_at <= as_of).order_by(Zone.county_code, Zone.id)
+    )
+    return [zone_status(session, z, as_of=as_of) for z in zones]
+
+
+def record_round(
+    session: Session, *, actor: Actor, zone_id: int, data: ZoneRoundIn, now: datetime
+) -> ZoneRound:
+    _require(actor)
+    zone = get_zone(session, actor=actor, zone_id=zone_id)
+    problems = []
+    if data.completed_at > now:
+        problems.append(FieldProblem(("completed_at",), "is in the future"))
+    if data.completed_at < zone.drawn_at:
+        problems.append(FieldProblem(("completed_at",), "is before the zone was drawn"))
+    if data.positive > data.tested:
+        problems.append(FieldProblem(("positive",), "is more than were tested"))
+    if problems:
+        raise InvalidInput("invalid round", problems)
+    done = ZoneRound(
+        zone_id=zone.id, completed_at=data.completed_at, tested=data.tested, positive=data.positive
+    )
+    session.add(done)
+    session.flush()
+    return done
+
+
+def approve_change(
+    session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
+) -> ZoneRead:
+    """Apply what the rule allows now (lift, or downgrade), on the command centre's word."""
+    _require(actor)
+    zone = get_zone(session, actor=actor, zone_id=zone_id)
+    if zone.status != "active":
+        raise Conflict(f"zone {zone.id} is {zone.status}")
+    verdict = evaluate_zone(
+        get_protocol(zone.protocol_id), zone_facts(session, zone, as_of=now), as_of=now
+    )
+    if not verdict.eligible:
+        raise Conflict(f"zone {zone.id} may not change yet: " + "; ".join(verdict.unmet))
+    before = zone.kind
+    if verdict.becomes == "lifted":
+        zone.status, zone.lifted_at = "lifted", now
+        _event(session, zone, "lifted", before, None, actor.username, reason, now)
+    else:
+        zone.kind = verdict.becomes
+        _event(session, zone, "downgraded", before, zone.kind, actor.username, reason, now)
+    zone.changed_at = now
+    record_audit(
+        session,
+        actor=actor,
+        action="zone",
+        entity="zone",
+        entity_id=zone.id,
+        now=now,
+        detail=f"{before} -> {verdict.becomes}: {reason}",
+    )
+    session.flush()
+    return zone_status(session, zone, as_of=now)
+
+
+def upgrade_zone(
+    session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
+) -> ZoneRead:
+    """A new infection inside a zone whose rule says so: upgrade it (controlled -> sealed)."""
+    _require(actor)
+    zone = get_zone(session, actor=actor, zone_id=zone_id)
+    rule = get_protocol(zone.protocol_id).zones[zone.kind]
+    facts = zone_facts(session, zone, as_of=now)
+    if (
+        zone.status != "active"
+        or rule.upgrade_on_infection is None
+        or facts.last_infection_at is None
+    ):
+        raise Conflict(f"zone {zone.id} has no new infection that calls for an upgrade")
+    before, zone.kind, zone.changed_at = zone.kind, rule.upgrade_on_infection, now
+    _event(session, zone, "upgraded", before, zone.kind, actor.username, reason, now)
+    return zone_status(session, zone, as_of=now)
+
+
+# -- GeoJSON in and out --------------------------------------------------------------------------
+
+
+def export_geojson(session: Session, *, actor: Actor, as_of: datetime) -> dict[str, Any]:
+    features = []
+    for z in list_zones(session, actor=actor, as_of=as_of):
+        zone = session.get_one(Zone, z.id)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": zone.geometry,
+                "properties": {
+                    "id": z.id,
+                    "name": z.name,
+                    "kind": z.kind,
+                    "label": z.kind_label,
+                    "status": z.status,
+                    "parent_id": z.parent_id,
+                    "county_code": z.county_code,
+                    "unit": z.unit,
+                    "match": z.match,
+                    "cells": zone.cells,
+                    "population": z.population,
+                    "drawn_at": z.drawn_at.isoformat(),
+                    "eligible_from": z.verdict.eligible_from.isoformat()
+                    if z.verdict and z.verdict.eligible_from
+                    else None,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def import_geojson(
+    session: Session, *, actor: Actor, content: bytes, now: datetime
+) -> ZoneImportResult:
+    """Zones from a FeatureCollection (properties: name, kind, county_code, unit, match,
+    cells, population, drawn_at, parent = a name earlier in the file or already drawn).
+    All features or none; a zone already drawn with the same name is left as it is."""
+    _require(actor)
+    try:
+        collection = json.loads(content)
+        features = collection["features"]
+        assert collection.get("type") == "FeatureCollection" and isinstance(features, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise InvalidInput.at(("file",), "not a GeoJSON FeatureCollection") from None
+    created = existing = 0
+    with session.begin_nested():
+        for i, feature in enumerate(features):
+            props = (feature or {}).get("properties") or {}
+            name = str(props.get("name") or "")
+            known = session.scalar(_scoped(actor).where(Zone.name == name, Zone.status == "active"))
+            if known is not None:
+                existing += 1
+                continue
+            parent = props.get("parent")
+            parent_id = None
+            if parent:
+                found = session.scalar(_scoped(actor).where(Zone.name == str(parent)))
+                if found is None:
+                    raise InvalidInput.at(("features", i, "parent"), f"no zone named {parent!r}")
+                parent_id = found.id
+            geometry = feature.get("geometry")
+            try:
+                data = ZoneCreate(
+                    name=name,
+                    kind=str(props.get("kind", "")),
+                    parent_id=parent_id,
+                    county_code=str(props.get("county_code", "")),
+                    unit=props.get("unit") or ("polygon" if geometry else "address"),
+                    match=str(props.get("match") or ""),
+                    cells=[str(c) for c in props.get("cells") or []],
+                    geometry=geometry,
+                    declared_population=props.get("population"),
+                    drawn_at=props.get("drawn_at") or now,
+                    note=str(props.get("note") or ""),
+                )
+                draw_zone(session, actor=actor, data=data, now=now)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"feature {i} ({name})",
+                    [FieldProblem(("features", i, *p.loc), p.msg) for p in exc.problems],
+                ) from None
+            except ValueError as exc:  # pydantic's
+                raise InvalidInput.at(("features", i), str(exc).splitlines()[0]) from None
+            created += 1
+    return ZoneImportResult(created=created, existing=existing)
