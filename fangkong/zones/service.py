@@ -165,6 +165,7 @@ def population(session: Session, zone: Zone) -> int | None:
 
 def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
     """What the lifting rule needs, from the registry, tracing and the zone's rounds."""
+    # unscoped: only times and counts over the zone's residents leave this function.
     where = _residents(zone)
     last_infection = last_exposure = None
     negative = True
