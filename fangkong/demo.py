@@ -44,6 +44,9 @@ from fangkong.tracing.schemas import (
 from fangkong.users.models import User
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
+from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
+from fangkong.zones.service import approve_change, draw_zone, record_round
+from fangkong.zones.service import population as population_of
 
 CST = ZoneInfo("Asia/Shanghai")
 LINYI, YANHU = "140821", "140802"
@@ -267,6 +270,87 @@ def _daily_swabs_until(session: Session, linyi: Actor, yanhu: Actor, *, last_day
             release_due(session, actor=actor, now=at(day, 21))
         for room in session.scalars(select(Room).where(Room.status == "cleaning")):
             mark_room_ready(session, actor=linyi, room_id=room.id)
+
+
+# Eight sealed zones and two controlled ones inside a county-wide precaution zone, drawn on
+# the night of 6 March; whole-zone rounds on 9, 13 and 19 March, all negative; every zone
+# lifted at 00:00 on 21 March, as the protocol allowed.
+SEALED = (
+    ("猗氏镇某小区", "猗氏镇某小区", None),
+    ("猗氏镇某村", "猗氏镇某村", None),
+    ("临晋镇某村", "临晋镇某村", None),
+    ("猗氏镇某路沿街", "猗氏镇某路", None),
+    ("某镇某村", "某镇某村", None),
+    ("猗氏镇某小区5号楼", "某小区5号楼", 120),
+    ("猗氏镇西街片区", "猗氏镇西街", 860),
+    ("猗氏镇东关村", "猗氏镇东关村", 1430),
+)
+CONTROLLED = (
+    ("临猗县某超市周边", "临猗县某超市", 2300),
+    ("临猗县某饭店周边", "临猗县某饭店", 1750),
+)
+
+
+def _zones(session: Session, commander: Actor) -> None:
+    county = draw_zone(
+        session,
+        actor=commander,
+        now=at(6, 23, 30),
+        data=ZoneCreate(
+            name="临猗县防范区",
+            kind="precaution",
+            county_code=LINYI,
+            unit="admin",
+            drawn_at=at(6, 23, 30),
+            note="全县划为防范区",
+        ),
+    )
+    drawn = []
+    for kind, zones in (("sealed", SEALED), ("controlled", CONTROLLED)):
+        for name, match, population in zones:
+            drawn.append(
+                draw_zone(
+                    session,
+                    actor=commander,
+                    now=at(6, 23, 30),
+                    data=ZoneCreate(
+                        name=name,
+                        kind=kind,
+                        parent_id=county.id,
+                        county_code=LINYI,
+                        unit="address",
+                        match=match,
+                        declared_population=population,
+                        drawn_at=at(6, 23, 30),
+                    ),
+                )
+            )
+    for zone in drawn:
+        for day in (9, 13, 19):
+            record_round(
+                session,
+                actor=commander,
+                zone_id=zone.id,
+                now=at(day, 22),
+                data=ZoneRoundIn(
+                    completed_at=at(day, 20), tested=population_of(session, zone) or 1
+                ),
+            )
+    for zone in drawn:
+        approve_change(
+            session,
+            actor=commander,
+            zone_id=zone.id,
+            now=at(21, 0),
+            reason="连续14天无新增，末次密接满14天且检测阴性，全员核酸阴性",
+        )
+    approve_change(
+        session,
+        actor=commander,
+        zone_id=county.id,
+        now=at(21, 0),
+        reason="县域内封控区、管控区全部解除",
+    )
 
 
 def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
@@ -590,6 +674,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     _control(session, linyi, recorded.contacts, _every(at(8, 12), 60), "home")
 
     _daily_swabs_until(session, linyi, yanhu, last_day=13)
+    _zones(session, commander)
 
     return DemoSummary(
         users=users,

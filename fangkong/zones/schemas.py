@@ -70,6 +70,7 @@ class ZoneRead(ReadModel):
     as_of: datetime
     verdict: VerdictRead | None
     events: list[ZoneEventRead]
+    geometry: dict[str, Any] | None = None
 
 
 class ZoneImportResult(ReadModel):

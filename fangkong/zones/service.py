@@ -169,7 +169,6 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
     where = _residents(zone)
     last_infection = last_exposure = None
     negative = True
-    clear_days = get_protocol(zone.protocol_id).zones[zone.kind].close_contacts_clear_days or 14
     if where is not None:
         # An infection found while already under control (placed or home) is not community
         # spread: it does not restart the zone's clock.
@@ -193,6 +192,9 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
                 Contact.exposure_at <= as_of,
             )
         )
+        # Close contacts found positive earlier are infections now (in hospital, and counted
+        # above if they were not under control); what must be negative are their final tests,
+        # the last two days before lifting.
         turned = session.scalar(
             select(func.count())
             .select_from(Contact)
@@ -201,7 +203,7 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
                 Contact.infection_id.in_(cases),
                 Contact.category == "close",
                 Infection.reported_at <= as_of,
-                Infection.reported_at > as_of - timedelta(days=clear_days),
+                Infection.reported_at > as_of - timedelta(days=2),
             )
         )
         negative = not turned
@@ -210,11 +212,13 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
             ZoneRound.zone_id == zone.id, ZoneRound.positive == 0, ZoneRound.completed_at <= as_of
         )
     ).all()
+    # Zones inside that were drawn and not yet lifted at `as_of`.
     inner = (
         session.scalar(
             select(func.count())
             .select_from(Zone)
-            .where(Zone.parent_id == zone.id, Zone.status == "active")
+            .where(Zone.parent_id == zone.id, Zone.drawn_at <= as_of)
+            .where(Zone.lifted_at.is_(None) | (Zone.lifted_at > as_of))
         )
         or 0
     )
@@ -241,11 +245,24 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
 
 
 def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
+    """The zone as it stood at `as_of`: its kind then, lifted or not by then, and the rule's
+    verdict as of then."""
+    events = list(
+        session.scalars(
+            select(ZoneEvent)
+            .where(ZoneEvent.zone_id == zone.id, ZoneEvent.at <= as_of)
+            .order_by(ZoneEvent.at, ZoneEvent.id)
+        )
+    )
+    kinds = [e.to_kind for e in events if e.to_kind]
+    kind = kinds[-1] if kinds else zone.kind
+    lifted = zone.lifted_at is not None and zone.lifted_at <= as_of
     protocol = get_protocol(zone.protocol_id)
-    rule = protocol.zones[zone.kind]
+    rule = protocol.zones[kind]
     verdict = None
-    if zone.status == "active":
+    if not lifted:
         facts = zone_facts(session, zone, as_of=as_of)
+        facts = ZoneFacts(**{**facts.__dict__, "kind": kind})
         v = evaluate_zone(protocol, facts, as_of=as_of)
         upgrade = rule.upgrade_on_infection if facts.last_infection_at else None
         verdict = VerdictRead(
@@ -255,13 +272,10 @@ def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
             unmet=v.unmet,
             upgrade_to=upgrade,
         )
-    events = session.scalars(
-        select(ZoneEvent).where(ZoneEvent.zone_id == zone.id).order_by(ZoneEvent.at, ZoneEvent.id)
-    )
     return ZoneRead(
         id=zone.id,
         name=zone.name,
-        kind=zone.kind,
+        kind=kind,
         kind_label=rule.label,
         protocol_id=zone.protocol_id,
         parent_id=zone.parent_id,
@@ -269,10 +283,10 @@ def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
         unit=zone.unit,
         match=zone.match,
         population=population(session, zone),
-        status=zone.status,
+        status="lifted" if lifted else "active",
         drawn_at=zone.drawn_at,
-        changed_at=zone.changed_at,
-        lifted_at=zone.lifted_at,
+        changed_at=events[-1].at if events else zone.drawn_at,
+        lifted_at=zone.lifted_at if lifted else None,
         as_of=as_of,
         verdict=verdict,
         events=[
@@ -286,6 +300,7 @@ def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
             )
             for e in events
         ],
+        geometry=zone.geometry,
     )
 
 

@@ -225,3 +225,15 @@ def test_site_staff_see_their_site_only(browser: Browser, server: str) -> None:
     assert download.value.suggested_filename.startswith("roster-site-")
     page.goto(f"{server}/placements")
     expect(page.locator("#stays")).not_to_contain_text("盐湖区某宾馆")
+
+
+def test_zones_on_the_county_map(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.goto(f"{server}/zones?as_of=2022-03-15T12:00")
+    expect(page.locator("#zones tbody tr")).to_have_count(11)
+    expect(page.locator("#zones")).to_contain_text("封控区")
+    assert int(page.locator("#zone-map").get_attribute("data-drawn") or 0) == 1  # 临猗县
+    assert int(page.locator("#zone-timeline").get_attribute("data-drawn") or 0) == 11
+    shot(page, "zones")
+    page.goto(f"{server}/zones?as_of=2022-03-21T08:00")
+    expect(page.locator("#zones")).not_to_contain_text("生效中")

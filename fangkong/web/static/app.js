@@ -254,10 +254,74 @@ function drawOutlook(el) {
   el.dataset.drawn = String(o.days.length);
 }
 
+const ZONE_COLOURS = { sealed: "#b71c1c", high: "#b71c1c", controlled: "#ef6c00", medium: "#ef6c00", precaution: "#fdd835", low: "#fdd835" };
+const ZONE_RANK = { sealed: 3, high: 3, controlled: 2, medium: 2, precaution: 1, low: 1 };
+
+// The city's counties (boundaries installed from the npm registry), each coloured by the most
+// severe zone active in it; polygon zones drawn on top.
+function drawZoneMap(el) {
+  const zones = JSON.parse(el.dataset.zones);
+  const counties = JSON.parse(el.dataset.counties);
+  const labels = JSON.parse(el.dataset.labels);
+  const name = el.dataset.map;
+  if (!name || !echarts.getMap(name)) { el.textContent = "no county boundaries installed"; return; }
+  const worst = {};
+  for (const z of zones.filter((z) => z.status === "active")) {
+    const county = counties[z.county_code];
+    if (!worst[county] || ZONE_RANK[z.kind] > ZONE_RANK[worst[county]]) worst[county] = z.kind;
+  }
+  const polygons = zones.filter((z) => z.status === "active" && z.unit === "polygon");
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "item", formatter: (p) => `${p.name}${worst[p.name] ? " · " + labels[worst[p.name]] : ""}` },
+    geo: {
+      map: name, roam: true, label: { show: true, fontSize: 11 },
+      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" },
+      regions: Object.entries(worst).map(([county, kind]) => ({ name: county, itemStyle: { areaColor: ZONE_COLOURS[kind] } })),
+    },
+    series: [
+      { type: "lines", coordinateSystem: "geo", polyline: true, lineStyle: { color: "#b71c1c", width: 2 },
+        data: polygons.map((z) => ({ name: z.name, coords: (z.geometry || { coordinates: [[]] }).coordinates[0] })) },
+    ],
+  });
+  el.dataset.drawn = String(Object.keys(worst).length);
+}
+
+// Each zone a bar from drawn to lifted (or to the moment shown), coloured by kind.
+function drawZoneTimeline(el) {
+  const zones = JSON.parse(el.dataset.zones);
+  const end = new Date(el.dataset.asOf).getTime();
+  const data = zones.map((z, i) => ({
+    name: z.name, value: [i, new Date(z.drawn_at).getTime(), z.lifted_at ? new Date(z.lifted_at).getTime() : end],
+    itemStyle: { color: ZONE_COLOURS[z.kind] || "#90a4ae" },
+  }));
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { formatter: (p) => `${p.name}: ${new Date(p.value[1]).toLocaleString()} → ${new Date(p.value[2]).toLocaleString()}` },
+    grid: { left: 150, right: 30, top: 20, bottom: 40 },
+    xAxis: { type: "time" },
+    yAxis: { type: "category", data: zones.map((z) => z.name), inverse: true },
+    series: [{
+      type: "custom", data, encode: { x: [1, 2], y: 0 },
+      renderItem: (params, api) => {
+        const start = api.coord([api.value(1), api.value(0)]);
+        const stop = api.coord([api.value(2), api.value(0)]);
+        const height = api.size([0, 1])[1] * 0.6;
+        return { type: "rect", shape: { x: start[0], y: start[1] - height / 2, width: Math.max(stop[0] - start[0], 2), height }, style: api.style() };
+      },
+    }],
+  });
+  el.dataset.drawn = String(zones.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   if (typeof echarts === "undefined") return;
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
   document.querySelectorAll("[data-sites]").forEach(drawSites);
   document.querySelectorAll("[data-outlook]").forEach(drawOutlook);
+  document.querySelectorAll("#zone-map").forEach(drawZoneMap);
+  document.querySelectorAll("#zone-timeline").forEach(drawZoneTimeline);
 });
