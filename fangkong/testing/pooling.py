@@ -84,5 +84,8 @@ def advise_pool_size(
         for k in sizes
     ]
     allowed = [o for o in options if o.size == 1 or o.sensitivity >= min_sensitivity]
-    best = min(allowed, key=lambda o: (o.tests_per_person / o.sensitivity, o.size))
+    def per_case(o: PoolOption) -> float:
+        return o.tests_per_person / o.sensitivity if o.sensitivity > 0 else math.inf
+
+    best = min(allowed, key=lambda o: (per_case(o), o.size))
     return PoolAdvice(prevalence=prevalence, recommended=best, options=options)

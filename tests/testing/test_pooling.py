@@ -62,3 +62,8 @@ def test_api(client, login) -> None:  # type: ignore[no-untyped-def]
         ).status_code
         == 422
     )
+
+
+def test_a_pool_too_diluted_to_find_anything_is_never_advised() -> None:
+    advice = advise_pool_size(0.01, dilution_loss=0.5, min_sensitivity=0.0)
+    assert advice.recommended.size == 1
