@@ -84,6 +84,7 @@ def advise_pool_size(
         for k in sizes
     ]
     allowed = [o for o in options if o.size == 1 or o.sensitivity >= min_sensitivity]
+
     def per_case(o: PoolOption) -> float:
         return o.tests_per_person / o.sensitivity if o.sensitivity > 0 else math.inf
 
