@@ -17,6 +17,7 @@ from fangkong.quarantine.cli import app as quarantine_app
 from fangkong.testing.cli import app as testing_app
 from fangkong.tracing.cli import app as contacts_app
 from fangkong.users.cli import app as users_app
+from fangkong.zones.cli import app as zones_app
 
 app = typer.Typer(help="Fangkong (防控): outbreak response command platform.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(contacts_app, name="contacts")
 app.add_typer(users_app, name="users")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
+app.add_typer(zones_app, name="zones")
 console = Console()
 
 

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fangkong.core.cli_support import command_session
+from fangkong.core.clock import SystemClock
+from fangkong.core.timeutil import fmt_local, parse_local_datetime
+from fangkong.users.service import acting_as
+from fangkong.zones import service
+
+app = typer.Typer(help="Sealed, controlled and precaution zones.", no_args_is_help=True)
+console = Console()
+UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
+
+
+def _moment(as_of: str | None) -> datetime:
+    if not as_of:
+        return SystemClock().now()
+    try:
+        return parse_local_datetime(as_of)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+@app.command("list")
+def list_command(
+    as_of: Annotated[str | None, typer.Option(help="e.g. 2022-03-20 12:00, city time")] = None,
+    user: UserOption = "admin",
+) -> None:
+    """Zones as of a moment, with what each still needs to be lifted."""
+    moment = _moment(as_of)
+    with command_session() as session:
+        zones = service.list_zones(session, actor=acting_as(session, user), as_of=moment)
+    table = Table(title=f"Zones as of {fmt_local(moment)}")
+    for column in ("id", "zone", "kind", "status", "eligible from", "still needed"):
+        table.add_column(column)
+    for z in zones:
+        verdict = z.verdict
+        table.add_row(
+            str(z.id),
+            z.name,
+            z.kind_label,
+            z.status,
+            fmt_local(verdict.eligible_from) if verdict else "",
+            "; ".join(verdict.unmet) if verdict else "",
+        )
+    console.print(table)
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False)],
+    as_of: Annotated[str | None, typer.Option(help="city time")] = None,
+    user: UserOption = "admin",
+) -> None:
+    """Every zone as GeoJSON."""
+    with command_session() as session:
+        data = service.export_geojson(session, actor=acting_as(session, user), as_of=_moment(as_of))
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"wrote {len(data['features'])} zones to {out}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    user: UserOption = "admin",
+) -> None:
+    """Zones from a GeoJSON FeatureCollection: all features or none."""
+    with command_session(f"{file.name}: nothing imported") as session:
+        result = service.import_geojson(
+            session,
+            actor=acting_as(session, user),
+            content=file.read_bytes(),
+            now=SystemClock().now(),
+        )
+    console.print(f"{result.created} zones drawn, {result.existing} already there")
