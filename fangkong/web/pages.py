@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -35,6 +36,14 @@ from fangkong.zones import service as zones
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["local"] = fmt_local
+
+
+def _datetime_input(moment: datetime) -> str:
+    """City time as a datetime-local input wants it (2022-03-07T20:00)."""
+    return local(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+templates.env.filters["datetime_input"] = _datetime_input
 router = APIRouter(include_in_schema=False)
 
 
@@ -194,7 +203,7 @@ def board_page(
         "board.html",
         actor,
         overview=overview,
-        as_of_value=local(overview.as_of).strftime("%Y-%m-%dT%H:%M"),
+        as_of=overview.as_of,
     )
 
 
@@ -232,7 +241,7 @@ def sites_page(
         chart=[s.model_dump(mode="json") for s in sites],
         outlook=outlook,
         outlook_json=outlook.model_dump(mode="json"),
-        as_of_value=local(outlook.as_of).strftime("%Y-%m-%dT%H:%M"),
+        as_of=outlook.as_of,
         roster_day=local(outlook.as_of).date().isoformat(),
     )
 
@@ -307,5 +316,5 @@ def zones_page(
         zones_json=[z.model_dump(mode="json") for z in found],
         counties=counties,
         map_name=found_map[1] if found_map else "",
-        as_of_value=local(moment).strftime("%Y-%m-%dT%H:%M"),
+        as_of=moment,
     )
