@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fangkong.core.cli_support import command_session
 from fangkong.core.clock import SystemClock
@@ -27,7 +28,23 @@ def import_file(
     user: UserOption = "admin",
 ) -> None:
     """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
-    with command_session(f"{file.name}: nothing imported") as session:
+    with (
+        command_session(f"{file.name}: nothing imported") as session,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
+        # Two long stages: reading and checking every row, then writing them all.
+        task = bar.add_task(f"checking {file.name}", total=2)
+
+        def stage(done: str) -> None:
+            bar.update(task, advance=1, description=f"{done}; writing" if "read" in done else done)
+
         result = import_contacts(
             session,
             actor=acting_as(session, user),
@@ -35,6 +52,7 @@ def import_file(
             filename=file.name,
             content=file.read_bytes(),
             now=SystemClock().now(),
+            progress=stage,
         )
     if result.already_imported:
         console.print(

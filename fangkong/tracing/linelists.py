@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,8 +172,11 @@ def import_contacts(
     filename: str,
     content: bytes,
     now: datetime,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import a line list for one infection, all rows or none. The same file twice is a no-op."""
+    """Import a line list for one infection, all rows or none. The same file twice is a no-op.
+    `progress` is told each stage as it finishes (read, written), for a progress bar."""
+    step = progress or (lambda _stage: None)
     infection = get_infection(session, actor=actor, infection_id=infection_id)
     digest = hashlib.sha256(content).hexdigest()
     done = session.scalar(
@@ -189,13 +193,15 @@ def import_contacts(
             contacts_created=0,
             already_imported=True,
         )
+    table = read_sheet(filename, content, LAYOUT)
     sheet = parse_contact_sheet(
-        read_sheet(filename, content, LAYOUT),
+        table,
         filename=filename,
         protocol=get_protocol(infection.protocol_id),
     )
     if not sheet.rows:
         raise InvalidInput.at(("file",), f"{filename}: no contact rows under the header")
+    step(f"read {len(sheet.rows)} rows")
     try:
         # A savepoint: a bad row leaves nothing behind, even inside a larger unit of work.
         with session.begin_nested():
@@ -224,6 +230,7 @@ def import_contacts(
             if len(p.loc) >= 2 and isinstance(p.loc[1], str) and p.loc[1] in sheet.header_of:
                 p.loc = (p.loc[0], sheet.header_of[p.loc[1]], *p.loc[2:])
         raise
+    step(f"wrote {recorded.created} contacts")
     return ImportResult(
         infection_id=infection.id,
         filename=filename,
