@@ -17,8 +17,7 @@ from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
 from fangkong.people.service import people_by_id, require_covers, show_person
 from fangkong.quarantine.models import Room, Stay, Swab
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
-from fangkong.tracing.schemas import InfectionCreate
-from fangkong.tracing.service import record_infection
+from fangkong.tracing.service import open_infection_from_test
 
 
 def schedule_swabs(
@@ -105,17 +104,13 @@ def record_swab_result(
         raise Conflict(f"the swab of {data.due_on} already has result {swab.result}")
     swab.result, swab.sampled_at, swab.resulted_at = data.result, data.sampled_at, now
     if data.result == "positive":
-        record_infection(
+        open_infection_from_test(
             session,
-            actor=actor,
+            person_id=stay.person_id,
+            sampled_at=data.sampled_at,
+            reported_at=now,
+            note=f"positive swab in quarantine (stay {stay.id})",
             now=now,
-            data=InfectionCreate(
-                person_id=stay.person_id,
-                kind="asymptomatic",
-                sampled_at=data.sampled_at,
-                reported_at=now,
-                note=f"positive swab in quarantine (stay {stay.id})",
-            ),
         )
         end_stays_of(session, person_id=stay.person_id, now=now)
     record_audit(

@@ -153,8 +153,36 @@ def record_infection(
             raise InvalidInput.at(("person_id",), f"person {data.person_id} does not exist")
         person = found
     require_covers(actor, person)
+    return _open_infection(session, person_id=person.id, data=data, now=now)
+
+
+def open_infection_from_test(
+    session: Session,
+    *,
+    person_id: int,
+    sampled_at: datetime,
+    reported_at: datetime,
+    note: str,
+    now: datetime,
+) -> Infection:
+    """A positive test opens an infection whoever recorded the result (site staff, a lab):
+    the result is the evidence, and tracing starts from it. Asymptomatic until a clinician
+    says otherwise."""
+    data = InfectionCreate(
+        person_id=person_id,
+        kind="asymptomatic",
+        sampled_at=sampled_at,
+        reported_at=reported_at,
+        note=note,
+    )
+    return _open_infection(session, person_id=person_id, data=data, now=now)
+
+
+def _open_infection(
+    session: Session, *, person_id: int, data: InfectionCreate, now: datetime
+) -> Infection:
     infection = Infection(
-        person_id=person.id,
+        person_id=person_id,
         kind=data.kind,
         onset_at=data.onset_at,
         sampled_at=data.sampled_at,

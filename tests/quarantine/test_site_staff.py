@@ -16,6 +16,7 @@ from fangkong.quarantine.schemas import SwabResult
 from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.stays import record_swab_result, site_roster
 from fangkong.tracing import service as tracing
+from fangkong.tracing.models import Infection
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
 from tests.conftest import NOW
@@ -84,6 +85,18 @@ def test_site_staff_see_only_their_site(session: Session, tracer: Actor, make_ac
     rows = list(roster.active.values)
     assert rows[1][:3] == ("房间", "姓名", "身份证号码")
     assert len(rows) == 3 and rows[2][1] == "赵某0" and rows[2][6] == "是（negative）"
+
+
+def test_site_staff_record_a_positive_swab(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+    # Site staff may not edit tracing, but their positive result still opens the infection.
+    linyi, _, (first, _) = two_sites(session, tracer, make_actor)
+    staff = staff_of(session, linyi)
+    bad = SwabResult(due_on=date(2022, 3, 7), result="positive", sampled_at=at(7, 7))
+    record_swab_result(session, actor=staff, stay_id=first, data=bad, now=at(7, 12))
+    stay = session.get(Stay, first)
+    assert stay is not None and stay.end_reason == "infected"
+    opened = session.scalars(select(Infection).where(Infection.person_id == stay.person_id))
+    assert [i.kind for i in opened] == ["asymptomatic"]
 
 
 def test_site_staff_over_the_api(
