@@ -4,6 +4,16 @@ from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
 from fangkong.people.models import Person, PersonMerge
 from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
+from fangkong.testing.models import (
+    Lab,
+    LabRoute,
+    Recall,
+    Sample,
+    SamplingSite,
+    ScreeningRound,
+    Shipment,
+    Tube,
+)
 from fangkong.tracing.models import (
     Contact,
     ImportBatch,
@@ -21,16 +31,24 @@ __all__ = [
     "Contact",
     "ImportBatch",
     "Infection",
+    "Lab",
+    "LabRoute",
     "ManagementOrder",
     "OrderPhase",
     "Person",
     "PersonMerge",
+    "Recall",
     "Room",
+    "Sample",
+    "SamplingSite",
+    "ScreeningRound",
+    "Shipment",
     "Site",
     "Stay",
     "Swab",
     "TrajectoryStop",
     "Transfer",
+    "Tube",
     "User",
     "Vehicle",
     "Zone",

@@ -11,8 +11,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-Role = Literal["admin", "commander", "tracer", "viewer", "site"]
-ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site")
+Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab"]
+ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab")
 
 
 class Permission(StrEnum):
@@ -25,6 +25,9 @@ class Permission(StrEnum):
     PLACE_CONTACTS = "place_contacts"
     SITE_WORK = "site_work"  # swabs, releases, rooms, rosters and papers of a site
     MANAGE_ZONES = "manage_zones"  # draw, change and lift zones (the command centre approves)
+    RUN_TESTING = "run_testing"  # screening rounds, sampling sites, labs and the lab plan
+    SAMPLE = "sample"  # register swabs at a sampling site
+    LAB_RESULTS = "lab_results"  # receive shipments and upload results
     READ_AUDIT = "read_audit"
 
 
@@ -42,6 +45,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PLACE_CONTACTS,
             P.SITE_WORK,
             P.MANAGE_ZONES,
+            P.RUN_TESTING,
+            P.SAMPLE,
+            P.LAB_RESULTS,
         }
     ),
     "tracer": frozenset(
@@ -52,11 +58,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MERGE_PEOPLE,
             P.PLACE_CONTACTS,
             P.SITE_WORK,
+            P.SAMPLE,
         }
     ),
     "viewer": frozenset({P.READ_PEOPLE}),
     # Staff of one quarantine site: their site's residents, nothing else.
     "site": frozenset({P.SEE_FULL_IDENTITY, P.SITE_WORK}),
+    # Lab staff: shipments and results; they see barcodes, not people.
+    "lab": frozenset({P.LAB_RESULTS}),
 }
 
 

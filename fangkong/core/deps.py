@@ -85,3 +85,13 @@ CanManageSites = Annotated[Actor, require(Permission.MANAGE_SITES)]
 CanPlaceContacts = Annotated[Actor, require(Permission.PLACE_CONTACTS)]
 CanWorkSites = Annotated[Actor, require(Permission.SITE_WORK)]
 CanManageZones = Annotated[Actor, require(Permission.MANAGE_ZONES)]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """A workbook the browser saves under `filename`."""
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

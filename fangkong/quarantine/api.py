@@ -13,6 +13,7 @@ from fangkong.core.deps import (
     CurrentActor,
     NowDep,
     SessionDep,
+    xlsx_response,
 )
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
@@ -237,9 +238,6 @@ def papers_in_bulk(
     return _pdf(pdf, f"{data.kind}s.pdf")
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @router.get("/sites/{site_id}/roster.xlsx", response_class=Response)
 def site_roster(
     site_id: RowId,
@@ -252,6 +250,4 @@ def site_roster(
     wanted = day or local_date(now)
     data = stays.site_roster(session, actor=actor, site_id=site_id, day=wanted, now=now)
     name = f"roster-site-{site_id}-{wanted:%Y%m%d}.xlsx"
-    return Response(
-        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_response(data, name)

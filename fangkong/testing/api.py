@@ -1,14 +1,33 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from fangkong.core.deps import CurrentActor
+from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
 from fangkong.core.errors import InvalidInput
-from fangkong.core.schemas import ReadModel
+from fangkong.core.schemas import ReadModel, RowId
+from fangkong.testing import coverage, labwork, service
 from fangkong.testing.pooling import advise_pool_size
+from fangkong.testing.schemas import (
+    CoverageRead,
+    LabChange,
+    LabIn,
+    LabRead,
+    PlanRead,
+    RecallRead,
+    RegisterResult,
+    ResultsRead,
+    RoundCreate,
+    RoundRead,
+    SamplesIn,
+    ShipmentRead,
+    ShipmentStep,
+    SiteIn,
+    SiteRead,
+    TurnaroundRead,
+)
 
 router = APIRouter(prefix="/testing", tags=["testing"])
 
@@ -44,3 +63,186 @@ def pool_size(
     except ValueError as exc:
         raise InvalidInput.at(("prevalence",), str(exc)) from None
     return PoolAdviceRead.model_validate(advice, from_attributes=True)
+
+
+# -- rounds, sites, registration --------------------------------------------------------------
+
+
+@router.get("/rounds", response_model=list[RoundRead])
+def list_rounds(actor: CurrentActor, session: SessionDep) -> list[RoundRead]:
+    return [service.present_round(session, r) for r in service.list_rounds(session, actor=actor)]
+
+
+@router.post("/rounds", response_model=RoundRead, status_code=201)
+def create_round(
+    data: RoundCreate, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> RoundRead:
+    made = service.create_round(session, actor=actor, data=data, now=now)
+    return service.present_round(session, made)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundRead)
+def get_round(round_id: RowId, actor: CurrentActor, session: SessionDep) -> RoundRead:
+    return service.present_round(
+        session, service.get_round(session, actor=actor, round_id=round_id)
+    )
+
+
+@router.post("/rounds/{round_id}/sites", response_model=list[SiteRead], status_code=201)
+def add_sites(
+    round_id: RowId, sites: list[SiteIn], actor: CurrentActor, session: SessionDep
+) -> list[SiteRead]:
+    made = service.add_sites(session, actor=actor, round_id=round_id, sites=sites)
+    return [SiteRead.model_validate(s, from_attributes=True) for s in made]
+
+
+@router.post("/rounds/{round_id}/samples", response_model=RegisterResult)
+def register_samples(
+    round_id: RowId,
+    data: SamplesIn,
+    actor: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+    purpose: Literal["screen", "retest"] = "screen",
+) -> RegisterResult:
+    """Scans from sampling desks, in batches of up to 10,000: all or nothing."""
+    scans = [
+        service.Registration(s.person.upper(), s.barcode, s.site_id, s.sampled_at, ("items", i))
+        for i, s in enumerate(data.items)
+    ]
+    return service.register_samples(
+        session, actor=actor, round_id=round_id, scans=scans, now=now, purpose=purpose
+    )
+
+
+@router.post("/rounds/{round_id}/samples/file", response_model=RegisterResult)
+async def register_file(
+    round_id: RowId,
+    file: Annotated[UploadFile, File(description="scans: 身份证号, 管号, 采样点, 采样时间")],
+    actor: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+) -> RegisterResult:
+    service.get_round(session, actor=actor, round_id=round_id)
+    scans = service.parse_scans(
+        session, round_id=round_id, filename=file.filename or "scans.csv", content=await file.read()
+    )
+    return service.register_samples(session, actor=actor, round_id=round_id, scans=scans, now=now)
+
+
+@router.post("/rounds/{round_id}/close-tubes")
+def close_tubes(
+    round_id: RowId,
+    actor: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+    site_id: RowId | None = None,
+) -> dict[str, int]:
+    """End of a sampling session: the site's open tubes close as they are."""
+    closed = service.close_tubes(session, actor=actor, round_id=round_id, now=now, site_id=site_id)
+    return {"closed": closed}
+
+
+@router.post("/rounds/{round_id}/close", response_model=RoundRead)
+def close_round(
+    round_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> RoundRead:
+    found = service.close_round(session, actor=actor, round_id=round_id, now=now)
+    return service.present_round(session, found)
+
+
+# -- labs, plan, shipments, results -----------------------------------------------------------
+
+
+@router.get("/labs", response_model=list[LabRead])
+def list_labs(_: CurrentActor, session: SessionDep) -> list[LabRead]:
+    return labwork.list_labs(session)
+
+
+@router.put("/labs", response_model=list[LabRead])
+def save_labs(labs: list[LabIn], actor: CurrentActor, session: SessionDep) -> list[LabRead]:
+    """Create or update labs by name, each with its routes (all or nothing)."""
+    labwork.save_labs(session, actor=actor, labs=labs)
+    return labwork.list_labs(session)
+
+
+@router.patch("/labs/{lab_id}", response_model=list[LabRead])
+def change_lab(
+    lab_id: RowId, data: LabChange, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> list[LabRead]:
+    """A lab falls behind (minutes) or its capacity changes; plan the round again after."""
+    labwork.change_lab(session, actor=actor, lab_id=lab_id, data=data, now=now)
+    return labwork.list_labs(session)
+
+
+@router.post("/rounds/{round_id}/plan", response_model=PlanRead)
+def plan_round(round_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep) -> PlanRead:
+    """Send closed tubes to labs for the earliest last result; re-plans what has not left."""
+    return labwork.plan_round(session, actor=actor, round_id=round_id, now=now)
+
+
+@router.get("/rounds/{round_id}/shipments", response_model=list[ShipmentRead])
+def list_shipments(round_id: RowId, actor: CurrentActor, session: SessionDep) -> list[ShipmentRead]:
+    return labwork.list_shipments(session, actor=actor, round_id=round_id)
+
+
+@router.post("/shipments/{shipment_id}/{step}", response_model=ShipmentRead)
+def shipment_step(
+    shipment_id: RowId,
+    step: Literal["departed", "delivered"],
+    data: ShipmentStep,
+    actor: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+) -> ShipmentRead:
+    return labwork.shipment_step(
+        session, actor=actor, shipment_id=shipment_id, step=step, at=data.at, now=now
+    )
+
+
+@router.post("/labs/{lab_id}/results", response_model=ResultsRead)
+async def upload_results(
+    lab_id: RowId,
+    file: Annotated[UploadFile, File(description="results: 管号, 结果, 检测时间, 报告时间")],
+    actor: CurrentActor,
+    session: SessionDep,
+    now: NowDep,
+) -> ResultsRead:
+    """A lab's results (.csv/.xlsx), all or nothing; positive pools raise recalls at once."""
+    rows = labwork.parse_results(file.filename or "results.csv", await file.read(), now=now)
+    return labwork.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
+
+
+# -- recalls, coverage, turnaround ------------------------------------------------------------
+
+
+@router.get("/rounds/{round_id}/recalls", response_model=list[RecallRead])
+def list_recalls(round_id: RowId, actor: CurrentActor, session: SessionDep) -> list[RecallRead]:
+    return labwork.list_recalls(session, actor=actor, round_id=round_id)
+
+
+@router.get("/recalls/{recall_id}", response_model=RecallRead)
+def get_recall(
+    recall_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> RecallRead:
+    """The sampling team's job: the pool's members, where to find them, their retests."""
+    return labwork.get_recall(session, actor=actor, recall_id=recall_id, now=now)
+
+
+@router.get("/rounds/{round_id}/coverage", response_model=CoverageRead)
+def round_coverage(round_id: RowId, actor: CurrentActor, session: SessionDep) -> CoverageRead:
+    return coverage.coverage(session, actor=actor, round_id=round_id)
+
+
+@router.get("/rounds/{round_id}/missing.xlsx", response_class=Response)
+def missing_list(
+    round_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> Response:
+    """Who in the area has not been sampled (应检未检), per community."""
+    data = coverage.missing_xlsx(session, actor=actor, round_id=round_id, now=now)
+    return xlsx_response(data, f"missing-{round_id}.xlsx")
+
+
+@router.get("/rounds/{round_id}/turnaround", response_model=TurnaroundRead)
+def round_turnaround(round_id: RowId, actor: CurrentActor, session: SessionDep) -> TurnaroundRead:
+    return coverage.turnaround(session, actor=actor, round_id=round_id)

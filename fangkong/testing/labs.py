@@ -14,7 +14,7 @@ Re-planning when a lab falls behind is the same call with its backlog."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ class _Pair:
 
 
 def plan_labs(
-    batches: Sequence[Batch], labs: Sequence[Lab], transport_min: dict[tuple[str, str], float]
+    batches: Sequence[Batch], labs: Sequence[Lab], transport_min: Mapping[tuple[str, str], float]
 ) -> LabPlan:
     """Share every batch's tubes among labs so the last result comes as early as possible.
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from fangkong.core.audit import record_audit
-from fangkong.core.deps import CanEditTracing, CanReadPeople, NowDep, SessionDep
+from fangkong.core.deps import CanEditTracing, CanReadPeople, NowDep, SessionDep, xlsx_response
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local
 from fangkong.tracing import chains, kpi, linelists, service
@@ -128,11 +128,7 @@ def export_contacts(
 ) -> Response:
     data = linelists.export_contacts(session, actor=actor, infection_id=infection_id, now=now)
     name = f"contacts-infection-{infection_id}-{local(now):%Y%m%d-%H%M}.xlsx"
-    return Response(
-        data,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return xlsx_response(data, name)
 
 
 @router.get("/infections/{infection_id}/chain", response_model=Chain)

@@ -146,7 +146,7 @@ def _event(
     session.flush()
 
 
-def _residents(zone: Zone) -> Any:
+def residents_of(zone: Zone) -> Any:
     """A filter on people for those who live in the zone, where the registry can tell."""
     if zone.unit == "admin":
         return Person.county_code == zone.county_code
@@ -156,7 +156,7 @@ def _residents(zone: Zone) -> Any:
 
 
 def population(session: Session, zone: Zone) -> int | None:
-    where = _residents(zone)
+    where = residents_of(zone)
     if where is None:
         return zone.declared_population
     counted = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
@@ -166,7 +166,7 @@ def population(session: Session, zone: Zone) -> int | None:
 def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
     """What the lifting rule needs, from the registry, tracing and the zone's rounds."""
     # unscoped: only times and counts over the zone's residents leave this function.
-    where = _residents(zone)
+    where = residents_of(zone)
     last_infection = last_exposure = None
     negative = True
     if where is not None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fangkong.testing.labs import Batch, Lab, PlanError, plan_labs
+from fangkong.testing.labs import Batch, Lab, LabPlan, PlanError, plan_labs
 
 CENTRAL = Lab("中心医院", tubes_per_hour=600, capacity=20_000)
 LINYI = Lab("临猗县实验室", tubes_per_hour=200, capacity=5_000)
@@ -14,8 +14,8 @@ ROUTES = {
 }
 
 
-def used_labs(plan: object) -> set[str]:
-    return {lab for (_, lab) in plan.flows}  # type: ignore[attr-defined]
+def used_labs(plan: LabPlan) -> set[str]:
+    return {lab for (_, lab) in plan.flows}
 
 
 def test_tubes_spread_to_finish_earliest() -> None:

@@ -1,0 +1,572 @@
+"""Screening rounds: the area, its sampling sites, and registration of swabs into tubes.
+
+Registration is the hot path of a round (a city of a million sampled in a day), so it works
+on plain tuples in bulk: one lookup per thousand people, tubes and samples written with
+executemany, and every row checked before anything is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.db import bulk_insert, in_chunks
+from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.core.sheets import Layout, cell_datetime, read_sheet
+from fangkong.core.timeutil import fmt_local
+from fangkong.people.models import Person, PersonMerge
+from fangkong.testing.models import Recall, Sample, SamplingSite, ScreeningRound, Tube
+from fangkong.testing.schemas import RegisterResult, RoundCreate, RoundRead, SiteIn, SiteRead
+from fangkong.tracing.models import ManagementOrder, OrderPhase
+from fangkong.zones.models import Zone
+from fangkong.zones.service import residents_of
+
+Loc = tuple[str | int, ...]
+# Who gets a single tube whatever the round's pool size (domain.md §4): people inside a
+# sealed zone, and people under a quarantine order.
+SINGLE_ZONE_KINDS = ("sealed", "high")
+QUARANTINE_PHASES = ("central_quarantine", "home_quarantine")
+MAX_PROBLEMS = 50
+
+
+def require(actor: Actor, permission: Permission, what: str) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"your role may not {what}")
+
+
+# -- rounds and sites -------------------------------------------------------------------------
+
+
+def get_round(session: Session, *, actor: Actor, round_id: int) -> ScreeningRound:
+    found = session.get(ScreeningRound, round_id)
+    if found is None or not actor.covers(found.county_code):
+        raise NotFound(f"round {round_id} not found")
+    return found
+
+
+def list_rounds(session: Session, *, actor: Actor) -> list[ScreeningRound]:
+    rounds = session.scalars(select(ScreeningRound).order_by(ScreeningRound.starts_at.desc()))
+    return [r for r in rounds if actor.covers(r.county_code)]
+
+
+def create_round(
+    session: Session, *, actor: Actor, data: RoundCreate, now: datetime
+) -> ScreeningRound:
+    require(actor, Permission.RUN_TESTING, "run screening rounds")
+    problems: list[FieldProblem] = []
+    county = data.county_code
+    zone = None
+    if data.starts_at > now + _DAY:
+        problems.append(FieldProblem(("starts_at",), "is more than a day ahead"))
+    if data.area == "zone":
+        zone = session.get(Zone, data.zone_id) if data.zone_id else None
+        if zone is None:
+            problems.append(FieldProblem(("zone_id",), "a zone round needs an existing zone"))
+        else:
+            county = zone.county_code
+    elif data.area in ("county", "township"):
+        if county is None or division(county) is None:
+            problems.append(FieldProblem(("county_code",), f"{data.area} round needs a county"))
+        if data.area == "township" and not data.match.strip():
+            problems.append(FieldProblem(("match",), "name the township or street"))
+    else:
+        county = None
+    if county is not None and not actor.covers(county):
+        problems.append(FieldProblem(("county_code",), "outside your jurisdiction"))
+    if county is None and actor.jurisdiction is not None:
+        problems.append(FieldProblem(("area",), "a city-wide round is the city's to run"))
+    if problems:
+        raise InvalidInput("invalid round", problems)
+    found = ScreeningRound(
+        name=data.name,
+        area=data.area,
+        zone_id=zone.id if zone else None,
+        county_code=county,
+        match=data.match.strip(),
+        pool_size=data.pool_size,
+        starts_at=data.starts_at,
+        created_at=now,
+        created_by=actor.username,
+    )
+    session.add(found)
+    session.flush()
+    if data.sites:
+        add_sites(session, actor=actor, round_id=found.id, sites=data.sites)
+    record_audit(
+        session,
+        actor=actor,
+        action="create",
+        entity="screening_round",
+        entity_id=found.id,
+        now=now,
+        detail=f"{data.area} pool {data.pool_size}",
+    )
+    return found
+
+
+def add_sites(
+    session: Session, *, actor: Actor, round_id: int, sites: Sequence[SiteIn]
+) -> list[SamplingSite]:
+    require(actor, Permission.RUN_TESTING, "set up sampling sites")
+    found = get_round(session, actor=actor, round_id=round_id)
+    taken = set(session.scalars(select(SamplingSite.name).where(SamplingSite.round_id == found.id)))
+    problems = []
+    for i, site in enumerate(sites):
+        if site.name in taken:
+            problems.append(FieldProblem(("sites", i, "name"), f"{site.name} is already a site"))
+        taken.add(site.name)
+        if division(site.county_code) is None or not actor.covers(site.county_code):
+            problems.append(FieldProblem(("sites", i, "county_code"), "not a county you cover"))
+    if problems:
+        raise InvalidInput("invalid sampling sites", problems)
+    made = [SamplingSite(round_id=found.id, **site.model_dump()) for site in sites]
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def area_filter(found: ScreeningRound, session: Session) -> ColumnElement[bool]:
+    """Who lives in the round's area, as a filter on people."""
+    if found.area == "zone" and found.zone_id is not None:
+        zone = session.get(Zone, found.zone_id)
+        where = residents_of(zone) if zone is not None else None
+        return where if where is not None else false()
+    if found.area == "county":
+        return Person.county_code == found.county_code
+    if found.area == "township":
+        return (Person.county_code == found.county_code) & Person.address.contains(
+            found.match, autoescape=True
+        )
+    return Person.county_code.startswith(get_settings().city_code)
+
+
+def present_round(session: Session, found: ScreeningRound) -> RoundRead:
+    # unscoped: only counts of the area's residents leave this function.
+    residents = session.scalar(
+        select(func.count()).select_from(Person).where(area_filter(found, session))
+    )
+    tube_counts = session.execute(
+        select(
+            func.count(),
+            func.count(Tube.closed_at),
+            func.count(Tube.shipment_id),
+            func.count(Tube.result),
+            func.count(Tube.id).filter(Tube.result == "positive"),
+        ).where(Tube.round_id == found.id)
+    ).one()
+    tubes, closed, shipped, resulted, positive = (int(v) for v in tube_counts)
+    sampled = session.scalar(
+        select(func.count())
+        .select_from(Sample)
+        .where(Sample.round_id == found.id, Sample.purpose == "screen")
+    )
+    recalls_open = session.scalar(
+        select(func.count())
+        .select_from(Recall)
+        .where(Recall.round_id == found.id, Recall.done_at.is_(None))
+    )
+    sites = session.scalars(
+        select(SamplingSite).where(SamplingSite.round_id == found.id).order_by(SamplingSite.id)
+    )
+    return RoundRead(
+        id=found.id,
+        name=found.name,
+        area=found.area,
+        zone_id=found.zone_id,
+        county_code=found.county_code,
+        match=found.match,
+        pool_size=found.pool_size,
+        starts_at=found.starts_at,
+        closed_at=found.closed_at,
+        residents=residents or 0,
+        sampled=sampled or 0,
+        tubes=tubes,
+        tubes_open=tubes - closed,
+        tubes_awaiting_plan=closed - shipped,
+        tubes_resulted=resulted,
+        positive_tubes=positive,
+        recalls_open=recalls_open or 0,
+        sites=[SiteRead.model_validate(s, from_attributes=True) for s in sites],
+    )
+
+
+# -- registration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A scan as registration needs it; `loc` names it in errors (an API item or a sheet row)."""
+
+    person: str
+    barcode: str
+    site_id: int
+    sampled_at: datetime
+    loc: Loc
+
+
+@dataclass
+class _TubeState:
+    id: int | None
+    round_id: int
+    site_id: int
+    kind: str
+    size: int
+    members: int
+    closed_at: datetime | None
+    opened_at: datetime
+    changed: bool = False
+
+
+def resolve_people(session: Session, refs: Iterable[str]) -> dict[str, int]:
+    """Person ids by 身份证号 or person key (a merged record's old key finds its new one)."""
+    found: dict[str, int] = {}
+    for chunk in in_chunks(refs):
+        # unscoped: a sampling desk registers whoever stands in front of it; only ids return.
+        rows = session.execute(
+            select(Person.person_key, Person.id).where(Person.person_key.in_(chunk))
+        )
+        found.update({key: pid for key, pid in rows})
+    missing = [r for r in dict.fromkeys(refs) if r not in found]
+    for chunk in in_chunks(missing):
+        merged = session.execute(
+            select(PersonMerge.merged_key, PersonMerge.into_person_id).where(
+                PersonMerge.merged_key.in_(chunk)
+            )
+        )
+        found.update({key: pid for key, pid in merged})
+    return found
+
+
+def needs_single_tube(
+    session: Session, found: ScreeningRound, person_ids: Sequence[int], *, at: datetime
+) -> set[int]:
+    """Those of these people who live in a sealed zone or are under a quarantine order."""
+    zones = session.scalars(
+        select(Zone).where(
+            Zone.kind.in_(SINGLE_ZONE_KINDS),
+            Zone.status == "active",
+            Zone.drawn_at <= at,
+            true() if found.county_code is None else Zone.county_code == found.county_code,
+        )
+    ).all()
+    filters = [w for w in (residents_of(z) for z in zones) if w is not None]
+    single: set[int] = set()
+    for chunk in in_chunks(person_ids):
+        if filters:
+            # unscoped: only ids of people already being registered return.
+            single.update(
+                session.scalars(select(Person.id).where(Person.id.in_(chunk), or_(*filters)))
+            )
+        single.update(
+            session.scalars(
+                select(ManagementOrder.person_id)
+                .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+                .where(
+                    ManagementOrder.person_id.in_(chunk),
+                    OrderPhase.kind.in_(QUARANTINE_PHASES),
+                    OrderPhase.starts_at <= at,
+                    OrderPhase.ends_at > at,
+                )
+            )
+        )
+    return single
+
+
+def register_samples(
+    session: Session,
+    *,
+    actor: Actor,
+    round_id: int,
+    scans: Sequence[Registration],
+    now: datetime,
+    purpose: str = "screen",
+) -> RegisterResult:
+    """Register scans into tubes, all or nothing. A pooled tube closes when it holds the
+    round's pool size; a single tube at once. The same scan sent twice is taken once."""
+    require(actor, Permission.SAMPLE, "register samples")
+    found = get_round(session, actor=actor, round_id=round_id)
+    if found.closed_at is not None and purpose == "screen":
+        raise Conflict(f"round {found.id} closed at {fmt_local(found.closed_at)}")
+    sites = {
+        s.id: s
+        for s in session.scalars(select(SamplingSite).where(SamplingSite.round_id == found.id))
+    }
+    people = resolve_people(session, (s.person for s in scans))
+    problems: list[FieldProblem] = []
+
+    def problem(loc: Loc, field: str, msg: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(FieldProblem((*loc, field), msg))
+
+    for scan in scans:
+        if scan.site_id not in sites:
+            problem(scan.loc, "site", f"site {scan.site_id} is not a sampling site of this round")
+        if scan.sampled_at > now:
+            problem(scan.loc, "sampled_at", f"{fmt_local(scan.sampled_at)} is in the future")
+        elif scan.sampled_at < found.starts_at:
+            problem(scan.loc, "sampled_at", "is before the round started")
+        if scan.person not in people:
+            problem(scan.loc, "person", f"{scan.person} is not in the registry")
+    person_ids = sorted({people[s.person] for s in scans if s.person in people})
+    earlier = _earlier_samples(session, found.id, person_ids, purpose)
+    tubes = _tubes_by_barcode(session, {s.barcode for s in scans})
+    if scans:
+        moment = max(s.sampled_at for s in scans)
+        single = needs_single_tube(session, found, person_ids, at=moment)
+    else:
+        single = set()
+    recalled = _recalled(session, found.id) if purpose == "retest" else set()
+    seen: dict[int, str] = {}
+    new_samples: list[tuple[int, str, datetime]] = []
+    already = opened = closed = 0
+    for scan in scans:
+        pid = people.get(scan.person)
+        if pid is None or scan.site_id not in sites:
+            continue
+        previous = earlier.get(pid) or seen.get(pid)
+        if previous is not None:
+            if previous == scan.barcode and pid not in seen:
+                already += 1  # the same scan again: nothing to do
+                continue
+            problem(
+                scan.loc,
+                "person",
+                f"{scan.person} is already registered in this round ({previous})",
+            )
+            continue
+        if purpose == "retest" and pid not in recalled:
+            problem(scan.loc, "person", f"{scan.person} is in no recalled pool of this round")
+            continue
+        state = tubes.get(scan.barcode)
+        wants_single = purpose == "retest" or pid in single
+        if state is None:
+            state = _TubeState(
+                id=None,
+                round_id=found.id,
+                site_id=scan.site_id,
+                kind="single" if wants_single else "pooled",
+                size=1 if wants_single else found.pool_size,
+                members=0,
+                closed_at=None,
+                opened_at=scan.sampled_at,
+            )
+            tubes[scan.barcode] = state
+            opened += 1
+        problem_text = _tube_problem(state, scan, found.id, wants_single)
+        if problem_text:
+            problem(scan.loc, "barcode", problem_text)
+            continue
+        state.members += 1
+        state.changed = True
+        if state.members >= state.size:
+            state.closed_at = scan.sampled_at
+            closed += 1
+        seen[pid] = scan.barcode
+        new_samples.append((pid, scan.barcode, scan.sampled_at))
+    if problems:
+        raise InvalidInput("problems in the scans; nothing was registered", problems)
+    _write(session, found, tubes, new_samples, purpose)
+    return RegisterResult(
+        added=len(new_samples), already=already, tubes_opened=opened, tubes_closed=closed
+    )
+
+
+def _tube_problem(state: _TubeState, scan: Registration, round_id: int, single: bool) -> str:
+    if state.round_id != round_id:
+        return f"tube {scan.barcode} was used in round {state.round_id}"
+    if state.site_id != scan.site_id:
+        return f"tube {scan.barcode} was opened at site {state.site_id}"
+    if state.closed_at is not None or state.members >= state.size:
+        return f"tube {scan.barcode} is closed ({state.members} of {state.size})"
+    if single and state.members:
+        return f"{scan.person} needs a single tube (sealed zone or quarantine), not a shared one"
+    if not single and state.kind == "single" and state.members == 0:
+        return ""  # an empty single tube is never left over: it was made for this person
+    return ""
+
+
+def _recalled(session: Session, round_id: int) -> set[int]:
+    """Members of this round's positive pools still to be retested."""
+    open_pools = select(Recall.tube_id).where(Recall.round_id == round_id, Recall.done_at.is_(None))
+    return set(session.scalars(select(Sample.person_id).where(Sample.tube_id.in_(open_pools))))
+
+
+def _earlier_samples(
+    session: Session, round_id: int, person_ids: Sequence[int], purpose: str
+) -> dict[int, str]:
+    """The tube each of these people was already registered into in this round."""
+    found: dict[int, str] = {}
+    for chunk in in_chunks(person_ids):
+        rows = session.execute(
+            select(Sample.person_id, Tube.barcode)
+            .join(Tube, Tube.id == Sample.tube_id)
+            .where(
+                Sample.round_id == round_id,
+                Sample.purpose == purpose,
+                Sample.person_id.in_(chunk),
+            )
+        )
+        found.update({pid: barcode for pid, barcode in rows})
+    return found
+
+
+def _tubes_by_barcode(session: Session, barcodes: Iterable[str]) -> dict[str, _TubeState]:
+    found: dict[str, _TubeState] = {}
+    for chunk in in_chunks(barcodes):
+        for t in session.scalars(select(Tube).where(Tube.barcode.in_(chunk))):
+            found[t.barcode] = _TubeState(
+                t.id, t.round_id, t.site_id, t.kind, t.size, t.members, t.closed_at, t.opened_at
+            )
+    return found
+
+
+def _write(
+    session: Session,
+    found: ScreeningRound,
+    tubes: dict[str, _TubeState],
+    samples: list[tuple[int, str, datetime]],
+    purpose: str,
+) -> None:
+    """New tubes, then the changed ones' counts, then the samples: three executemany."""
+    new = [(code, t) for code, t in tubes.items() if t.id is None]
+    bulk_insert(
+        session,
+        Tube,
+        [
+            {
+                "barcode": code,
+                "round_id": found.id,
+                "site_id": t.site_id,
+                "kind": t.kind,
+                "size": t.size,
+                "members": t.members,
+                "opened_at": t.opened_at,
+                "closed_at": t.closed_at,
+            }
+            for code, t in new
+        ],
+    )
+    changed = [
+        {"id": t.id, "members": t.members, "closed_at": t.closed_at}
+        for t in tubes.values()
+        if t.id is not None and t.changed
+    ]
+    if changed:  # ORM bulk UPDATE by primary key: one executemany
+        session.execute(update(Tube), changed)
+    ids = {}
+    for chunk in in_chunks(code for code, _ in new):
+        ids.update(
+            dict(
+                session.execute(select(Tube.barcode, Tube.id).where(Tube.barcode.in_(chunk))).all()
+            )
+        )
+    for code, t in tubes.items():
+        if t.id is not None:
+            ids[code] = t.id
+    bulk_insert(
+        session,
+        Sample,
+        [
+            {
+                "round_id": found.id,
+                "person_id": pid,
+                "tube_id": ids[code],
+                "purpose": purpose,
+                "sampled_at": at,
+            }
+            for pid, code, at in samples
+        ],
+    )
+
+
+def close_tubes(
+    session: Session, *, actor: Actor, round_id: int, now: datetime, site_id: int | None = None
+) -> int:
+    """Close the open tubes of a site (or every site) at the end of a session: a pool of
+    fewer than its size still goes to the lab."""
+    require(actor, Permission.SAMPLE, "close tubes")
+    found = get_round(session, actor=actor, round_id=round_id)
+    where = [Tube.round_id == found.id, Tube.closed_at.is_(None), Tube.members > 0]
+    if site_id is not None:
+        where.append(Tube.site_id == site_id)
+    result = session.execute(update(Tube).where(*where).values(closed_at=now))
+    session.execute(
+        delete(Tube).where(Tube.round_id == found.id, Tube.closed_at.is_(None), Tube.members == 0)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def close_round(session: Session, *, actor: Actor, round_id: int, now: datetime) -> ScreeningRound:
+    """Sampling is over: open tubes close, no more registrations (retests of recalls aside)."""
+    require(actor, Permission.RUN_TESTING, "close a round")
+    found = get_round(session, actor=actor, round_id=round_id)
+    if found.closed_at is None:
+        close_tubes(session, actor=actor, round_id=round_id, now=now)
+        found.closed_at = now
+        record_audit(
+            session,
+            actor=actor,
+            action="close",
+            entity="screening_round",
+            entity_id=found.id,
+            now=now,
+            detail="",
+        )
+    return found
+
+
+_DAY = timedelta(days=1)
+
+
+SCAN_LAYOUT = Layout(
+    headers={
+        "person": ("身份证号", "身份证号码", "证件号码", "证件号", "person", "id_number"),
+        "barcode": ("管号", "试管条码", "条码", "样本编号", "barcode", "tube"),
+        "site": ("采样点", "采样点名称", "site"),
+        "sampled_at": ("采样时间", "sampled_at", "time"),
+    },
+    required=("person", "barcode", "site", "sampled_at"),
+    anchor="person",
+)
+
+
+def parse_scans(
+    session: Session, *, round_id: int, filename: str, content: bytes
+) -> list[Registration]:
+    """Scans exported from the sampling app (.csv/.xlsx): ID, tube, site name, time."""
+    sites = dict(
+        session.execute(
+            select(SamplingSite.name, SamplingSite.id).where(SamplingSite.round_id == round_id)
+        ).all()
+    )
+    table = read_sheet(filename, content, SCAN_LAYOUT)
+    scans: list[Registration] = []
+    problems: list[FieldProblem] = []
+    for number, row in table:
+        loc = (f"row {number}",)
+        site = table.text(row, "site")
+        try:
+            at = cell_datetime(table.get(row, "sampled_at"))
+        except InvalidInput as exc:
+            problems.append(FieldProblem((*loc, table.heading("sampled_at")), str(exc)))
+            continue
+        if site not in sites:
+            problems.append(FieldProblem((*loc, table.heading("site")), f"no site {site!r}"))
+            continue
+        scans.append(
+            Registration(
+                table.text(row, "person").upper(), table.text(row, "barcode"), sites[site], at, loc
+            )
+        )
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    if problems:
+        raise InvalidInput("problems in the scans; nothing was registered", problems)
+    return scans
