@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
+from fangkong.demo_round import screening_round
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id
 from fangkong.quarantine.models import Room, Site, Stay, Swab
@@ -273,7 +274,8 @@ def _daily_swabs_until(session: Session, linyi: Actor, yanhu: Actor, *, last_day
 
 
 # Eight sealed zones and two controlled ones inside a county-wide precaution zone, drawn on
-# the night of 6 March; whole-zone rounds on 9, 13 and 19 March, all negative; every zone
+# the night of 6 March; whole-zone rounds on 9 (the county's screening round), 13 and 19
+# March, all negative; every zone
 # lifted at 00:00 on 21 March, as the protocol allowed.
 SEALED = (
     ("猗氏镇某小区", "猗氏镇某小区", None),
@@ -291,7 +293,7 @@ CONTROLLED = (
 )
 
 
-def _zones(session: Session, commander: Actor) -> None:
+def _zones(session: Session, commander: Actor, linyi: Actor, seed: int) -> None:
     county = draw_zone(
         session,
         actor=commander,
@@ -325,8 +327,11 @@ def _zones(session: Session, commander: Actor) -> None:
                     ),
                 )
             )
+    # Round two (9 March) is a real screening round; it counts for the zones when its last
+    # result is in. Rounds three and four are entered per zone.
+    screening_round(session, commander, linyi, seed)
     for zone in drawn:
-        for day in (9, 13, 19):
+        for day in (13, 19):
             record_round(
                 session,
                 actor=commander,
@@ -674,7 +679,7 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     _control(session, linyi, recorded.contacts, _every(at(8, 12), 60), "home")
 
     _daily_swabs_until(session, linyi, yanhu, last_day=13)
-    _zones(session, commander)
+    _zones(session, commander, linyi, seed)
 
     return DemoSummary(
         users=users,

@@ -200,6 +200,17 @@ def shipment_step(
     )
 
 
+@router.get("/labs/{lab_id}/worklist.csv", response_class=Response)
+def lab_worklist(lab_id: RowId, actor: CurrentActor, session: SessionDep) -> Response:
+    """The tubes a lab owes results for, as the results file to fill in and upload."""
+    codes = labwork.worklist(session, actor=actor, lab_id=lab_id)
+    return Response(
+        labwork.results_csv((code, "", None, None) for code in codes),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="worklist-lab-{lab_id}.csv"'},
+    )
+
+
 @router.post("/labs/{lab_id}/results", response_model=ResultsRead)
 async def upload_results(
     lab_id: RowId,

@@ -65,11 +65,13 @@ def coverage(session: Session, *, actor: Actor, round_id: int) -> CoverageRead:
 
 def missing_people(session: Session, *, actor: Actor, round_id: int, now: datetime) -> list[Person]:
     found = get_round(session, actor=actor, round_id=round_id)
-    sampled = _sampled(session, found.id)
-    query = select(Person).where(area_filter(found, session), in_jurisdiction(actor))
-    missing = [
-        p for p in session.scalars(query.order_by(Person.address, Person.id)) if p.id not in sampled
-    ]
+    sampled = select(Sample.person_id).where(
+        Sample.round_id == found.id, Sample.purpose == "screen"
+    )
+    query = select(Person).where(
+        area_filter(found, session), in_jurisdiction(actor), Person.id.not_in(sampled)
+    )
+    missing = list(session.scalars(query.order_by(Person.address, Person.id)))
     record_audit(
         session,
         actor=actor,

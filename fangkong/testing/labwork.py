@@ -3,8 +3,10 @@ recall of a positive pool's members."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -306,6 +308,17 @@ def shipment_step(
     return _show_shipment(shipment, {}, {})
 
 
+def receive_shipments(
+    session: Session, *, actor: Actor, shipment_ids: Sequence[int], at: datetime, now: datetime
+) -> int:
+    """A lab signs for boxes as they arrive (a courier's run brings many)."""
+    for shipment_id in shipment_ids:
+        shipment_step(
+            session, actor=actor, shipment_id=shipment_id, step="delivered", at=at, now=now
+        )
+    return len(shipment_ids)
+
+
 # -- results ----------------------------------------------------------------------------------
 
 RESULT_LAYOUT = Layout(
@@ -330,6 +343,34 @@ RESULT_WORDS = {
     "无效": "invalid",
     "invalid": "invalid",
 }
+
+
+def worklist(session: Session, *, actor: Actor, lab_id: int) -> list[str]:
+    """Barcodes a lab has been sent and owes a result for, in the order they were planned."""
+    require(actor, Permission.LAB_RESULTS, "see a lab's worklist")
+    return list(
+        session.scalars(
+            select(Tube.barcode)
+            .join(Shipment, Shipment.id == Tube.shipment_id)
+            .where(Shipment.lab_id == lab_id, Tube.result.is_(None))
+            .order_by(Shipment.id, Tube.id)
+        )
+    )
+
+
+def results_csv(rows: Iterable[tuple[str, str, datetime | None, datetime | None]]) -> bytes:
+    """The results file in the layout `parse_results` reads: a worklist to fill in, or results
+    to upload. UTF-8 with a byte-order mark so Excel opens the Chinese headers as they are."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["管号", "结果", "检测时间", "报告时间"])
+    for barcode, result, tested, reported in rows:
+        writer.writerow([barcode, result, _cell(tested), _cell(reported)])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _cell(value: datetime | None) -> str:
+    return f"{local(value):%Y-%m-%d %H:%M}" if value is not None else ""
 
 
 @dataclass(frozen=True)

@@ -251,8 +251,8 @@ def needs_single_tube(
     zones = session.scalars(
         select(Zone).where(
             Zone.kind.in_(SINGLE_ZONE_KINDS),
-            Zone.status == "active",
             Zone.drawn_at <= at,
+            or_(Zone.lifted_at.is_(None), Zone.lifted_at > at),
             true() if found.county_code is None else Zone.county_code == found.county_code,
         )
     ).all()

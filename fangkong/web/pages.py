@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -26,6 +26,9 @@ from fangkong.quarantine import stays, transfers
 from fangkong.quarantine.models import Vehicle
 from fangkong.quarantine.outlook import capacity_outlook, waiting_for_rooms
 from fangkong.quarantine.transfers import NEXT
+from fangkong.testing import coverage as testing_coverage
+from fangkong.testing import labwork
+from fangkong.testing import service as testing
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.tracing.service import contacts_in_reach
@@ -318,3 +321,30 @@ def zones_page(
         map_name=found_map[1] if found_map else "",
         as_of=moment,
     )
+
+
+@router.get("/testing", response_model=None)
+def testing_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    round_id: int | None = Query(default=None, alias="round", ge=1, le=2_147_483_647),
+) -> Response:
+    """A screening round: who is sampled, where tubes are, what came back, who was missed."""
+    rounds = testing.list_rounds(session, actor=actor)
+    chosen = next((r for r in rounds if r.id == round_id), rounds[0] if rounds else None)
+    context: dict[str, Any] = {"rounds": rounds, "chosen": None}
+    if chosen is not None:
+        cover = testing_coverage.coverage(session, actor=actor, round_id=chosen.id)
+        context.update(
+            chosen=testing.present_round(session, chosen),
+            cover=cover,
+            # The communities with most people missing first: where to knock on doors.
+            coverage_chart=[c.model_dump() for c in cover.communities[:30]],
+            times=testing_coverage.turnaround(session, actor=actor, round_id=chosen.id),
+            shipments=labwork.list_shipments(session, actor=actor, round_id=chosen.id),
+            recalls=labwork.list_recalls(session, actor=actor, round_id=chosen.id),
+        )
+    context["labs"] = labwork.list_labs(session)
+    return _render(request, "testing.html", actor, **context)

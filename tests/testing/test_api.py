@@ -3,10 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fangkong.testing.models import Shipment, Tube
 from tests.testing.conftest import LINYI, YANHU, residents
 
 
@@ -102,23 +100,29 @@ def test_a_round_through_the_api(
     }
     assert len(client.get(f"/api/testing/rounds/{rid}/shipments", headers=boss).json()) >= 1
     # Each lab uploads the results of what it was sent; A0000 is a positive pool.
-    sent = session.execute(
-        select(Tube.barcode, Shipment.lab_id).join(Shipment, Shipment.id == Tube.shipment_id)
-    ).all()
-    for lab in {lab for _, lab in sent}:
-        rows = "\n".join(
-            f"{b},{'阳性' if b == 'A0000' else '阴性'},2022-03-10 12:00,2022-03-10 12:00"
-            for b, x in sent
-            if x == lab
+    # Each lab downloads its worklist, fills in the results and uploads it.
+    owed = 0
+    for lab in lab_ids.values():
+        worklist = client.get(f"/api/testing/labs/{lab}/worklist.csv", headers=boss)
+        assert worklist.status_code == 200
+        lines = worklist.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "管号,结果,检测时间,报告时间"
+        owed += len(lines) - 1
+        filled = "\n".join(
+            [lines[0]]
+            + [
+                f"{code.split(',')[0]},{'阳性' if code.startswith('A0000') else '阴性'},"
+                "2022-03-10 12:00,2022-03-10 12:00"
+                for code in lines[1:]
+            ]
         )
         upload = client.post(
             f"/api/testing/labs/{lab}/results",
             headers=boss,
-            files={
-                "file": ("results.csv", f"管号,结果,检测时间,报告时间\n{rows}".encode(), "text/csv")
-            },
+            files={"file": ("results.csv", filled.encode(), "text/csv")},
         )
         assert upload.status_code == 200, upload.text
+    assert owed == 3
     [recall] = client.get(f"/api/testing/rounds/{rid}/recalls", headers=boss).json()
     assert recall["barcode"] == "A0000" and len(recall["members"]) == 10
     full = client.get(f"/api/testing/recalls/{recall['id']}", headers=boss).json()

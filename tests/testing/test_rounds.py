@@ -277,14 +277,14 @@ def test_a_lab_over_capacity_is_refused(session: Session, linyi_round: RoundSetu
     assert count(session, Shipment) == 0
 
 
+TESTED, REPORTED = at(9, 15), at(9, 16)
+
+
 def results_csv(
-    rows: list[tuple[str, str]],
-    *,
-    tested: str = "2022-03-09 15:00",
-    reported: str = "2022-03-09 16:00",
+    rows: list[tuple[str, str]], *, tested: datetime = TESTED, reported: datetime = REPORTED
 ) -> bytes:
-    lines = ["管号,结果,检测时间,报告时间"] + [f"{b},{r},{tested},{reported}" for b, r in rows]
-    return "\n".join(lines).encode()
+    """A lab's filled-in worklist, in the layout labs upload."""
+    return labwork.results_csv((b, r, tested, reported) for b, r in rows)
 
 
 def deliver_all(session: Session, setup: RoundSetup) -> dict[str, int]:
@@ -292,15 +292,13 @@ def deliver_all(session: Session, setup: RoundSetup) -> dict[str, int]:
     plan = labwork.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11)
     )
-    for s in plan.shipments:
-        labwork.shipment_step(
-            session,
-            actor=setup.commander,
-            shipment_id=s.id,
-            step="delivered",
-            at=at(9, 12),
-            now=at(9, 12),
-        )
+    labwork.receive_shipments(
+        session,
+        actor=setup.commander,
+        shipment_ids=[s.id for s in plan.shipments],
+        at=at(9, 12),
+        now=at(9, 12),
+    )
     rows = session.execute(
         select(Tube.barcode, Shipment.lab_id).join(Shipment, Shipment.id == Tube.shipment_id)
     )
@@ -379,7 +377,7 @@ def test_results_recall_a_positive_pool_and_a_positive_retest_opens_an_infection
         mine = [(b, r) for b, r in outcome if lab_of[b] == lab]
         parsed = labwork.parse_results(
             "r.csv",
-            results_csv(mine, tested="2022-03-09 20:00", reported="2022-03-09 21:00"),
+            results_csv(mine, tested=at(9, 20), reported=at(9, 21)),
             now=at(9, 22),
         )
         labwork.record_results(

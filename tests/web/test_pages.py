@@ -237,3 +237,24 @@ def test_zones_on_the_county_map(browser: Browser, server: str) -> None:
     shot(page, "zones")
     page.goto(f"{server}/zones?as_of=2022-03-21T08:00")
     expect(page.locator("#zones")).not_to_contain_text("生效中")
+
+
+def test_the_screening_round(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.click("nav >> text=区域核酸")
+    expect(page.locator("h1")).to_have_text("区域核酸")
+    expect(page.locator("#round-tiles")).to_contain_text("应检未检")
+    # The eight communities of the round, and the outbreak's own people elsewhere in the county.
+    assert int(page.locator("#coverage-chart").get_attribute("data-drawn") or 0) >= 8
+    assert int(page.locator("#turnaround-chart").get_attribute("data-drawn") or 0) > 1
+    expect(page.locator("#recalls tbody tr")).to_have_count(1)
+    expect(page.locator("#recalls")).to_contain_text("已完成")
+    expect(page.locator("#labs tbody tr")).to_have_count(14)
+    with page.expect_download() as download:
+        page.click("#missing-list")
+    assert download.value.suggested_filename == "missing-1.xlsx"
+    shot(page, "testing")
+    # A viewer sees the recall's members masked.
+    viewer = signed_in(browser, server, "viewer", "viewer-demo-2022")
+    viewer.goto(f"{server}/testing")
+    expect(viewer.locator("#recalls td").nth(3)).to_contain_text("*")

@@ -316,8 +316,54 @@ function drawZoneTimeline(el) {
   el.dataset.drawn = String(zones.length);
 }
 
+// Sampled and missing people per community, the most missing first.
+function drawCoverage(el) {
+  const rows = JSON.parse(el.dataset.coverage);
+  const [sampled, missing] = JSON.parse(el.dataset.labels);
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { data: [sampled, missing] },
+    grid: { left: 220, right: 40 },
+    xAxis: { type: "value" },
+    yAxis: { type: "category", data: rows.map((r) => r.community), inverse: true },
+    series: [
+      { name: missing, type: "bar", stack: "people", data: rows.map((r) => r.missing), itemStyle: { color: "#c62828" }, label: { show: true, formatter: (p) => (p.value ? p.value : "") } },
+      { name: sampled, type: "bar", stack: "people", data: rows.map((r) => r.sampled), itemStyle: { color: "#1f8a4c" } },
+    ],
+  });
+  el.dataset.drawn = String(rows.length);
+}
+
+// How many tubes took how long from first swab to report.
+function drawTurnaround(el) {
+  const { edges, counts } = JSON.parse(el.dataset.turnaround);
+  const [tubes, hours] = JSON.parse(el.dataset.labels);
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis" },
+    grid: { left: 60, right: 40, bottom: 50 },
+    xAxis: { type: "category", name: hours, data: counts.map((_, i) => `${edges[i]}–${edges[i + 1]}`) },
+    yAxis: { type: "value", name: tubes },
+    series: [{ type: "bar", data: counts, itemStyle: { color: "#546e7a" } }],
+  });
+  el.dataset.drawn = String(counts.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
+  const plan = document.getElementById("plan-labs");
+  if (plan) {
+    plan.addEventListener("click", async () => {
+      const res = await fetch(`/api/testing/rounds/${plan.dataset.round}/plan`, { method: "POST" });
+      if (res.ok) window.location.reload();
+      else plan.insertAdjacentHTML("afterend", `<p class="error" role="alert">${(await res.json()).message}</p>`);
+    });
+  }
   if (typeof echarts === "undefined") return;
+  document.querySelectorAll("[data-coverage]").forEach(drawCoverage);
+  document.querySelectorAll("[data-turnaround]").forEach(drawTurnaround);
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
   document.querySelectorAll("[data-sites]").forEach(drawSites);
