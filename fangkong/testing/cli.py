@@ -1,15 +1,117 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from fangkong.core.cli_support import command_session
+from fangkong.core.clock import SystemClock
+from fangkong.core.timeutil import fmt_local
+from fangkong.testing import coverage, labwork, service
 from fangkong.testing.pooling import advise_pool_size
+from fangkong.users.service import acting_as
 
 app = typer.Typer(help="Area-wide testing.", no_args_is_help=True)
 console = Console()
+UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False)]
+BATCH = 10_000
+
+
+@app.command("rounds")
+def rounds_command(user: UserOption = "admin") -> None:
+    """Screening rounds with how far each has got."""
+    with command_session() as session:
+        actor = acting_as(session, user)
+        shown = [
+            service.present_round(session, r) for r in service.list_rounds(session, actor=actor)
+        ]
+    table = Table("id", "round", "starts", "to test", "sampled", "tubes", "resulted", "positive")
+    for r in shown:
+        table.add_row(
+            str(r.id), r.name, fmt_local(r.starts_at), str(r.residents), str(r.sampled),
+            str(r.tubes), str(r.tubes_resulted), str(r.positive_tubes),
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("register")
+def register_command(round_id: int, file: FileArgument, user: UserOption = "admin") -> None:
+    """Register a sampling app's export (身份证号, 管号, 采样点, 采样时间): all or nothing."""
+    now = SystemClock().now()
+    added = already = 0
+    with command_session("nothing registered") as session:
+        actor = acting_as(session, user)
+        service.get_round(session, actor=actor, round_id=round_id)
+        scans = service.parse_scans(
+            session, round_id=round_id, filename=file.name, content=file.read_bytes()
+        )
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("registering", total=len(scans))
+            for start in range(0, len(scans), BATCH):
+                batch = scans[start : start + BATCH]
+                done = service.register_samples(
+                    session, actor=actor, round_id=round_id, scans=batch, now=now
+                )
+                added, already = added + done.added, already + done.already
+                progress.advance(task, len(batch))
+    console.print(f"registered {added} samples ({already} already registered)")
+
+
+@app.command("plan")
+def plan_command(round_id: int, user: UserOption = "admin") -> None:
+    """Send the round's closed tubes to labs (again, for what has not left)."""
+    with command_session() as session:
+        plan = labwork.plan_round(
+            session, actor=acting_as(session, user), round_id=round_id, now=SystemClock().now()
+        )
+    table = Table("site", "lab", "tubes", "expected result")
+    for s in plan.shipments:
+        table.add_row(s.site, s.lab, str(s.tubes), fmt_local(s.expected_result_at))
+    console.print(table)
+    console.print(
+        f"{plan.tubes} tubes ({plan.replanned} re-planned); last result "
+        f"{fmt_local(plan.last_result_at)}"
+    )
+
+
+@app.command("results")
+def results_command(lab_id: int, file: FileArgument, user: UserOption = "admin") -> None:
+    """Upload a lab's results (管号, 结果, 检测时间, 报告时间): all or nothing."""
+    now = SystemClock().now()
+    with command_session("nothing recorded") as session:
+        rows = labwork.parse_results(file.name, file.read_bytes(), now=now)
+        done = labwork.record_results(
+            session, actor=acting_as(session, user), lab_id=lab_id, rows=rows, now=now
+        )
+    console.print(
+        f"recorded {done.recorded} results ({done.already} already); "
+        f"{done.positive_pools} positive pools recalled, {len(done.infections)} infections opened"
+    )
+
+
+@app.command("missing")
+def missing_command(
+    round_id: int,
+    out: Annotated[Path, typer.Option("--out", dir_okay=False)],
+    user: UserOption = "admin",
+) -> None:
+    """Write the round's missing list (应检未检) per community as .xlsx."""
+    with command_session() as session:
+        actor = acting_as(session, user)
+        cover = coverage.coverage(session, actor=actor, round_id=round_id)
+        data = coverage.missing_xlsx(
+            session, actor=actor, round_id=round_id, now=SystemClock().now()
+        )
+    out.write_bytes(data)
+    console.print(
+        f"{cover.missing} of {cover.residents} not sampled, in "
+        f"{sum(1 for c in cover.communities if c.missing)} communities -> {out}"
+    )
 
 
 @app.command("pool-size")

@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -382,6 +384,12 @@ class ResultRow:
     loc: tuple[str | int, ...]
 
 
+@lru_cache(maxsize=4096)
+def _when(value: Any) -> datetime:
+    """A lab's file repeats a few run times over thousands of rows: parse each once."""
+    return cell_datetime(value)
+
+
 def parse_results(filename: str, content: bytes, *, now: datetime) -> list[ResultRow]:
     table = read_sheet(filename, content, RESULT_LAYOUT)
     rows: list[ResultRow] = []
@@ -399,7 +407,7 @@ def parse_results(filename: str, content: bytes, *, now: datetime) -> list[Resul
         for field in ("tested_at", "reported_at"):
             value = table.get(row, field)
             try:
-                times[field] = cell_datetime(value) if value not in (None, "") else None
+                times[field] = _when(value) if value not in (None, "") else None
             except InvalidInput as exc:
                 problems.append(FieldProblem((*loc, table.heading(field)), str(exc)))
                 times[field] = None
@@ -427,14 +435,23 @@ def record_results(
     lab = session.get(Lab, lab_id)
     if lab is None:
         raise NotFound(f"lab {lab_id} not found")
-    tubes: dict[str, Tube] = {}
+    tubes: dict[str, Any] = {}  # rows, not ORM objects: a lab's file holds 10,000s of tubes
     for chunk in in_chunks(r.barcode for r in rows):
-        tubes.update(
-            {t.barcode: t for t in session.scalars(select(Tube).where(Tube.barcode.in_(chunk)))}
+        found = session.execute(
+            select(
+                Tube.id,
+                Tube.barcode,
+                Tube.round_id,
+                Tube.kind,
+                Tube.closed_at,
+                Tube.shipment_id,
+                Tube.result,
+            ).where(Tube.barcode.in_(chunk))
         )
+        tubes.update({t.barcode: t for t in found})
     lab_of = _lab_of_shipments(session, [t.shipment_id for t in tubes.values() if t.shipment_id])
     problems: list[FieldProblem] = []
-    todo: list[tuple[Tube, ResultRow]] = []
+    todo: list[tuple[Any, ResultRow]] = []
     seen: dict[str, str] = {}
     already = 0
     for row in rows:
@@ -520,7 +537,7 @@ def _lab_of_shipments(session: Session, shipment_ids: Sequence[int | None]) -> d
 
 
 def _act_on_positives(
-    session: Session, positives: Sequence[tuple[Tube, ResultRow]], *, now: datetime
+    session: Session, positives: Sequence[tuple[Any, ResultRow]], *, now: datetime
 ) -> tuple[list[int], list[int]]:
     recalls: list[int] = []
     infections: list[int] = []
