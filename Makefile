@@ -37,6 +37,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/import_contacts.py
 	$(BIN)/python bench/placement.py
+	$(BIN)/python bench/testing_round.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache
