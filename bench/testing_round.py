@@ -14,10 +14,10 @@ server and dropped after) it loads PEOPLE residents over the city's 13 counties,
 5. recalls: the recall list of every positive pool, with its members;
 6. coverage: the missing list per community, and its .xlsx.
 
-A reference runs in the same database first: the same tubes and samples written with one
-plain executemany each, and the same results with one executemany UPDATE — no checks, no
-tube rule, no errors. Ratios for registration and results are ours over the reference.
-Peak RSS is the process's after each stage.
+A reference runs first, in a database of its own built the same way: the same tubes and
+samples written with one plain executemany each, and the same results with one executemany
+UPDATE — no checks, no tube rule, no errors. Ratios for registration and results are ours
+over the reference. Peak RSS is the process's after each stage.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def scans_of(order: list[tuple[str, int]], sites: list[int], rng: random.Random)
 
 def reference(url: str, round_id: int, scans: list[tuple]) -> dict[str, float]:  # type: ignore[type-arg]
     """The same tubes and samples with plain executemany, then results with one UPDATE."""
-    from sqlalchemy import bindparam, delete, select, update
+    from sqlalchemy import bindparam, select, update
 
     from fangkong.core.db import (
         bulk_insert,
@@ -231,9 +231,6 @@ def reference(url: str, round_id: int, scans: list[tuple]) -> dict[str, float]: 
             [{"b": code, "r": "negative", "t": RESULTS_AT} for code in tubes],
         )
     results_s = time.perf_counter() - started
-    with transaction(factory) as session:  # clear the way for the real run (not timed)
-        session.execute(delete(Sample).where(Sample.round_id == round_id))
-        session.execute(delete(Tube).where(Tube.round_id == round_id))
     return {"register": register_s, "results": results_s, "tubes": len(tubes)}
 
 
@@ -344,44 +341,57 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    drop = None
+    made: list[str] = []
+    admin = None
     if args.pg:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
-        name = f"fangkong_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
-        drop = (admin, name)
+
+        def database(role: str) -> str:
+            name = f"fangkong_bench_{role}_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+            made.append(name)
+            return make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+
         backend = "PostgreSQL"
     else:
         import tempfile
 
         tmp = tempfile.mkdtemp()
-        url = f"sqlite:///{tmp}/round.db"
+
+        def database(role: str) -> str:
+            return f"sqlite:///{tmp}/{role}.db"
+
         backend = "SQLite"
     try:
+        # The reference and our run each get a database of their own, built the same way, so
+        # neither works on the other's leftovers.
         console.print(f"{backend}: loading {args.people:,} residents, {SITES} sites, 14 labs …")
         started = time.perf_counter()
-        round_id, sites, order = setup(url, args.people)
-        scans = scans_of(order, sites, rng)
+        ref_url = database("reference")
+        round_id, sites, order = setup(ref_url, args.people)
+        scans = scans_of(order, sites, random.Random(args.seed))
         console.print(
             f"  set-up {time.perf_counter() - started:.1f} s; {len(scans):,} scans to register"
         )
-        ref = reference(url, round_id, scans)
+        ref = reference(ref_url, round_id, scans)
         console.print(
             f"  reference: register {ref['register']:.2f} s, results {ref['results']:.2f} s"
         )
+        url = database("fangkong")
+        round_id, sites, order = setup(url, args.people)
+        scans = scans_of(order, sites, rng)
         got = ours(url, round_id, scans, rng)
     finally:
-        if drop is not None:
+        if admin is not None:
             from sqlalchemy import text
 
-            admin, name = drop
             with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                for name in made:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     g, r, sampled = got, ref, len(scans)
     print(f"{backend}, {args.people:,} residents, {sampled:,} sampled into {g['tubes']:,.0f} tubes")
     print(
