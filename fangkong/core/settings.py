@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     city_code: str = "1408"
     timezone: str = "Asia/Shanghai"
     protocol: str = "cn-8"
+    # The grid: square cells of this size on this metric projection (UTM 49N covers 108-114°E,
+    # the whole of 运城市). People's homes and grid zones are in these cells.
+    grid_epsg: int = 32649
+    cell_size_m: int = 800
     # Days a contact's personal data is kept after their last management order ends.
     retention_days: int = 30
 

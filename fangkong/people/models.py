@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fangkong.core.db import Base, UTCDateTime
@@ -26,6 +26,11 @@ class Person(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     # County of residence (GB/T 2260); decides whose jurisdiction the person is in.
     county_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Home location (WGS-84) and its grid cell, where known: grid and polygon zones count the
+    # people who live in them from these.
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_cell: Mapped[str | None] = mapped_column(String(24), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fangkong.core.ids import normalize_text, validate_mobile, validate_passport
 from fangkong.core.schemas import ReadModel, RowId
@@ -22,6 +22,14 @@ class PersonIn(BaseModel):
     phone: str | None = None
     address: str = Field(default="", max_length=200)
     county_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    home_lon: float | None = Field(default=None, ge=73, le=136, description="WGS-84 longitude")
+    home_lat: float | None = Field(default=None, ge=3, le=54, description="WGS-84 latitude")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PersonIn:
+        if (self.home_lon is None) != (self.home_lat is None):
+            raise ValueError("give home_lon and home_lat together")
+        return self
 
     @field_validator("name")
     @classmethod

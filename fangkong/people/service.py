@@ -25,6 +25,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.geo import cells_of
 from fangkong.core.ids import (
     InvalidIdNumber,
     birth_date_of,
@@ -164,12 +165,18 @@ def upsert_people(
             raise InvalidInput("invalid people", problems)
 
     keys = [_person_key(p, p.id_number) for p in canonical]
+    points = [
+        (p.home_lon, p.home_lat)
+        for p in canonical
+        if p.home_lon is not None and p.home_lat is not None
+    ]
+    cells = dict(zip(points, cells_of(*zip(*points, strict=True)), strict=True)) if points else {}
     found = _find_by_keys(session, set(keys))
     fresh: dict[str, dict[str, Any]] = {}
     for key, data in zip(keys, canonical, strict=True):
         person = found.get(key)
         if person is not None:
-            _fill_missing(person, data, now=now)
+            _fill_missing(person, data, now=now, cells=cells)
         elif key not in fresh:
             fresh[key] = {
                 "person_key": key,
@@ -184,6 +191,9 @@ def upsert_people(
                 "county_code": data.county_code
                 or county_from_address(data.address)
                 or default_county,
+                "home_lon": data.home_lon,
+                "home_lat": data.home_lat,
+                "home_cell": cells.get((data.home_lon or 0.0, data.home_lat or 0.0)),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -218,8 +228,18 @@ def _find_by_keys(session: Session, keys: set[str]) -> dict[str, Person]:
     return found
 
 
-def _fill_missing(person: Person, data: PersonIn, *, now: datetime) -> None:
+def _fill_missing(
+    person: Person,
+    data: PersonIn,
+    *,
+    now: datetime,
+    cells: dict[tuple[float, float], str],
+) -> None:
     changed = False
+    if person.home_lon is None and data.home_lon is not None and data.home_lat is not None:
+        person.home_lon, person.home_lat = data.home_lon, data.home_lat
+        person.home_cell = cells[(data.home_lon, data.home_lat)]
+        changed = True
     for field in ("phone", "birth_date", "age_text", "passport"):
         if getattr(person, field) is None and getattr(data, field) is not None:
             setattr(person, field, getattr(data, field))

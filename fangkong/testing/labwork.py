@@ -707,9 +707,7 @@ def feed_zone_rounds(session: Session, round_id: int) -> list[ZoneRound]:
     )
     made = []
     for zone in covered:
-        where = residents_of(zone)
-        if where is None:
-            continue  # cells and polygons: the registry cannot tell who lives there
+        where = residents_of(session, zone)
         exists = session.scalar(
             select(ZoneRound.id).where(
                 ZoneRound.zone_id == zone.id, ZoneRound.completed_at == done_at

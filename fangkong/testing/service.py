@@ -136,7 +136,7 @@ def area_filter(found: ScreeningRound, session: Session) -> ColumnElement[bool]:
     """Who lives in the round's area, as a filter on people."""
     if found.area == "zone" and found.zone_id is not None:
         zone = session.get(Zone, found.zone_id)
-        where = residents_of(zone) if zone is not None else None
+        where = residents_of(session, zone) if zone is not None else None
         return where if where is not None else false()
     if found.area == "county":
         return Person.county_code == found.county_code
@@ -256,7 +256,7 @@ def needs_single_tube(
             true() if found.county_code is None else Zone.county_code == found.county_code,
         )
     ).all()
-    filters = [w for w in (residents_of(z) for z in zones) if w is not None]
+    filters = [w for w in (residents_of(session, z) for z in zones) if w is not None]
     single: set[int] = set()
     for chunk in in_chunks(person_ids):
         if filters:

@@ -7,9 +7,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+from shapely import contains_xy
 from shapely.geometry import shape
 from shapely.validation import explain_validity
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
@@ -146,19 +148,38 @@ def _event(
     session.flush()
 
 
-def residents_of(zone: Zone) -> Any:
-    """A filter on people for those who live in the zone, where the registry can tell."""
+def residents_of(session: Session, zone: Zone) -> Any:
+    """A filter on people for those who live in the zone: by county, by address, by the grid
+    cell of their home, or (polygons) their home point inside the shape."""
     if zone.unit == "admin":
         return Person.county_code == zone.county_code
     if zone.unit == "address":
         return Person.address.contains(zone.match, autoescape=True)
-    return None  # grid cells and polygons need home locations the registry does not hold yet
+    if zone.unit == "cells":
+        return Person.home_cell.in_(zone.cells)
+    if zone.geometry is None:
+        return false()
+    outline = shape(zone.geometry)
+    west, south, east, north = outline.bounds
+    # unscoped: only ids of the zone's residents come back, as a filter.
+    near = session.execute(
+        select(Person.id, Person.home_lon, Person.home_lat).where(
+            Person.home_lon.between(west, east), Person.home_lat.between(south, north)
+        )
+    ).all()
+    if not near:
+        return false()
+    ids, lon, lat = (np.array(column) for column in zip(*near, strict=True))
+    inside = ids[contains_xy(outline, lon, lat)].tolist()
+    # Written into the SQL, not bound: a city-block polygon can hold more people than SQLite
+    # allows parameters.
+    return Person.id.in_(
+        bindparam("zone_residents", inside, expanding=True, literal_execute=True, unique=True)
+    )
 
 
-def population(session: Session, zone: Zone) -> int | None:
-    where = residents_of(zone)
-    if where is None:
-        return zone.declared_population
+def population(session: Session, zone: Zone) -> int:
+    where = residents_of(session, zone)
     counted = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
     return max(counted, zone.declared_population or 0)
 
@@ -166,47 +187,44 @@ def population(session: Session, zone: Zone) -> int | None:
 def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
     """What the lifting rule needs, from the registry, tracing and the zone's rounds."""
     # unscoped: only times and counts over the zone's residents leave this function.
-    where = residents_of(zone)
-    last_infection = last_exposure = None
-    negative = True
-    if where is not None:
-        # An infection found while already under control (placed or home) is not community
-        # spread: it does not restart the zone's clock.
-        source = aliased(Contact)
-        community = (
-            select(func.max(Infection.reported_at))
-            .join(Person, Person.id == Infection.person_id)
-            .outerjoin(
-                source,
-                (source.person_id == Infection.person_id)
-                & (source.under_control_at <= Infection.reported_at),
-            )
-            .where(where, Infection.reported_at <= as_of, source.id.is_(None))
+    where = residents_of(session, zone)
+    # An infection found while already under control (placed or home) is not community
+    # spread: it does not restart the zone's clock.
+    source = aliased(Contact)
+    community = (
+        select(func.max(Infection.reported_at))
+        .join(Person, Person.id == Infection.person_id)
+        .outerjoin(
+            source,
+            (source.person_id == Infection.person_id)
+            & (source.under_control_at <= Infection.reported_at),
         )
-        last_infection = session.scalar(community)
-        cases = select(Infection.id).join(Person, Person.id == Infection.person_id).where(where)
-        last_exposure = session.scalar(
-            select(func.max(Contact.exposure_at)).where(
-                Contact.infection_id.in_(cases),
-                Contact.category == "close",
-                Contact.exposure_at <= as_of,
-            )
+        .where(where, Infection.reported_at <= as_of, source.id.is_(None))
+    )
+    last_infection = session.scalar(community)
+    cases = select(Infection.id).join(Person, Person.id == Infection.person_id).where(where)
+    last_exposure = session.scalar(
+        select(func.max(Contact.exposure_at)).where(
+            Contact.infection_id.in_(cases),
+            Contact.category == "close",
+            Contact.exposure_at <= as_of,
         )
-        # Close contacts found positive earlier are infections now (in hospital, and counted
-        # above if they were not under control); what must be negative are their final tests,
-        # the last two days before lifting.
-        turned = session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .join(Infection, Infection.person_id == Contact.person_id)
-            .where(
-                Contact.infection_id.in_(cases),
-                Contact.category == "close",
-                Infection.reported_at <= as_of,
-                Infection.reported_at > as_of - timedelta(days=2),
-            )
+    )
+    # Close contacts found positive earlier are infections now (in hospital, and counted
+    # above if they were not under control); what must be negative are their final tests,
+    # the last two days before lifting.
+    turned = session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .join(Infection, Infection.person_id == Contact.person_id)
+        .where(
+            Contact.infection_id.in_(cases),
+            Contact.category == "close",
+            Infection.reported_at <= as_of,
+            Infection.reported_at > as_of - timedelta(days=2),
         )
-        negative = not turned
+    )
+    negative = not turned
     rounds = session.scalars(
         select(ZoneRound.completed_at).where(
             ZoneRound.zone_id == zone.id, ZoneRound.positive == 0, ZoneRound.completed_at <= as_of

@@ -180,3 +180,25 @@ def test_rounds_approval_lifting_and_upgrades(
     )
     assert upgraded.kind == "sealed" and upgraded.events[-1].action == "upgraded"
     assert index.id
+
+
+def test_grid_and_polygon_zones_count_the_people_who_live_in_them(
+    session: Session, commander: Actor
+) -> None:
+    from fangkong.core.geo import cell_of
+    from fangkong.people.service import upsert_people
+
+    homes = [(110.75, 35.15), (110.7501, 35.1501), (110.85, 35.15), (110.75, 35.25)]
+    people = [
+        PersonIn(name=f"居民{i}", address=f"临猗县某村{i}号", home_lon=lon, home_lat=lat)
+        for i, (lon, lat) in enumerate(homes)
+    ] + [PersonIn(name="无坐标", address="临猗县某村9号")]
+    upsert_people(session, items=people, now=NOW, default_county="140821")
+    grid = draw(session, commander, name="网格", unit="cells", match="", cells=[cell_of(*homes[0])])
+    # The first two live 15 m apart: the same 800 m cell.
+    assert service.zone_status(session, grid, as_of=NOW).population == 2
+    square = draw(session, commander, name="方块", unit="polygon", match="", geometry=SQUARE)
+    # 110.7-110.8 × 35.1-35.2 holds the first two; the third is east of it, the fourth north.
+    assert service.zone_status(session, square, as_of=NOW).population == 2
+    with pytest.raises(ValueError, match="together"):
+        PersonIn(name="半个坐标", home_lon=110.7)
