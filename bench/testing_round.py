@@ -6,8 +6,10 @@ In a fresh database (SQLite by default; with --pg a database of its own created 
 server and dropped after) it loads PEOPLE residents over the city's 13 counties, a round with
 400 sampling sites, 14 labs (the city's base and 13 county labs), then times:
 
-1. registration: 98 % of the residents scanned into pooled tubes of 10, sent as the sampling
-   app does in batches of 10,000 through `register_samples` (every check, a commit a batch);
+1. registration: 98 % of the residents scanned into pooled tubes of 10: the first 50,000
+   through the HTTP API (a real uvicorn server, batches of 1,000 as sampling desks post them),
+   the rest in bulk in batches of 10,000 through `register_samples` (every check, a commit a
+   batch);
 2. close and plan: open tubes closed, every tube assigned to a lab (the LP planner);
 3. delivery: every shipment marked delivered;
 4. results: each lab's CSV (one row a tube, 0.1 % of pools positive) parsed and recorded;
@@ -42,6 +44,7 @@ COUNTIES = [
     "140827", "140828", "140829", "140830", "140881", "140882",
 ]  # fmt: skip
 SITES = 400
+API_SCANS = 50_000  # registered through the HTTP API; the rest in bulk
 console = Console(stderr=True)
 
 
@@ -234,6 +237,48 @@ def reference(url: str, round_id: int, scans: list[tuple]) -> dict[str, float]: 
     return {"register": register_s, "results": results_s, "tubes": len(tubes)}
 
 
+def post_over_http(factory: object, round_id: int, scans: list[tuple]) -> None:  # type: ignore[type-arg]
+    """Serve the app with uvicorn on a free port in a thread and post the scans in batches."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from fangkong.app import create_app
+    from fangkong.core.clock import FixedClock
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(session_factory=factory, clock=FixedClock(NOW))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            token = client.post(
+                "/api/auth/token", data={"username": "bench", "password": "bench-password"}
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            for start in range(0, len(scans), 1_000):
+                items = [
+                    {"person": k, "barcode": code, "site_id": site, "sampled_at": at.isoformat()}
+                    for k, code, site, at in scans[start : start + 1_000]
+                ]
+                answer = client.post(
+                    f"/api/testing/rounds/{round_id}/samples",
+                    json={"items": items},
+                    headers=headers,
+                )
+                answer.raise_for_status()
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
 def ours(url: str, round_id: int, scans: list[tuple], rng: random.Random) -> dict[str, float]:  # type: ignore[type-arg]
 
     from fangkong.core.db import make_engine, make_session_factory, transaction
@@ -251,14 +296,23 @@ def ours(url: str, round_id: int, scans: list[tuple], rng: random.Random) -> dic
         out[name + "_rss"] = peak_rss_mib()
         console.print(f"  {name}: {out[name]:.2f} s, peak RSS {out[name + '_rss']:.0f} MiB")
 
+    # Through the API first: sampling desks post batches of 1,000 scans to a real server.
+    api_scans = scans[:API_SCANS]
+    started = time.perf_counter()
+    post_over_http(factory, round_id, api_scans)
+    stage("register_api", started)
+    out["api_scans"] = len(api_scans)
+
     started = time.perf_counter()
     batch = 10_000
+    rest = scans[API_SCANS:]
+    out["bulk_scans"] = len(rest)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("registration", total=len(scans))
-        for start in range(0, len(scans), batch):
+        task = progress.add_task("registration in bulk", total=len(rest))
+        for start in range(0, len(rest), batch):
             regs = [
                 service.Registration(k, code, site, at, ("items", start + i))
-                for i, (k, code, site, at) in enumerate(scans[start : start + batch])
+                for i, (k, code, site, at) in enumerate(rest[start : start + batch])
             ]
             with transaction(factory) as session:
                 service.register_samples(
@@ -394,9 +448,16 @@ def main() -> None:
                     c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     g, r, sampled = got, ref, len(scans)
     print(f"{backend}, {args.people:,} residents, {sampled:,} sampled into {g['tubes']:,.0f} tubes")
+    bulk_rate = g["bulk_scans"] / g["register"]
     print(
-        f"  registration  {g['register']:7.2f} s  {sampled / g['register']:>9,.0f} scans/s"
-        f"   reference {r['register']:6.2f} s  ratio {g['register'] / r['register']:.2f}x"
+        f"  registration, API ({g['api_scans']:,.0f} scans in batches of 1,000 over HTTP)"
+        f"  {g['register_api']:7.2f} s  {g['api_scans'] / g['register_api']:>9,.0f} scans/s"
+    )
+    print(
+        f"  registration, bulk ({g['bulk_scans']:,.0f} scans in batches of 10,000)"
+        f"  {g['register']:7.2f} s  {bulk_rate:>9,.0f} scans/s;"
+        f"  reference {sampled / r['register']:,.0f} scans/s, ratio"
+        f" {(sampled / r['register']) / bulk_rate:.2f}x"
     )
     print(
         f"  close + plan  {g['plan']:7.2f} s  {g['shipments']:,.0f} shipments,"
