@@ -102,3 +102,24 @@ def demo(
     )
     if serve_after:
         serve()
+
+
+@app.command("purge-expired")
+def purge_expired_command(
+    retention_days: Annotated[
+        int | None, typer.Option(help="default FANGKONG_RETENTION_DAYS (30)")
+    ] = None,
+) -> None:
+    """Delete personal data whose retention has ended (run daily, e.g. from cron): samples of
+    old screening rounds, then people and contacts no domain still needs."""
+    from fangkong.core.cli_support import command_session
+    from fangkong.core.clock import SystemClock
+    from fangkong.retention import purge_all
+
+    days = retention_days if retention_days is not None else get_settings().retention_days
+    with command_session() as session:
+        done = purge_all(session, now=SystemClock().now(), retention_days=days)
+    console.print(
+        f"deleted {done.people} people, {done.contacts} contact records and "
+        f"{done.samples} screening samples"
+    )

@@ -606,12 +606,26 @@ def list_recalls(session: Session, *, actor: Actor, round_id: int) -> list[Recal
     recalls = session.scalars(
         select(Recall).where(Recall.round_id == found.id).order_by(Recall.raised_at, Recall.id)
     )
-    return [show_recall(session, actor=actor, recall=r, now=None) for r in recalls]
+    return [
+        show_recall(session, actor=actor, recall=r, now=None)
+        for r in recalls
+        if _recall_covered(session, actor, r)
+    ]
+
+
+def _recall_covered(session: Session, actor: Actor, recall: Recall) -> bool:
+    """A recall belongs to the county of the site that took the pool."""
+    county = session.scalar(
+        select(SamplingSite.county_code)
+        .join(Tube, Tube.site_id == SamplingSite.id)
+        .where(Tube.id == recall.tube_id)
+    )
+    return actor.covers(county)
 
 
 def get_recall(session: Session, *, actor: Actor, recall_id: int, now: datetime) -> RecallRead:
     recall = session.get(Recall, recall_id)
-    if recall is None:
+    if recall is None or not _recall_covered(session, actor, recall):
         raise NotFound(f"recall {recall_id} not found")
     get_round(session, actor=actor, round_id=recall.round_id)
     return show_recall(session, actor=actor, recall=recall, now=now)

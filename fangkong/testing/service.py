@@ -44,16 +44,22 @@ def require(actor: Actor, permission: Permission, what: str) -> None:
 # -- rounds and sites -------------------------------------------------------------------------
 
 
+def sees(actor: Actor, found: ScreeningRound) -> bool:
+    """A county's staff see their county's rounds and the city's (working their own sites in
+    it; people, recalls and missing lists stay scoped to their county)."""
+    return found.county_code is None or actor.covers(found.county_code)
+
+
 def get_round(session: Session, *, actor: Actor, round_id: int) -> ScreeningRound:
     found = session.get(ScreeningRound, round_id)
-    if found is None or not actor.covers(found.county_code):
+    if found is None or not sees(actor, found):
         raise NotFound(f"round {round_id} not found")
     return found
 
 
 def list_rounds(session: Session, *, actor: Actor) -> list[ScreeningRound]:
     rounds = session.scalars(select(ScreeningRound).order_by(ScreeningRound.starts_at.desc()))
-    return [r for r in rounds if actor.covers(r.county_code)]
+    return [r for r in rounds if sees(actor, r)]
 
 
 def create_round(
@@ -308,6 +314,8 @@ def register_samples(
     for scan in scans:
         if scan.site_id not in sites:
             problem(scan.loc, "site", f"site {scan.site_id} is not a sampling site of this round")
+        elif not actor.covers(sites[scan.site_id].county_code):
+            problem(scan.loc, "site", f"{sites[scan.site_id].name} is outside your jurisdiction")
         if scan.sampled_at > now:
             problem(scan.loc, "sampled_at", f"{fmt_local(scan.sampled_at)} is in the future")
         elif scan.sampled_at < found.starts_at:
@@ -387,8 +395,6 @@ def _tube_problem(state: _TubeState, scan: Registration, round_id: int, single: 
         return f"tube {scan.barcode} is closed ({state.members} of {state.size})"
     if single and state.members:
         return f"{scan.person} needs a single tube (sealed zone or quarantine), not a shared one"
-    if not single and state.kind == "single" and state.members == 0:
-        return ""  # an empty single tube is never left over: it was made for this person
     return ""
 
 

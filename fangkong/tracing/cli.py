@@ -78,19 +78,3 @@ def export_file(
             export_contacts(session, actor=actor, infection_id=infection, now=SystemClock().now())
         )
     console.print(f"wrote {out}")
-
-
-@app.command("purge-expired")
-def purge_expired_command(
-    retention_days: Annotated[
-        int | None, typer.Option(help="default FANGKONG_RETENTION_DAYS (30)")
-    ] = None,
-) -> None:
-    """Delete contacts' personal data whose retention has ended (run daily, e.g. from cron)."""
-    from fangkong.core.settings import get_settings
-    from fangkong.tracing.retention import purge_expired
-
-    days = retention_days if retention_days is not None else get_settings().retention_days
-    with command_session() as session:
-        purged = purge_expired(session, now=SystemClock().now(), retention_days=days)
-    console.print(f"deleted {purged.people} people and {purged.contacts} contact records")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -20,10 +21,17 @@ class Purged:
     contacts: int
 
 
-def purge_expired(session: Session, *, now: datetime, retention_days: int) -> Purged:
+def purge_expired(
+    session: Session,
+    *,
+    now: datetime,
+    retention_days: int,
+    keep: Sequence[ColumnElement[bool]] = (),
+) -> Purged:
     """Delete people whose every management order ended more than `retention_days` ago, with
     their contact records and orders. Infected people are kept: theirs are case records.
-    People with no order at all go once they are older than the retention period."""
+    People with no order at all go once they are older than the retention period. `keep`
+    adds other domains' reasons to keep a person (conditions on `Person`)."""
     cutoff = now - timedelta(days=retention_days)
     still_needed = (
         select(ManagementOrder.id)
@@ -34,7 +42,9 @@ def purge_expired(session: Session, *, now: datetime, retention_days: int) -> Pu
     # unscoped: a system job over the whole registry.
     expired = list(
         session.scalars(
-            select(Person.id).where(Person.created_at <= cutoff, ~still_needed, ~infected)
+            select(Person.id).where(
+                Person.created_at <= cutoff, ~still_needed, ~infected, *(~k for k in keep)
+            )
         )
     )
     contacts = 0

@@ -19,6 +19,7 @@ from fangkong.tracing.models import Infection
 from fangkong.zones.models import ZoneRound
 from fangkong.zones.schemas import ZoneCreate
 from fangkong.zones.service import draw_zone
+from tests.conftest import NOW
 from tests.testing.conftest import LINYI, RoundSetup
 from tests.tracing.conftest import at
 
@@ -479,3 +480,39 @@ def test_a_finished_round_counts_for_the_zones_it_covered(
     assert (
         done.tested == 18
     )  # residents 1, 4, … 52 of 某小区 sampled (55-59 missed: 55, 58 not here)
+
+
+def test_county_staff_in_a_city_round_work_their_own_county(
+    session: Session, make_actor: Callable[..., Actor]
+) -> None:
+    from fangkong.testing.schemas import RoundCreate, SiteIn
+    from tests.testing.conftest import YANHU, residents
+
+    commander = make_actor("commander", None)
+    linyi_staff, yanhu_staff = make_actor("tracer", LINYI), make_actor("tracer", YANHU)
+    people = residents(session, 20)
+    city = service.create_round(
+        session,
+        actor=commander,
+        now=at(9, 6),
+        data=RoundCreate(
+            name="全市全员核酸",
+            area="city",
+            starts_at=at(9, 7),
+            sites=[
+                SiteIn(name="临猗采样点", county_code=LINYI, per_hour=300, staff=6),
+                SiteIn(name="盐湖采样点", county_code=YANHU, per_hour=300, staff=6),
+            ],
+        ),
+    )
+    linyi_site = service.present_round(session, city).sites[0].id
+    assert [r.id for r in service.list_rounds(session, actor=yanhu_staff)] == [city.id]
+    scan = Registration(people[0], "C0001", linyi_site, at(9, 8), ("items", 0))
+    with pytest.raises(InvalidInput, match="outside your jurisdiction"):
+        service.register_samples(
+            session, actor=yanhu_staff, round_id=city.id, scans=[scan], now=NOW
+        )
+    service.register_samples(session, actor=linyi_staff, round_id=city.id, scans=[scan], now=NOW)
+    # Yanhu's staff see their county's coverage only: none of these Linyi residents.
+    assert coverage.coverage(session, actor=yanhu_staff, round_id=city.id).residents == 0
+    assert coverage.coverage(session, actor=linyi_staff, round_id=city.id).residents == 20

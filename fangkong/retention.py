@@ -1,0 +1,30 @@
+"""Every domain's retention in one run: screening samples first, then people and contacts
+no domain still needs (run daily, e.g. from cron: `fangkong purge-expired`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from fangkong.testing.retention import purge_samples, sampled_within
+from fangkong.tracing.retention import purge_expired
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    people: int
+    contacts: int
+    samples: int
+
+
+def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeReport:
+    samples = purge_samples(session, now=now, retention_days=retention_days)
+    purged = purge_expired(
+        session,
+        now=now,
+        retention_days=retention_days,
+        keep=[sampled_within(now, retention_days)],
+    )
+    return PurgeReport(people=purged.people, contacts=purged.contacts, samples=samples)
