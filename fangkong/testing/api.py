@@ -155,8 +155,9 @@ def close_round(
 
 
 @router.get("/labs", response_model=list[LabRead])
-def list_labs(_: CurrentActor, session: SessionDep) -> list[LabRead]:
-    return labwork.list_labs(session)
+def list_labs(_: CurrentActor, session: SessionDep, now: NowDep) -> list[LabRead]:
+    """Labs, their capacity and routes, tubes in hand and how many are late by the plan."""
+    return labwork.list_labs(session, now=now)
 
 
 @router.put("/labs", response_model=list[LabRead])

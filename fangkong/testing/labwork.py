@@ -129,11 +129,24 @@ def _in_hand(session: Session) -> dict[int, int]:
     return {lab_id: int(n) for lab_id, n in rows}
 
 
-def list_labs(session: Session) -> list[LabRead]:
+def _late(session: Session, now: datetime) -> dict[int, int]:
+    """Tubes each lab should have reported by now, by the plan, and has not: it is behind."""
+    rows = session.execute(
+        select(Shipment.lab_id, func.count(Tube.id))
+        .join(Tube, Tube.shipment_id == Shipment.id)
+        .where(Tube.result.is_(None), Shipment.expected_result_at < now)
+        .group_by(Shipment.lab_id)
+    )
+    return {lab_id: int(n) for lab_id, n in rows}
+
+
+def list_labs(session: Session, *, now: datetime | None = None) -> list[LabRead]:
+    """Labs with their routes, the tubes they hold and, as of `now`, how many are late."""
     routes: dict[int, dict[str, float]] = defaultdict(dict)
     for r in session.scalars(select(LabRoute)):
         routes[r.lab_id][r.county_code] = r.minutes
     hand = _in_hand(session)
+    late = _late(session, now) if now is not None else {}
     return [
         LabRead(
             id=lab.id,
@@ -144,6 +157,7 @@ def list_labs(session: Session) -> list[LabRead]:
             behind_min=lab.behind_min,
             routes=routes[lab.id],
             in_hand=hand.get(lab.id, 0),
+            late=late.get(lab.id, 0),
         )
         for lab in session.scalars(select(Lab).order_by(Lab.kind, Lab.id))
     ]

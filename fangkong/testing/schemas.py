@@ -58,6 +58,7 @@ class SiteRead(ReadModel):
     county_code: str
     per_hour: int
     staff: int
+    sampled: int = 0
 
 
 class RoundRead(ReadModel):
@@ -106,6 +107,7 @@ class LabRead(ReadModel):
     behind_min: float
     routes: dict[str, float]
     in_hand: int  # tubes sent to it without a result yet
+    late: int  # of those, past the plan's expected result: the lab is falling behind
 
 
 class ShipmentRead(ReadModel):

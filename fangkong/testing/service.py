@@ -181,6 +181,13 @@ def present_round(session: Session, found: ScreeningRound) -> RoundRead:
     sites = session.scalars(
         select(SamplingSite).where(SamplingSite.round_id == found.id).order_by(SamplingSite.id)
     )
+    per_site = dict(
+        session.execute(
+            select(Tube.site_id, func.sum(Tube.members))
+            .where(Tube.round_id == found.id, Tube.kind.in_(("pooled", "single")))
+            .group_by(Tube.site_id)
+        ).all()
+    )
     return RoundRead(
         id=found.id,
         name=found.name,
@@ -199,7 +206,12 @@ def present_round(session: Session, found: ScreeningRound) -> RoundRead:
         tubes_resulted=resulted,
         positive_tubes=positive,
         recalls_open=recalls_open or 0,
-        sites=[SiteRead.model_validate(s, from_attributes=True) for s in sites],
+        sites=[
+            SiteRead.model_validate(s, from_attributes=True).model_copy(
+                update={"sampled": int(per_site.get(s.id) or 0)}
+            )
+            for s in sites
+        ],
     )
 
 

@@ -184,6 +184,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_labs": ("分配/重新分配实验室", "Plan (or re-plan) the labs"),
     "no_rounds": ("暂无检测轮次", "No rounds yet"),
     "pool_size": ("混采比例", "Pool size"),
+    "late_tubes": ("超时未出结果", "Late"),
+    "sampling_sites": ("采样点", "Sampling sites"),
+    "sampling_site": ("采样点", "Sampling site"),
+    "samplers": ("采样人员", "Samplers"),
+    "per_hour": ("每小时采样能力", "Per hour"),
+    "hours_at_capacity": ("满负荷所需小时", "Hours at capacity"),
 }
 
 

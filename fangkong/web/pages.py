@@ -346,5 +346,6 @@ def testing_page(
             shipments=labwork.list_shipments(session, actor=actor, round_id=chosen.id),
             recalls=labwork.list_recalls(session, actor=actor, round_id=chosen.id),
         )
-    context["labs"] = labwork.list_labs(session)
+    context["labs"] = labwork.list_labs(session, now=now)
+    context["counties"] = {d.code: d.name for d in divisions_in(get_settings().city_code)}
     return _render(request, "testing.html", actor, **context)

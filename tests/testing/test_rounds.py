@@ -260,6 +260,9 @@ def test_plan_spreads_tubes_and_replans_when_a_lab_falls_behind(
     )
     assert (third.tubes, third.replanned) == (0, 0)
     assert count(session, Shipment) == len(again.shipments)
+    # By the next morning every tube is past its expected result: each lab shows how late.
+    assert sum(lab.late for lab in labwork.list_labs(session, now=at(9, 12))) == 0
+    assert sum(lab.late for lab in labwork.list_labs(session, now=at(12, 0))) == 6
 
 
 def test_a_lab_over_capacity_is_refused(session: Session, linyi_round: RoundSetup) -> None:

@@ -250,6 +250,7 @@ def test_the_screening_round(browser: Browser, server: str) -> None:
     expect(page.locator("#recalls tbody tr")).to_have_count(1)
     expect(page.locator("#recalls")).to_contain_text("已完成")
     expect(page.locator("#labs tbody tr")).to_have_count(14)
+    expect(page.locator("#sampling-sites tbody tr")).to_have_count(3)
     with page.expect_download() as download:
         page.click("#missing-list")
     assert download.value.suggested_filename == "missing-1.xlsx"
