@@ -14,6 +14,7 @@ from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
 from fangkong.people.cli import app as people_app
 from fangkong.quarantine.cli import app as quarantine_app
+from fangkong.sim.cli import app as sim_app
 from fangkong.testing.cli import app as testing_app
 from fangkong.tracing.cli import app as contacts_app
 from fangkong.users.cli import app as users_app
@@ -28,6 +29,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
+app.add_typer(sim_app, name="sim")
 console = Console()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -23,12 +24,17 @@ def command_session(refused: str = "nothing written") -> Iterator[Session]:
         with transaction(default_session_factory()) as session:
             yield session
     except InvalidInput as exc:
-        err.print(f"[red]{refused}[/]")
-        for problem in exc.problems or []:
-            err.print(f"  {', '.join(map(str, problem.loc))}: {problem.msg}")
-        if not exc.problems:
-            err.print(f"  {exc.message}")
-        raise typer.Exit(1) from None
+        refuse(exc, refused)
     except FangkongError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
+
+
+def refuse(exc: InvalidInput, refused: str) -> NoReturn:
+    """Print every problem with its row or field, and exit 1."""
+    err.print(f"[red]{refused}[/]")
+    for problem in exc.problems or []:
+        err.print(f"  {', '.join(map(str, problem.loc))}: {problem.msg}")
+    if not exc.problems:
+        err.print(f"  {exc.message}")
+    raise typer.Exit(1) from None

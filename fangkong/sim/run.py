@@ -1,0 +1,236 @@
+"""One war-game run: build the city, read the rules from the protocol the platform runs, step
+the engine day by day, and return the daily series."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fangkong.protocol.loader import get_protocol
+from fangkong.protocol.models import Protocol
+from fangkong.sim import engine as e
+from fangkong.sim.city import City, build_city
+from fangkong.sim.scenario import Scenario
+from fangkong.testing.pooling import pool_option
+
+OnDay = Callable[[int], None]
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    series: np.ndarray  # (days, len(SERIES)) int64
+    build_seconds: float
+    run_seconds: float
+    bytes_per_person: float
+    # Each person's infection day (-1: never), latent and infectious days and flags, when asked.
+    people: dict[str, np.ndarray] | None = None
+
+    def column(self, name: str) -> np.ndarray:
+        return self.series[:, e.SERIES.index(name)]
+
+    def as_columns(self) -> dict[str, np.ndarray]:
+        return {name: self.series[:, k] for k, name in enumerate(e.SERIES)}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the engine takes from the protocol: quarantine days, test days, a zone's time."""
+
+    close_days: int
+    close_central: bool
+    secondary_days: int
+    test_days: np.ndarray  # (3, MAX_TEST_DAYS): close, secondary, companion; -1 padded
+    zone_days: int
+
+
+def rules_of(protocol: Protocol) -> Rules:
+    def first(category: str) -> tuple[int, bool, list[int]]:
+        rule = protocol.categories.get(category)  # type: ignore[call-overload]
+        if rule is None or not rule.management:
+            return 0, False, []
+        phase = rule.management[0]
+        return phase.days, phase.kind == "central_quarantine", list(phase.test_days)
+
+    close_days, close_central, close_tests = first("close")
+    secondary_days, _, secondary_tests = first("secondary")
+    _, _, companion_tests = first("companion")
+    tests = np.full((3, e.MAX_TEST_DAYS), -1, dtype=np.int64)
+    for k, days in enumerate((close_tests, secondary_tests, companion_tests)):
+        for t, d in enumerate(days[: e.MAX_TEST_DAYS]):
+            tests[k, t] = max(d, 0)
+    # The most severe zone kind is what a case's home becomes; it is lifted (or steps down to
+    # a kind that is) after its days without infection, then those of the next kind.
+    zone_days = 14
+    if protocol.zones:
+        kind = next(iter(protocol.zones.values()))
+        zone_days = (kind.days_without_infection or 14) + (kind.then_days or 0)
+    return Rules(close_days, close_central, secondary_days, tests, zone_days)
+
+
+def cell_grid(city: City) -> np.ndarray:
+    """Cell index at each (column, row) of the grid, -1 where there is none."""
+    xy = city.cell_xy
+    grid = np.full((int(xy[:, 0].max()) + 1, int(xy[:, 1].max()) + 1), -1, dtype=np.int32)
+    grid[xy[:, 0], xy[:, 1]] = np.arange(len(xy), dtype=np.int32)
+    return grid
+
+
+def parameters(scenario: Scenario, city: City, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    v = scenario.resolved_variant()
+    m, r = scenario.mixing, scenario.response
+    on = scenario.interventions
+    mean_rel = 1 - v.asymptomatic_fraction * (1 - v.asymptomatic_infectiousness)
+    per_day = v.r0 / (v.infectious_days * mean_rel)  # infections an average case causes a day
+    # Network mode: each layer carries its share of R0 over its mean daily contacts.
+    sizes = np.diff(city.household_start)
+    household_others = float((sizes * (sizes - 1)).sum() / sizes.sum())
+    in_group = city.group >= 0
+    schools = city.group_is_school[city.group[in_group]]
+    group_contacts = (
+        in_group.mean()
+        * (5 / 7)
+        * (schools.mean() * m.school_contacts + (1 - schools.mean()) * m.work_contacts)
+        if in_group.any()
+        else 0.0
+    )
+    community_share = max(0.0, 1 - m.household_share - m.group_share)
+
+    def beta(share: float, contacts: float) -> float:
+        return min(1.0, share * per_day / contacts) if contacts > 0 else 0.0
+
+    fp = np.zeros(e.N_FP)
+    fp[e.F_LATENT], fp[e.F_LATENT_SHAPE] = v.latent_days, v.latent_shape
+    fp[e.F_PRESYM] = v.presymptomatic_days
+    fp[e.F_INFECTIOUS], fp[e.F_INFECTIOUS_SHAPE] = v.infectious_days, v.infectious_shape
+    fp[e.F_ASYM], fp[e.F_ASYM_INF] = v.asymptomatic_fraction, v.asymptomatic_infectiousness
+    fp[e.F_CARE_DAYS], fp[e.F_CARE_FRACTION] = v.care_seeking_days, v.care_seeking_fraction
+    fp[e.F_BETA_H] = beta(m.household_share, household_others)
+    fp[e.F_BETA_W] = fp[e.F_BETA_S] = beta(m.group_share, group_contacts)
+    fp[e.F_COMMUNITY] = m.community_contacts
+    fp[e.F_BETA_C] = beta(community_share, m.community_contacts)
+    fp[e.F_HOMOGENEOUS_RATE] = per_day
+    sensitivity = pool_option(
+        r.pool_size, prevalence=0.001, sensitivity=r.sensitivity, specificity=1.0,
+        dilution_loss=0.01,
+    ).sensitivity  # fmt: skip
+    fp[e.F_SENSITIVITY] = sensitivity
+    fp[e.F_FOUND] = r.found_fraction
+    fp[e.F_IMPORT_RATE] = scenario.seeding.importations_per_day
+    fp[e.F_IMPORT_CAUGHT] = scenario.seeding.arrivals_caught if on else 0.0
+    fp[e.F_CONTROLLED_COMMUNITY] = r.controlled_community
+    ip = np.zeros(e.N_IP, dtype=np.int64)
+    ip[e.I_HOMOGENEOUS] = m.mode == "homogeneous"
+    ip[e.I_DETECTION] = on and r.detection
+    ip[e.I_TRACING] = on and r.tracing
+    ip[e.I_ZONES] = on and r.zones
+    ip[e.I_TRACE_PER_DAY] = r.tracing_per_day
+    ip[e.I_TRACE_DELAY] = r.trace_delay_days
+    ip[e.I_ROOMS] = r.rooms if rules.close_central else 0
+    ip[e.I_CLOSE_DAYS], ip[e.I_SECONDARY_DAYS] = rules.close_days, rules.secondary_days
+    ip[e.I_ZONE_DAYS] = rules.zone_days
+    ip[e.I_WORK_CONTACTS], ip[e.I_SCHOOL_CONTACTS] = m.work_contacts, m.school_contacts
+    ip[e.I_COMPANIONS] = r.companions_per_case
+    ip[e.I_LAB_PER_DAY], ip[e.I_POOL] = r.lab_tubes_per_day, r.pool_size
+    ip[e.I_GROUP_TRACE_MAX] = r.group_trace_max
+    ip[e.I_TRANSFER_DELAY] = r.transfer_delay_days
+    return fp, ip
+
+
+def _grown(array: np.ndarray, used: int, headroom: int) -> np.ndarray:
+    """The list with room for `headroom` more rows past the `used` ones, doubled as often as
+    needed (numba cannot grow it in place during a day)."""
+    size = len(array)
+    while size < 2 * (used + headroom):
+        size *= 2
+    if size == len(array):
+        return array
+    bigger = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
+
+
+def simulate(
+    scenario: Scenario, *, on_day: OnDay | None = None, keep_people: bool = False
+) -> RunResult:
+    started = time.perf_counter()
+    city = build_city(
+        scenario.city.people,
+        counties=scenario.city.counties,
+        per_cell=scenario.city.per_cell,
+        seed=scenario.seed,
+    )
+    rules = rules_of(get_protocol(scenario.protocol))
+    fp, ip = parameters(scenario, city, rules)
+    hosp = np.asarray(scenario.resolved_variant().hospitalised_by_age, dtype=np.float64)
+    grid = cell_grid(city)
+    n = city.people
+    state = np.zeros(n, dtype=np.int8)
+    t_inf = np.full(n, -1, dtype=np.int16)
+    lat = np.zeros(n, dtype=np.uint8)
+    dur = np.zeros(n, dtype=np.uint8)
+    flags = np.zeros(n, dtype=np.uint8)
+    iso = np.zeros(n, dtype=np.int8)
+    iso_until = np.zeros(n, dtype=np.int16)
+    active = np.zeros(n, dtype=np.int32)
+    counts = np.zeros(12, dtype=np.int64)
+    pending = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
+    queue = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
+    placed = np.zeros(max(1024, n // 64), dtype=np.int32)
+    sealed_until = np.zeros(city.cells, dtype=np.int16)
+    controlled_until = np.zeros(city.cells, dtype=np.int16)
+    seed = scenario.seed
+    # The first infections: distinct people, from their own stream.
+    first = np.random.default_rng(np.random.SeedSequence([seed, e.ST_IMPORT])).choice(
+        n, size=min(scenario.seeding.initial_infections, n), replace=False
+    )
+    for j in first:
+        e.infect(int(j), 0, seed, fp, city.age, hosp, state, t_inf, lat, dur, flags, active,
+                 counts)  # fmt: skip
+    build_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    series = np.zeros((scenario.days, e.N_SERIES), dtype=np.int64)
+    screening = set(scenario.response.screening_days) if scenario.interventions else set()
+    traced_per_day = int(ip[e.I_TRACE_PER_DAY])
+    for day in range(scenario.days):
+        # Room for the most a day can add: a test per infected person (a round, care seeking,
+        # arrivals), the tests of everyone the tracers can place, and a queue entry for each
+        # household member, traced colleague and companion of every case, and for the
+        # households of everyone placed.
+        infected = int(counts[0])
+        per_case = 8 + int(ip[e.I_GROUP_TRACE_MAX] + ip[e.I_COMPANIONS])
+        pending = _grown(
+            pending, int(counts[2]), 2 * infected + e.MAX_TEST_DAYS * traced_per_day + 1024
+        )
+        if counts[4] > len(queue) // 2:  # drop the worked part of the tracing queue
+            live = int(counts[3] - counts[4])
+            queue[:live] = queue[counts[4] : counts[3]]
+            counts[3], counts[4] = live, 0
+        queue = _grown(queue, int(counts[3]), per_case * infected + 8 * traced_per_day + 1024)
+        placed = _grown(placed, int(counts[5]), traced_per_day + 1024)
+        if day > 0:
+            counts[1] = 0  # new infections are counted per day; day 0 holds the first ones
+        e.step(
+            day, seed, fp, ip, rules.test_days, day in screening,
+            city.age, city.household_start, city.household, city.cell, city.cell_start, grid,
+            city.cell_xy, city.group, city.group_members, city.group_start,
+            city.group_is_school, hosp,
+            state, t_inf, lat, dur, flags, iso, iso_until, active, counts,
+            pending, queue, placed, sealed_until, controlled_until, series[day],
+        )  # fmt: skip
+        if counts[11]:
+            raise RuntimeError(f"day {day}: a working list overflowed ({counts[11]} entries)")
+        if on_day is not None:
+            on_day(day)
+    run_seconds = time.perf_counter() - started
+    arrays = (state, t_inf, lat, dur, flags, iso, iso_until, active, pending, queue, placed)
+    total = city.nbytes() + sum(a.nbytes for a in arrays)
+    kept: dict[str, np.ndarray] | None = (
+        {"t_inf": t_inf, "lat": lat, "dur": dur, "flags": flags, "iso": iso}
+        if keep_people
+        else None
+    )
+    return RunResult(scenario, series, build_seconds, run_seconds, total / n, kept)
