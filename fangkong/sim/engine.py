@@ -36,6 +36,10 @@ N_FP = 20
     I_COMPANIONS, I_LAB_PER_DAY, I_POOL, I_GROUP_TRACE_MAX, I_TRANSFER_DELAY,
 ) = range(17)  # fmt: skip
 N_IP = 17
+# Columns of the active list (one row per infected person until they recover).
+A_ID, A_START, A_END, A_CARE, A_HOSPITAL, A_HOUSEHOLD, A_GROUP, A_CELL = range(8)
+N_ACTIVE_COLUMNS = 8
+NO_CARE, ASYMPTOMATIC = -1, -2  # A_CARE when they never seek care / have no symptoms
 # Test days after placement, per queue kind (from the protocol), padded with -1.
 MAX_TEST_DAYS = 8
 
@@ -61,12 +65,17 @@ def _mix(x: np.uint64) -> np.uint64:
 
 
 @njit(inline="always", cache=True)
-def uniform(seed: int, stream: int, a: int, b: int, c: int) -> float:
-    """A uniform draw in [0, 1) that depends only on its arguments."""
+def _hash(seed: int, stream: int, a: int, b: int, c: int) -> np.uint64:
+    """64 random bits that depend only on the arguments (splitmix64 rounds)."""
     h = _mix(np.uint64(seed) * _GOLD + np.uint64(stream))
     h = _mix(h ^ (np.uint64(a) * _GOLD))
-    h = _mix(h ^ (np.uint64(b) * _M1 + np.uint64(c)))
-    return float(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return _mix(h ^ (np.uint64(b) * _M1 + np.uint64(c)))
+
+
+@njit(inline="always", cache=True)
+def uniform(seed: int, stream: int, a: int, b: int, c: int) -> float:
+    """A uniform draw in [0, 1) that depends only on its arguments."""
+    return float(_hash(seed, stream, a, b, c) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True)
@@ -94,11 +103,12 @@ def _gamma_days(mean: float, shape: float, u: float, v: float, w: float) -> int:
 
 @njit(cache=True)
 def infect(
-    j: int, day: int, seed: int, fp: np.ndarray, age: np.ndarray, hosp_by_age: np.ndarray,
-    state: np.ndarray, t_inf: np.ndarray, lat: np.ndarray, dur: np.ndarray, flags: np.ndarray,
+    j: int, day: int, seed: int, fp: np.ndarray, hosp_by_age: np.ndarray, people: tuple,  # type: ignore[type-arg]
     active: np.ndarray, counts: np.ndarray,
 ) -> None:  # fmt: skip
-    """j is infected today: their whole course is drawn now, from the disease stream."""
+    """j is infected today: their whole course is drawn now, from the disease stream.
+    `people`: (age, household, cell, group, state, t_inf, lat, dur, flags)."""
+    age, household, cell, group, state, t_inf, lat, dur, flags = people
     state[j] = EXP
     t_inf[j] = day
     lat[j] = min(_gamma_days(
@@ -121,7 +131,27 @@ def infect(
         if uniform(seed, ST_DISEASE, j, 2, 2) < hosp_by_age[band]:
             f |= SEVERE
     flags[j] = (flags[j] & (DETECTED | QUEUED)) | f
-    active[counts[0]] = j
+    # The active row: everything the daily loops read, side by side, so they run through
+    # memory in order instead of jumping about the population's arrays.
+    start = day + int(lat[j])
+    onset = start + int(fp[F_PRESYM] + 0.5)
+    row = counts[0]
+    active[row, A_ID] = j
+    active[row, A_START] = start
+    active[row, A_END] = start + int(dur[j])
+    active[row, A_CARE] = NO_CARE
+    active[row, A_HOSPITAL] = -1
+    active[row, A_HOUSEHOLD] = household[j]
+    active[row, A_GROUP] = group[j]
+    active[row, A_CELL] = cell[j]
+    if f & ASYM:
+        active[row, A_CARE] = ASYMPTOMATIC
+    else:
+        if f & SEEKS:
+            delay = int(fp[F_CARE_DAYS] * 2 * uniform(seed, ST_DISEASE, j, 3, 0) + 0.5)
+            active[row, A_CARE] = onset + delay
+        if f & SEVERE:
+            active[row, A_HOSPITAL] = onset + 2
     counts[0] += 1
     counts[1] += 1  # infections today
 
@@ -143,8 +173,10 @@ def step(
     controlled_until: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """One day. `counts`: [active, new infections, pending, queue length, queue head, placed,
-    cum detected, rooms used, tests used, lab backlog, cum infections, entries dropped]."""
+    cum detected, rooms used, tests used, lab backlog, cum infections, entries dropped,
+    isolated now]."""
     n = len(state)
+    people = (age, household, cell, group, state, t_inf, lat, dur, flags)
     detected_today = 0
     traced_today = 0
     homogeneous = ip[I_HOMOGENEOUS] == 1
@@ -154,23 +186,19 @@ def step(
     for k in range(arrivals):
         j = int(uniform(seed, ST_IMPORT, day, 1, k) * n)
         if state[j] == SUS:
-            infect(j, day, seed, fp, age, hosp_by_age, state, t_inf, lat, dur, flags, active,
-                   counts)  # fmt: skip
+            infect(j, day, seed, fp, hosp_by_age, people, active, counts)
             if ip[I_DETECTION] == 1 and uniform(seed, ST_IMPORT, day, 2, k) < fp[F_IMPORT_CAUGHT]:
                 _pend(pending, counts, j, day + lat[j], 1)  # the loop's tests find them
 
     # -- transmission, then progression, over the infected only -----------------------------
     n_active = counts[0]
     for a in range(n_active):
-        i = active[a]
-        if state[i] == REC:
+        if day < active[a, A_START] or day >= active[a, A_END]:
             continue
-        start = t_inf[i] + lat[i]
-        if day < start or day >= start + dur[i]:
-            continue
+        i = active[a, A_ID]
         if iso[i] == ISOLATED or iso[i] == CENTRAL_Q:
             continue
-        rel = fp[F_ASYM_INF] if flags[i] & ASYM else 1.0
+        rel = fp[F_ASYM_INF] if active[a, A_CARE] == ASYMPTOMATIC else 1.0
         if homogeneous:
             contacts = _poisson(
                 fp[F_HOMOGENEOUS_RATE] * rel, uniform(seed, ST_COMMUNITY, i, day, 0)
@@ -178,99 +206,93 @@ def step(
             for k in range(contacts):
                 j = int(uniform(seed, ST_COMMUNITY, i, day, k + 1) * n)
                 if state[j] == SUS and iso[j] < CENTRAL_Q:
-                    infect(j, day, seed, fp, age, hosp_by_age, state, t_inf, lat, dur, flags,
-                           active, counts)  # fmt: skip
+                    infect(j, day, seed, fp, hosp_by_age, people, active, counts)
             continue
         # household
-        h = household[i]
+        h = active[a, A_HOUSEHOLD]
         p_h = fp[F_BETA_H] * rel
         for j in range(household_start[h], household_start[h + 1]):
             if j != i and state[j] == SUS and iso[j] < CENTRAL_Q:
                 if uniform(seed, ST_HOUSEHOLD, i, day, j) < p_h:
-                    infect(j, day, seed, fp, age, hosp_by_age, state, t_inf, lat, dur, flags,
-                           active, counts)  # fmt: skip
+                    infect(j, day, seed, fp, hosp_by_age, people, active, counts)
         if iso[i] == HOME_Q:
             continue
-        c = cell[i]
+        c = active[a, A_CELL]
         sealed = sealed_until[c] > day
         controlled = controlled_until[c] > day
         if sealed:
             continue  # 足不出户: household only
-        # school or work, on weekdays, unless the zone keeps people in
-        g = group[i]
+        # School or work on weekdays, unless the zone keeps people in; then the community:
+        # the home cell, its neighbours, some travel across the city. Contacts are thinned
+        # first: only the ones that would transmit are drawn (Poisson(contacts × p)), then
+        # whom they reach, so the work follows the transmissions, not the contacts.
+        g = active[a, A_GROUP]
         if g >= 0 and day % 7 < 5 and not controlled:
             g0, g1 = group_start[g], group_start[g + 1]
             size = g1 - g0
             school = group_is_school[g]
             m = min(size - 1, ip[I_SCHOOL_CONTACTS] if school else ip[I_WORK_CONTACTS])
             p_g = (fp[F_BETA_S] if school else fp[F_BETA_W]) * rel
-            for k in range(m):
-                j = group_members[g0 + int(uniform(seed, ST_GROUP, i, day, 2 * k) * size)]
-                if j == i or state[j] != SUS or iso[j] != FREE:
-                    continue
-                if sealed_until[cell[j]] > day:
-                    continue
-                if uniform(seed, ST_GROUP, i, day, 2 * k + 1) < p_g:
-                    infect(j, day, seed, fp, age, hosp_by_age, state, t_inf, lat, dur, flags,
-                           active, counts)  # fmt: skip
-        # community: the home cell, its neighbours, some travel across the city
+            hits = _poisson(m * p_g, uniform(seed, ST_GROUP, i, day, 0))
+            for k in range(hits):
+                j = group_members[g0 + int(uniform(seed, ST_GROUP, i, day, k + 1) * size)]
+                if j != i and state[j] == SUS and iso[j] == FREE and sealed_until[cell[j]] <= day:
+                    infect(j, day, seed, fp, hosp_by_age, people, active, counts)
         lam = fp[F_COMMUNITY] * (fp[F_CONTROLLED_COMMUNITY] if controlled else 1.0)
-        contacts = _poisson(lam, uniform(seed, ST_COMMUNITY, i, day, 0))
-        p_c = fp[F_BETA_C] * rel
+        hits = _poisson(lam * fp[F_BETA_C] * rel, uniform(seed, ST_COMMUNITY, i, day, 0))
         cx, cy = cell_xy[c, 0], cell_xy[c, 1]
-        for k in range(contacts):
-            u = uniform(seed, ST_COMMUNITY, i, day, 4 * k + 1)
+        for k in range(hits):
+            h = _hash(seed, ST_COMMUNITY, i, day, k + 1)
+            where = float(h & np.uint64(0xFFFF)) / 65536.0
+            which = float((h >> np.uint64(16)) & np.uint64(0xFFFF)) / 65536.0
+            pick = float(h >> np.uint64(32)) / 4294967296.0
             target = c
             if not controlled:
-                if u > 0.95:
-                    target = int(
-                        uniform(seed, ST_COMMUNITY, i, day, 4 * k + 2) * (len(cell_start) - 1)
-                    )
-                elif u > 0.8:
-                    d8 = int(uniform(seed, ST_COMMUNITY, i, day, 4 * k + 2) * 8)
-                    dx = (-1, 0, 1, -1, 1, -1, 0, 1)[d8]
-                    dy = (-1, -1, -1, 0, 0, 1, 1, 1)[d8]
-                    x, y = cx + dx, cy + dy
-                    if (
-                        0 <= x < cell_at.shape[0]
-                        and 0 <= y < cell_at.shape[1]
-                        and cell_at[x, y] >= 0
-                    ):
-                        target = cell_at[x, y]
+                if where > 0.95:
+                    target = int(which * (len(cell_start) - 1))
+                elif where > 0.8:
+                    d8 = int(which * 8)
+                    x = cx + (-1, 0, 1, -1, 1, -1, 0, 1)[d8]
+                    y = cy + (-1, -1, -1, 0, 0, 1, 1, 1)[d8]
+                    if 0 <= x < cell_at.shape[0] and 0 <= y < cell_at.shape[1]:
+                        if cell_at[x, y] >= 0:
+                            target = cell_at[x, y]
             r0, r1 = cell_start[target], cell_start[target + 1]
             if r1 <= r0:
                 continue
-            j = r0 + int(uniform(seed, ST_COMMUNITY, i, day, 4 * k + 3) * (r1 - r0))
-            if j == i or state[j] != SUS or iso[j] != FREE or sealed_until[cell[j]] > day:
-                continue
-            if uniform(seed, ST_COMMUNITY, i, day, 4 * k + 4) < p_c:
-                infect(j, day, seed, fp, age, hosp_by_age, state, t_inf, lat, dur, flags,
-                       active, counts)  # fmt: skip
+            j = r0 + int(pick * (r1 - r0))
+            if j != i and state[j] == SUS and iso[j] == FREE and sealed_until[cell[j]] <= day:
+                infect(j, day, seed, fp, hosp_by_age, people, active, counts)
 
-    # progression; symptomatic people seek care; the severe go to hospital
-    hospitalised = 0
+    # progression; symptomatic people seek care; the severe go to hospital; the day's counts
+    hospitalised = exposed = infectious = 0
     keep = 0
+    detect = ip[I_DETECTION] == 1
     for a in range(counts[0]):
-        i = active[a]
-        start = t_inf[i] + lat[i]
-        if state[i] == EXP and day >= start:
-            state[i] = INF
-        if state[i] != REC and day >= start + dur[i]:
+        i = active[a, A_ID]
+        start, end = active[a, A_START], active[a, A_END]
+        if day >= end:
             state[i] = REC
             if iso[i] == ISOLATED:
                 iso[i] = FREE
+                counts[12] -= 1
             continue  # leaves the active list
-        if not flags[i] & ASYM:
-            onset = start + int(fp[F_PRESYM] + 0.5)
-            if flags[i] & SEVERE and day >= onset + 2:
-                hospitalised += 1
-                if ip[I_DETECTION] == 1 and day == onset + 2:
-                    _pend(pending, counts, i, day, 0)
-            if flags[i] & SEEKS and ip[I_DETECTION] == 1:
-                delay = int(fp[F_CARE_DAYS] * 2 * uniform(seed, ST_DISEASE, i, 3, 0) + 0.5)
-                if day == onset + delay:
-                    _pend(pending, counts, i, day, 0)
-        active[keep] = i
+        if day == start:
+            state[i] = INF
+        if day < start:
+            exposed += 1
+        else:
+            infectious += 1
+        hospital = active[a, A_HOSPITAL]
+        if hospital >= 0 and day >= hospital:
+            hospitalised += 1
+            if detect and day == hospital:
+                _pend(pending, counts, i, day, 0)
+        if detect and day == active[a, A_CARE]:
+            _pend(pending, counts, i, day, 0)
+        if keep != a:
+            for col in range(N_ACTIVE_COLUMNS):
+                active[keep, col] = active[a, col]
         keep += 1
     counts[0] = keep
 
@@ -288,10 +310,10 @@ def step(
         counts[9] += tubes
         per_day = max(ip[I_LAB_PER_DAY], 1)
         for a in range(counts[0]):
-            j = active[a]
+            j = active[a, A_ID]
             if iso[j] == ISOLATED or flags[j] & DETECTED:
                 continue
-            if day >= t_inf[j] + lat[j] - 1 and state[j] != REC:
+            if day >= active[a, A_START] - 1:
                 if uniform(seed, ST_TEST, j, day, 0) < fp[F_SENSITIVITY]:
                     wait = 1 + int(uniform(seed, ST_TEST, j, day, 1) * tubes / per_day)
                     _pend(pending, counts, j, day + wait, 0)
@@ -324,6 +346,7 @@ def step(
         if iso[j] == CENTRAL_Q:
             counts[7] -= 1
         iso[j] = ISOLATED
+        counts[12] += 1
         c = cell[j]
         if ip[I_ZONES] == 1:
             sealed_until[c] = day + ip[I_ZONE_DAYS]
@@ -415,15 +438,6 @@ def step(
     counts[5] = keep
 
     # -- the day's figures ------------------------------------------------------------------
-    exposed = infectious = recovered = isolated = 0
-    for a in range(counts[0]):
-        i = active[a]
-        if state[i] == EXP:
-            exposed += 1
-        elif state[i] == INF:
-            infectious += 1
-        if iso[i] == ISOLATED:
-            isolated += 1
     counts[10] += counts[1]
     recovered = counts[10] - counts[0]
     sealed = 0
@@ -447,7 +461,7 @@ def step(
     out[14] = traced_today
     out[15] = sealed
     out[16] = hospitalised
-    out[17] = isolated
+    out[17] = counts[12]
 
 
 @njit(inline="always", cache=True)

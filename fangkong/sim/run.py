@@ -175,8 +175,8 @@ def simulate(
     flags = np.zeros(n, dtype=np.uint8)
     iso = np.zeros(n, dtype=np.int8)
     iso_until = np.zeros(n, dtype=np.int16)
-    active = np.zeros(n, dtype=np.int32)
-    counts = np.zeros(12, dtype=np.int64)
+    active = np.zeros((n, e.N_ACTIVE_COLUMNS), dtype=np.int32)
+    counts = np.zeros(13, dtype=np.int64)
     pending = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
     queue = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
     placed = np.zeros(max(1024, n // 64), dtype=np.int32)
@@ -187,29 +187,49 @@ def simulate(
     first = np.random.default_rng(np.random.SeedSequence([seed, e.ST_IMPORT])).choice(
         n, size=min(scenario.seeding.initial_infections, n), replace=False
     )
+    people = (city.age, city.household, city.cell, city.group, state, t_inf, lat, dur, flags)
     for j in first:
-        e.infect(int(j), 0, seed, fp, city.age, hosp, state, t_inf, lat, dur, flags, active,
-                 counts)  # fmt: skip
+        e.infect(int(j), 0, seed, fp, hosp, people, active, counts)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
     series = np.zeros((scenario.days, e.N_SERIES), dtype=np.int64)
     screening = set(scenario.response.screening_days) if scenario.interventions else set()
     traced_per_day = int(ip[e.I_TRACE_PER_DAY])
+    # The working lists only need room for what the response can add.
+    detecting = bool(ip[e.I_DETECTION]) or bool(screening) or scenario.seeding.arrivals_caught > 0
+    tracing = bool(ip[e.I_TRACING])
+    per_case = 8 + int(ip[e.I_GROUP_TRACE_MAX] + ip[e.I_COMPANIONS])
+    arrivals = int(10 * scenario.seeding.importations_per_day) + 64  # far above a Poisson day
     for day in range(scenario.days):
-        # Room for the most a day can add: a test per infected person (a round, care seeking,
-        # arrivals), the tests of everyone the tracers can place, and a queue entry for each
-        # household member, traced colleague and companion of every case, and for the
-        # households of everyone placed.
-        infected = int(counts[0])
-        per_case = 8 + int(ip[e.I_GROUP_TRACE_MAX] + ip[e.I_COMPANIONS])
+        # Room for the most this day can add, counted from what is due: detections (tests
+        # and results due, care seeking and hospital admissions today), each bringing its
+        # household, traced colleagues and companions onto the tracing queue; the tests of
+        # everyone the tracers can place and their households; a round's positives.
+        rows = active[: counts[0]]
+        events = 0
+        if detecting:
+            due = int(np.count_nonzero(pending[: counts[2], 1] <= day))
+            care = int(np.count_nonzero(rows[:, e.A_CARE] == day))
+            admitted = int(np.count_nonzero(rows[:, e.A_HOSPITAL] == day))
+            events = due + care + admitted + arrivals
+        round_today = day in screening
         pending = _grown(
-            pending, int(counts[2]), 2 * infected + e.MAX_TEST_DAYS * traced_per_day + 1024
+            pending,
+            int(counts[2]),
+            events
+            + (len(rows) if round_today else 0)
+            + (e.MAX_TEST_DAYS * traced_per_day if tracing else 0)
+            + 1024,
         )
         if counts[4] > len(queue) // 2:  # drop the worked part of the tracing queue
             live = int(counts[3] - counts[4])
             queue[:live] = queue[counts[4] : counts[3]]
             counts[3], counts[4] = live, 0
-        queue = _grown(queue, int(counts[3]), per_case * infected + 8 * traced_per_day + 1024)
+        queue = _grown(
+            queue,
+            int(counts[3]),
+            (per_case * events + 8 * traced_per_day if tracing else 0) + 1024,
+        )
         placed = _grown(placed, int(counts[5]), traced_per_day + 1024)
         if day > 0:
             counts[1] = 0  # new infections are counted per day; day 0 holds the first ones
