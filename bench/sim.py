@@ -6,8 +6,8 @@ Each model runs in a process of its own (the peers in their own virtual environm
 bench/.venvs/, made on first use: `covasim==3.1.9`, `covasim==4.0.1`, `starsim==3.7.2`,
 never run-time dependencies of Fangkong). Workloads, at each population size, 60 days:
 
-- free: a comparable disease (R0 about 2.5 on household, school, work and community
-  contacts; one infection per 10,000 people at the start), no interventions;
+- free: a comparable disease (calibrated so each model infects about a quarter of 100,000
+  people in 60 days; one infection per 10,000 people at the start), no interventions;
 - response: the same with testing, tracing and quarantine (Covasim's test_prob and
   contact_tracing; ours: fever clinics, tracing with capacity, rooms, zones, from cn-8).
   Starsim has no testing or tracing of its own, so it runs the free workload only.
@@ -29,6 +29,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 VENVS = HERE / ".venvs"
+# Calibrated so each model infects about a quarter of 100,000 people in 60 days unchecked:
+# ours R0 3.25 (network), Covasim's default hybrid population, Starsim SIR beta 0.028 on 8
+# random contacts for 8 days.
+R0 = 3.25
 PEERS = {"covasim3": ("cv3", "covasim==3.1.9"), "covasim4": ("cv4", "covasim==4.0.1"),
          "starsim": ("ss", "starsim==3.7.2")}  # fmt: skip
 
@@ -58,10 +62,19 @@ def run_ours(people: int, days: int, response: bool) -> dict[str, float]:
                 "days": days,
                 "seed": 1,
                 "protocol": "cn-8",
-                "disease": {"r0": 2.5},
+                "disease": {"r0": R0},
                 "seeding": {"initial_infections": max(1, n // 10_000)},
                 "interventions": response,
-                "response": {"rooms": max(100, n // 500), "tracing_per_day": max(500, n // 200)},
+                # A response about as strong as Covasim's test_prob + contact_tracing below
+                # (similar infections): half the contacts found, two days late, few rooms.
+                "response": {
+                    "rooms": max(100, n // 2_000),
+                    "tracing_per_day": max(100, n // 2_000),
+                    "found_fraction": 0.5,
+                    "trace_delay_days": 2,
+                    "zones": False,
+                    "companions_per_case": 0,
+                },
             }
         )
 
@@ -125,7 +138,7 @@ def run_starsim(people: int, days: int, response: bool) -> dict[str, float]:
         stop=days,
         dt=1,
         rand_seed=1,
-        diseases=ss.SIR(beta=0.045, init_prev=max(1, people // 10_000) / people, dur_inf=8),
+        diseases=ss.SIR(beta=0.028, init_prev=max(1, people // 10_000) / people, dur_inf=8),
         networks=ss.RandomNet(n_contacts=8),
         verbose=0,
     )

@@ -17,10 +17,11 @@ FORBIDDEN_IMPORTS = {
     "protocol": ("fangkong.people", "fangkong.tracing", "fangkong.users", "fangkong.web"),
     "people": ("fangkong.tracing", "fangkong.web", "fangkong.app"),
     "users": ("fangkong.people", "fangkong.tracing", "fangkong.web"),
-    "tracing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
-    "quarantine": ("fangkong.web", "fangkong.app"),
-    "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
-    "zones": ("fangkong.web", "fangkong.app", "fangkong.quarantine"),
+    "tracing": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
+    "quarantine": ("fangkong.web", "fangkong.app", "fangkong.sim"),
+    "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
+    "zones": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
+    "sim": ("fangkong.web", "fangkong.app"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # The city the platform serves: its GB/T 2260 prefecture prefix and name, and its time zone.
     city_code: str = "1408"
     timezone: str = "Asia/Shanghai"
+    # Residents (运城市, 7th national census, 2020): the war game's city and forecasts.
+    city_population: int = 4_774_508
     protocol: str = "cn-8"
     # The grid: square cells of this size on this metric projection (UTM 49N covers 108-114°E,
     # the whole of 运城市). People's homes and grid zones are in these cells.

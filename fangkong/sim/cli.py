@@ -6,10 +6,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from fangkong.core.cli_support import refuse
 from fangkong.core.errors import InvalidInput
-from fangkong.sim.output import write_series
+from fangkong.sim.ensemble import dotted_name, parse_settings, run_ensemble, with_setting
+from fangkong.sim.output import write_ensemble, write_series
 from fangkong.sim.run import simulate
 from fangkong.sim.scenario import check_scenario, load_scenario
 
@@ -65,4 +67,91 @@ def run_command(
         f"{result.column('cum_infections')[-1]:,} infected, "
         f"{result.column('cum_detected')[-1]:,} detected; city {result.build_seconds:.2f} s, "
         f"run {result.run_seconds:.2f} s -> {out}"
+    )
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[Path, typer.Option("--scenario", exists=True, dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="a folder for the results")],
+    seeds: Annotated[int, typer.Option(min=1, max=10_000, help="runs per setting")] = 20,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="key=value[,value…], e.g. response.rooms=2000,8000"),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="a Dask scheduler address; default a LocalCluster")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="LocalCluster processes")] = 2,
+) -> None:
+    """An ensemble over seeds and settings: every run as Parquet, medians and 90 % bands as
+    CSV, and the bands drawn in chart.html."""
+    try:
+        base = load_scenario(scenario)
+        settings = parse_settings(set_ or [])
+        for setting in settings:  # every combination checked before anything runs
+            with_setting(base.model_dump(), setting, base.seed)
+    except InvalidInput as exc:
+        refuse(exc, "nothing run")
+    total = len(settings) * seeds
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{total} runs", total=total)
+        ensemble = run_ensemble(
+            base,
+            seeds=seeds,
+            settings=settings,
+            scheduler=scheduler,
+            workers=workers,
+            on_done=lambda done: progress.update(task, completed=done),
+        )
+    written = write_ensemble(ensemble, out, title=f"{base.name}: {seeds} runs a setting")
+    for s, setting in enumerate(settings):
+        low, mid, high = ensemble.band(s, "cum_infections")
+        console.print(
+            f"{dotted_name(setting)}: infections by day {base.days - 1} median {mid[-1]:,.0f} "
+            f"(90 % {low[-1]:,.0f}–{high[-1]:,.0f}); rooms at most "
+            f"{ensemble.band(s, 'rooms_used')[1].max():,.0f}"
+        )
+    console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command("forecast")
+def forecast_command(
+    days: Annotated[int, typer.Option(min=1, max=60)] = 14,
+    seeds: Annotated[int, typer.Option(min=1, max=1_000)] = 10,
+    as_of: Annotated[str | None, typer.Option(help="city time, e.g. 2022-03-08 12:00")] = None,
+    variant: Annotated[str, typer.Option()] = "omicron_ba2",
+    people: Annotated[int | None, typer.Option(help="default FANGKONG_CITY_POPULATION")] = None,
+) -> None:
+    """The next days' needs from the live database: rooms (with when they run out),
+    detections and tests, as medians and 90 % bands."""
+    from fangkong.core.cli_support import command_session
+    from fangkong.core.clock import SystemClock
+    from fangkong.core.timeutil import parse_local_datetime
+    from fangkong.sim.forecast import forecast
+
+    try:
+        moment = parse_local_datetime(as_of) if as_of else SystemClock().now()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+    with command_session() as session:
+        found = forecast(
+            session, now=moment, days=days, seeds=seeds, people=people, variant=variant
+        )
+    table = Table("day", "rooms needed (90 %)", "of which promised", "detected", "tests")
+    for d, day in enumerate(found.days):
+        low, mid, high = found.rooms_needed[d]
+        table.add_row(
+            str(day), f"{mid:,.0f} ({low:,.0f}–{high:,.0f})", f"{found.rooms_committed[d]:,}",
+            f"{found.detected[d][1]:,.0f}", f"{found.tests[d][1]:,.0f}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{found.recent_infections} infections in the last 10 days, {found.active_zones} zones, "
+        f"{found.rooms_available:,} rooms; {found.runs} runs. "
+        + (
+            f"[red]Rooms run out on {found.runs_out_on}.[/]"
+            if found.runs_out_on
+            else "Rooms last the period."
+        )
     )

@@ -187,6 +187,11 @@ def simulate(
     first = np.random.default_rng(np.random.SeedSequence([seed, e.ST_IMPORT])).choice(
         n, size=min(scenario.seeding.initial_infections, n), replace=False
     )
+    if scenario.seeding.with_households:
+        homes = np.unique(city.household[first])
+        first = np.concatenate(
+            [np.arange(city.household_start[h], city.household_start[h + 1]) for h in homes]
+        )
     people = (city.age, city.household, city.cell, city.group, state, t_inf, lat, dur, flags)
     for j in first:
         e.infect(int(j), 0, seed, fp, hosp, people, active, counts)

@@ -55,6 +55,9 @@ class CitySpec(_Strict):
 
 class Seeding(_Strict):
     initial_infections: int = Field(default=10, ge=1)
+    # Infect each first case's whole household with them (a replay that starts from a
+    # household cluster, as Linyi's did).
+    with_households: bool = False
     importations_per_day: float = Field(default=0.0, ge=0, le=10_000)
     # Share of imported infections caught by the inbound loop's landing test.
     arrivals_caught: Probability = Field(default=0.0, ge=0, le=1)

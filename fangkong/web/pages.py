@@ -349,3 +349,27 @@ def testing_page(
     context["labs"] = labwork.list_labs(session, now=now)
     context["counties"] = {d.code: d.name for d in divisions_in(get_settings().city_code)}
     return _render(request, "testing.html", actor, **context)
+
+
+@router.get("/forecast", response_model=None)
+def forecast_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    as_of: LocalDateTime | None = None,
+    seeds: int = Query(default=5, ge=1, le=50),
+) -> Response:
+    """The next 14 days' needs from the live state, by the war game's engine; a warning
+    before the rooms run out."""
+    from fangkong.sim.forecast import forecast
+
+    moment = as_of or now
+    found = forecast(session, now=moment, seeds=seeds)
+    chart = {
+        "days": [d.isoformat() for d in found.days],
+        "needed": [list(b) for b in found.rooms_needed],
+        "committed": found.rooms_committed,
+        "available": found.rooms_available,
+    }
+    return _render(request, "forecast.html", actor, found=found, chart=chart, as_of=moment)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,9 @@ from fangkong.tracing.models import Infection
 from fangkong.tracing.schemas import ContactCreate, InfectionCreate
 from tests.conftest import CST, DATA, NOW
 
-_seq = iter(range(101, 999, 2))
+# Distinct ID numbers for the whole session: 449 odd sequence codes a birth day, then the
+# next day.
+_seq = itertools.count()
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -23,7 +26,11 @@ def make_person(
     name: str = "测试某", county: str = "140821", born: date = date(1980, 5, 1)
 ) -> PersonIn:
     address = "临猗县猗氏镇某小区" if county == "140821" else "盐湖区某街道"
-    return PersonIn(name=name, id_number=make_id_number(county, born, next(_seq)), address=address)
+    k = next(_seq)
+    born = born + timedelta(days=k // 449)
+    return PersonIn(
+        name=name, id_number=make_id_number(county, born, 101 + 2 * (k % 449)), address=address
+    )
 
 
 def make_infection(

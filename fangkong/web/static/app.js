@@ -352,6 +352,30 @@ function drawTurnaround(el) {
   el.dataset.drawn = String(counts.length);
 }
 
+// Rooms needed each day (median and 90 % band) against the rooms there are.
+function drawForecast(el) {
+  const f = JSON.parse(el.dataset.forecast);
+  const [needed, committed, available] = JSON.parse(el.dataset.labels);
+  const chart = echarts.init(el);
+  const low = f.needed.map((b) => b[0]);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { data: [needed, committed, available] },
+    grid: { left: 60, right: 40, bottom: 40 },
+    xAxis: { type: "category", data: f.days.map((d) => d.slice(5)) },
+    yAxis: { type: "value" },
+    series: [
+      { name: "low", type: "line", data: low, stack: "band", lineStyle: { opacity: 0 }, showSymbol: false, silent: true },
+      { name: "band", type: "line", data: f.needed.map((b) => b[2] - b[0]), stack: "band", lineStyle: { opacity: 0 }, areaStyle: { color: "#c6282833" }, showSymbol: false, silent: true },
+      { name: needed, type: "line", data: f.needed.map((b) => b[1]), itemStyle: { color: "#c62828" } },
+      { name: committed, type: "bar", data: f.committed, itemStyle: { color: "#90a4ae" } },
+      { name: available, type: "line", step: "middle", data: f.days.map(() => f.available), lineStyle: { color: "#1f8a4c", type: "dashed" }, itemStyle: { color: "#1f8a4c" }, showSymbol: false },
+    ],
+  });
+  el.dataset.drawn = String(f.days.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   const plan = document.getElementById("plan-labs");
   if (plan) {
@@ -364,6 +388,7 @@ window.addEventListener("DOMContentLoaded", () => {
   if (typeof echarts === "undefined") return;
   document.querySelectorAll("[data-coverage]").forEach(drawCoverage);
   document.querySelectorAll("[data-turnaround]").forEach(drawTurnaround);
+  document.querySelectorAll("[data-forecast]").forEach(drawForecast);
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
   document.querySelectorAll("[data-sites]").forEach(drawSites);
