@@ -18,8 +18,9 @@ from fangkong.sim.scenario import check_scenario
 from fangkong.tracing.models import Infection
 from fangkong.zones.models import Zone
 
-# Infections found in the last RECENT_DAYS are still spreading or incubating others; for
-# each found one, HIDDEN more are assumed not yet found ⚠ (our choice; set per forecast).
+# Infections found in the last RECENT_DAYS are isolated, and their contacts are in the
+# platform's quarantine numbers already; what spreads is what has not been found: HIDDEN
+# infections for each found one ⚠ (our choice; set per forecast).
 RECENT_DAYS = 10
 HIDDEN = 1.0
 
@@ -71,7 +72,7 @@ def forecast(
         or 0
     )
     free_rooms = max(outlook.available - outlook.occupied_today, 0)
-    seeded = int(round(recent * (1 + hidden)))
+    seeded = int(round(recent * hidden))
     runs = np.zeros((seeds, days, 3))
     if seeded:
         for k in range(seeds):

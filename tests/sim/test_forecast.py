@@ -26,7 +26,7 @@ def test_a_forecast_from_the_live_state_warns_before_rooms_run_out(
     assert (busy.recent_infections, busy.rooms_available, busy.runs) == (30, 5, 3)
     assert len(busy.days) == 14 and busy.days[0].isoformat() == "2022-03-08"
     assert max(high for _, _, high in busy.rooms_needed) > 5
-    assert busy.runs_out_on is not None  # 60 seeded infections' contacts overflow 5 rooms
+    assert busy.runs_out_on is not None  # 30 hidden infections' contacts overflow 5 rooms
     assert all(low <= mid <= high for low, mid, high in busy.rooms_needed)
 
 

@@ -259,3 +259,13 @@ def test_the_screening_round(browser: Browser, server: str) -> None:
     viewer = signed_in(browser, server, "viewer", "viewer-demo-2022")
     viewer.goto(f"{server}/testing")
     expect(viewer.locator("#recalls td").nth(3)).to_contain_text("*")
+
+
+def test_the_forecast_from_the_live_state(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.click("nav >> text=需求预测")
+    expect(page.locator("h1")).to_have_text("需求预测")
+    page.goto(f"{server}/forecast?as_of=2022-03-08T12:00&seeds=2")
+    assert int(page.locator("#forecast-chart").get_attribute("data-drawn") or 0) == 14
+    expect(page.locator("#forecast-warning")).to_be_visible()
+    shot(page, "forecast")
