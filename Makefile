@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python bench/import_contacts.py
 	$(BIN)/python bench/placement.py
 	$(BIN)/python bench/testing_round.py
+	$(BIN)/python bench/sim.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache

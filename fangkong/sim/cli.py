@@ -155,3 +155,24 @@ def forecast_command(
             else "Rooms last the period."
         )
     )
+
+
+@app.command("scenario")
+def scenario_command(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="the .toml to write")],
+) -> None:
+    """A scenario with the live database's capacities (rooms, labs, tracers, protocol), to
+    edit and war-game."""
+    from fangkong.core.cli_support import command_session
+    from fangkong.sim.capacities import scenario_from_database, to_toml
+
+    with command_session() as session:
+        data = scenario_from_database(session)
+    check_scenario(data, source="the database")
+    out.write_text(to_toml(data), encoding="utf-8")
+    response = data["response"]
+    console.print(
+        f"{data['city']['people']:,} people, {response['rooms']:,} rooms, "
+        f"{response.get('lab_tubes_per_day', 0):,} tubes a day, "
+        f"{response['tracing_per_day']:,} contacts traced a day, {data['protocol']} -> {out}"
+    )

@@ -38,6 +38,15 @@ def test_an_ensemble_on_a_local_cluster_matches_the_runs_one_by_one() -> None:
     assert (low <= mid).all() and (mid <= high).all()
 
 
+def test_an_ensemble_on_a_cluster_by_its_scheduler_address() -> None:
+    from dask.distributed import LocalCluster
+
+    base = check_scenario({"city": {"people": 10_000}, "days": 10, "seed": 2})
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        ensemble = run_ensemble(base, seeds=2, settings=[{}], scheduler=cluster.scheduler_address)
+    assert ensemble.runs.shape[:3] == (1, 2, 10)
+
+
 def test_the_sweep_command_writes_runs_bands_and_a_chart(tmp_path: Path) -> None:
     scenario = tmp_path / "s.toml"
     scenario.write_text("days = 15\n[city]\npeople = 10000\n[disease]\nr0 = 3.0\n")

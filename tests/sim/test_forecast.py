@@ -52,3 +52,26 @@ def test_the_forecast_page(
         assert "隔离房间" in page.text
     finally:
         get_settings.cache_clear()
+
+
+def test_a_scenario_filled_from_the_database(
+    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+) -> None:
+    import tomllib
+
+    from fangkong.sim.capacities import CONTACTS_PER_TRACER, scenario_from_database, to_toml
+    from fangkong.sim.scenario import check_scenario
+    from fangkong.testing import labwork
+    from tests.testing.conftest import city_labs
+
+    commander = make_actor("commander", None)
+    make_site(session, commander, singles=7, families=2, accessible=1)
+    labwork.save_labs(session, actor=commander, labs=city_labs())
+    data = scenario_from_database(session)
+    assert data["response"]["rooms"] == 10
+    assert data["response"]["lab_tubes_per_day"] == 24_000 + 4_800
+    assert data["response"]["tracing_per_day"] == CONTACTS_PER_TRACER  # the one tracer
+    assert data["protocol"] == "cn-8" and data["city"]["counties"] == 13
+    again = tomllib.loads(to_toml(data))
+    assert again == data
+    check_scenario(again)
