@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.core.db import make_engine, make_session_factory, transaction
+from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
 from fangkong.people.cli import app as people_app
@@ -30,6 +31,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
 app.add_typer(sim_app, name="sim")
+app.add_typer(geo_app, name="geo")
 console = Console()
 
 

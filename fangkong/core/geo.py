@@ -39,3 +39,108 @@ def cell_of(lon: float, lat: float) -> str:
 
 def in_china(lon: float, lat: float) -> bool:
     return LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]
+
+
+# -- GCJ-02 and BD-09 (shared/domain.md §8) ---------------------------------------------------
+# GCJ-02 is WGS-84 shifted by a published-by-reconstruction function on the Krasovsky
+# ellipsoid; BD-09 is Baidu's further shift of GCJ-02. Outside mainland China nothing is
+# shifted: we use coordtransform's box (lon 73.66-135.05, lat 3.86-53.55).
+KRASOVSKY_A = 6378245.0
+KRASOVSKY_EE = 0.00669342162296594323
+X_PI = np.pi * 3000.0 / 180.0
+Datum = str  # "wgs84" | "gcj02" | "bd09"
+DATUMS = ("wgs84", "gcj02", "bd09")
+
+
+def _shifted(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon >= 73.66) & (lon <= 135.05) & (lat >= 3.86) & (lat <= 53.55)
+
+
+def _dlat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    out += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    out += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+    out += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    return np.asarray(out, dtype=float)
+
+
+def _dlon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    out += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    out += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+    out += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    return np.asarray(out, dtype=float)
+
+
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = lon - 105.0, lat - 35.0
+    rad = lat / 180.0 * np.pi
+    magic = 1 - KRASOVSKY_EE * np.sin(rad) ** 2
+    dlat = (
+        _dlat(x, y)
+        * 180.0
+        / ((KRASOVSKY_A * (1 - KRASOVSKY_EE)) / (magic * np.sqrt(magic)) * np.pi)
+    )
+    dlon = _dlon(x, y) * 180.0 / (KRASOVSKY_A / np.sqrt(magic) * np.cos(rad) * np.pi)
+    inside = _shifted(lon, lat)
+    return np.where(inside, lon + dlon, lon), np.where(inside, lat + dlat, lat)
+
+
+def gcj02_to_wgs84(
+    lon: ArrayLike, lat: ArrayLike, *, tolerance_deg: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray]:
+    """No closed form: fixed-point iteration from the GCJ point (w ← w − (gcj(w) − target))
+    until the forward transform lands within `tolerance_deg` (about 10 µm) — far under the
+    0.5 m the protocol's data need; the naive one-step inverse errs by up to ~5 m."""
+    target_lon, target_lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    w_lon, w_lat = target_lon.copy(), target_lat.copy()
+    for _ in range(30):
+        g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)
+        d_lon, d_lat = g_lon - target_lon, g_lat - target_lat
+        w_lon, w_lat = w_lon - d_lon, w_lat - d_lat
+        if np.all(np.abs(d_lon) < tolerance_deg) and np.all(np.abs(d_lat) < tolerance_deg):
+            break
+    return w_lon, w_lat
+
+
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The usual closed-form inverse is off by up to a few centimetres to decimetres; a few
+    fixed-point steps on the forward transform make it exact, as for GCJ-02."""
+    target_lon, target_lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = target_lon - 0.0065, target_lat - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * X_PI)
+    g_lon, g_lat = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(10):
+        b_lon, b_lat = gcj02_to_bd09(g_lon, g_lat)
+        g_lon, g_lat = g_lon - (b_lon - target_lon), g_lat - (b_lat - target_lat)
+    return g_lon, g_lat
+
+
+def convert(
+    lon: ArrayLike, lat: ArrayLike, *, source: Datum, target: Datum
+) -> tuple[np.ndarray, np.ndarray]:
+    """Between WGS-84, GCJ-02 and BD-09, through GCJ-02 where needed."""
+    for datum in (source, target):
+        if datum not in DATUMS:
+            raise ValueError(f"unknown datum {datum!r}: one of {', '.join(DATUMS)}")
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if source == target:
+        return lon, lat
+    if source == "bd09":
+        lon, lat = bd09_to_gcj02(lon, lat)
+    elif source == "wgs84":
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    if target == "bd09":
+        return gcj02_to_bd09(lon, lat)
+    if target == "wgs84":
+        return gcj02_to_wgs84(lon, lat)
+    return lon, lat
