@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fangkong.companions.cli import app as companions_app
 from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.migrate import upgrade
@@ -32,6 +33,7 @@ app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
 app.add_typer(sim_app, name="sim")
 app.add_typer(geo_app, name="geo")
+app.add_typer(companions_app, name="companions")
 console = Console()
 
 

@@ -33,6 +33,19 @@ def cells_of(lon: Sequence[float] | ArrayLike, lat: Sequence[float] | ArrayLike)
     return [f"E{c}N{r}" for c, r in zip(cols.tolist(), rows.tolist(), strict=True)]
 
 
+def cell_ids(lon: ArrayLike, lat: ArrayLike, *, size_m: int) -> np.ndarray:
+    """The grid cell of each WGS-84 point as one int64: column << 32 | row, cells of
+    `size_m` on the city's projection. For bulk location data."""
+    if size_m <= 0:
+        raise ValueError("cell size must be positive")
+    x, y = _to_metres(get_settings().grid_epsg).transform(
+        np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    )
+    cols = np.floor(np.asarray(x) / size_m).astype(np.int64)
+    rows = np.floor(np.asarray(y) / size_m).astype(np.int64)
+    return np.asarray((cols << 32) | rows, dtype=np.int64)
+
+
 def cell_of(lon: float, lat: float) -> str:
     return cells_of([lon], [lat])[0]
 

@@ -70,6 +70,18 @@ class ZoneRule(_Strict):
     upgrade_on_infection: str | None = None
 
 
+class CompanionRule(_Strict):
+    """Who is a spatiotemporal companion (时空伴随者) of a case, from phone location data."""
+
+    cell_size_m: int = Field(default=800, ge=50, le=10_000)
+    max_gap_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    window_days: int = Field(default=14, ge=1, le=60)
+    min_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    # The extra clause one city used: either party stayed this long in the shared cell.
+    cell_hours_clause: bool = False
+    min_cell_hours: float = Field(default=30, gt=0, le=24 * 60)
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     kind: ManagementKind
@@ -88,6 +100,7 @@ class Protocol(_Strict):
     categories: dict[ContactCategory, CategoryRule]
     settings: dict[str, SettingRule] = Field(min_length=1)
     zones: dict[str, ZoneRule] = Field(default_factory=dict)
+    companions: CompanionRule = Field(default_factory=CompanionRule)
 
     @field_validator("settings")
     @classmethod

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow.parquet as pq
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from fangkong.core.clock import SystemClock
+from fangkong.core.settings import get_settings
+from fangkong.protocol.loader import get_protocol
+
+app = typer.Typer(
+    help="Spatiotemporal companions (时空伴随者) from location data.", no_args_is_help=True
+)
+console = Console()
+
+
+@app.command("synth")
+def synth_command(
+    out: Annotated[Path, typer.Option("--out", file_okay=False)],
+    people: Annotated[int, typer.Option(min=10)] = 10_000,
+    days: Annotated[int, typer.Option(min=1, max=60)] = 14,
+    cases: Annotated[int, typer.Option(min=1)] = 10,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """A synthetic city's raw pings (Parquet a day, WGS-84) and a cases CSV."""
+    from fangkong.companions.synth import synthesize
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
+        progress.add_task(f"{people:,} people × {days} days")
+        made = synthesize(people, days, cases, seed=seed, out=out)
+    console.print(f"{made.pings:,} pings in {len(made.files)} files, cases in {made.cases}")
+
+
+@app.command("ingest")
+def ingest_command(
+    sources: Annotated[list[Path], typer.Argument(exists=True, dir_okay=True)],
+    into: Annotated[Path, typer.Option("--into", file_okay=False, help="the dataset folder")],
+    datum: Annotated[str, typer.Option(help="wgs84, gcj02 or bd09 for lon/lat files")] = "wgs84",
+) -> None:
+    """Raw files (Parquet or CSV; person, ts and cell or lon/lat) into stays. A bad file is
+    named with the reason and nothing from it is added; a file seen before is skipped."""
+    from fangkong.companions.ingest import ingest
+
+    rule = get_protocol(get_settings().protocol).companions
+    files = [
+        f
+        for s in sources
+        for f in (sorted(s.glob("*.parquet")) + sorted(s.glob("*.csv")) if s.is_dir() else [s])
+    ]
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
+        progress.add_task(f"ingesting {len(files)} files")
+        report = ingest(
+            files,
+            into,
+            datum=datum,
+            size_m=rule.cell_size_m,
+            max_gap_min=rule.max_gap_minutes,
+            now=SystemClock().now(),
+        )
+    for name, why in report.refused.items():
+        console.print(f"[red]{name}: {why} — nothing from it was added[/]")
+    console.print(
+        f"{len(report.added)} files added ({report.pings:,} pings → {report.stays:,} stays), "
+        f"{len(report.already)} already there, {len(report.refused)} refused"
+    )
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@app.command("run")
+def run_command(
+    dataset: Annotated[Path, typer.Option("--dataset", exists=True, file_okay=False)],
+    cases: Annotated[
+        Path, typer.Option("--cases", exists=True, dir_okay=False, help="person,report_time")
+    ],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="a .parquet")],
+    engine: Annotated[str, typer.Option(help="duckdb or dask")] = "duckdb",
+    scheduler: Annotated[str | None, typer.Option(help="a Dask scheduler address")] = None,
+    clause: Annotated[
+        bool,
+        typer.Option("--cell-hours-clause/--no-cell-hours-clause", help="override the protocol"),
+    ] = False,
+) -> None:
+    """The companions of the cases, as Parquet (person, case, minutes, first_overlap,
+    last_overlap, cells, infected)."""
+    from fangkong.companions.job import read_cases, run_job
+
+    if engine not in ("duckdb", "dask"):
+        raise typer.BadParameter("duckdb or dask", param_hint="--engine")
+    rule = get_protocol(get_settings().protocol).companions
+    if clause:
+        rule = rule.model_copy(update={"cell_hours_clause": True})
+    try:
+        wanted = read_cases(cases)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--cases") from None
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("companions")
+        result = run_job(
+            dataset,
+            wanted,
+            rule,
+            engine=engine,
+            scheduler=scheduler,
+            on_step=lambda text: progress.update(task, description=text),
+        )
+    pq.write_table(result.table, out)
+    for person in result.missing:
+        console.print(f"[yellow]case {person}: no location data in the window[/]")
+    narrowed = (
+        f"; the cell-hours clause kept {result.table.num_rows:,} of {result.without_clause:,}"
+        if rule.cell_hours_clause and result.computed
+        else ""
+    )
+    console.print(
+        f"{result.table.num_rows:,} companions of {len(wanted)} cases "
+        f"({len(result.computed)} computed now){narrowed} -> {out}"
+    )
+
+
+@app.command("purge")
+def purge_command(
+    dataset: Annotated[Path, typer.Option("--dataset", exists=True, file_okay=False)],
+    older_than: Annotated[int, typer.Option("--older-than", min=1, help="days")] = 30,
+) -> None:
+    """Delete whole days of location data past the retention period (and cached results)."""
+    cutoff = (SystemClock().now() - timedelta(days=older_than)).date().isoformat()
+    gone = 0
+    for kind in ("stays", "heads"):
+        for folder in sorted((dataset / kind).glob("day=*")):
+            if folder.name.removeprefix("day=") < cutoff:
+                shutil.rmtree(folder)
+                gone += kind == "stays"
+    shutil.rmtree(dataset / "_companions", ignore_errors=True)
+    console.print(f"deleted {gone} days before {cutoff}")
