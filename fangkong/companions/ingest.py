@@ -123,34 +123,11 @@ ORDER BY cell, start
 """
 
 
-def ingest(
-    sources: Sequence[Path], dataset: Path, *, datum: str, size_m: int, max_gap_min: int,
-    now: datetime,
-) -> IngestReport:  # fmt: skip
-    """Validate each file; turn the good ones' pings into stays, day by day. A bad file is
-    named with its reason and nothing from it is added; a file seen before is skipped."""
-    report = IngestReport()
-    dataset.mkdir(parents=True, exist_ok=True)
-    ledger_path = dataset / "_ingested.json"
-    ledger: dict[str, str] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
-    con = duckdb.connect()
-    good: list[pa.Table] = []
-    digests: list[tuple[str, str]] = []
-    for path in sources:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest in ledger:
-            report.already.append(path.name)
-            continue
-        try:
-            good.append(_load(con, path, datum=datum, size_m=size_m, now=now))
-        except ValueError as exc:
-            report.refused[path.name] = str(exc)
-            continue
-        digests.append((digest, path.name))
-    if not good:
-        return report
-    batch = pa.concat_tables(good)
-    report.pings = batch.num_rows
+def _write_stays(
+    con: duckdb.DuckDBPyConnection, batch: pa.Table, dataset: Path, *, tag: str,
+    max_gap_min: int, report: IngestReport,
+) -> None:  # fmt: skip
+    report.pings += batch.num_rows
     con.register("batch", batch)
     stays = con.sql(STAYS_SQL.format(gap=int(max_gap_min))).to_arrow_table()
     con.register("stays", stays)
@@ -158,7 +135,7 @@ def ingest(
         "SELECT person, CAST(timezone('UTC', ts) AS DATE) AS day, min(ts) AS first_ts "
         "FROM batch GROUP BY ALL"
     ).to_arrow_table()
-    tag = hashlib.sha256("".join(d for d, _ in digests).encode()).hexdigest()[:12]
+    con.register("heads", heads)
     days = con.sql(
         "SELECT DISTINCT CAST(timezone('UTC', start) AS DATE) AS day FROM stays ORDER BY day"
     ).fetchall()
@@ -171,8 +148,8 @@ def ingest(
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(part, folder / f"part-{tag}.parquet", row_group_size=256 * 1024)
         report.stays += part.num_rows
-        report.days.append(str(day))
-    con.register("heads", heads)
+        if str(day) not in report.days:
+            report.days.append(str(day))
     for (day,) in con.sql("SELECT DISTINCT day FROM heads ORDER BY day").fetchall():
         part = con.sql(
             f"SELECT person, first_ts FROM heads WHERE day = DATE '{day}'"
@@ -180,8 +157,37 @@ def ingest(
         folder = dataset / "heads" / f"day={day}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(part, folder / f"part-{tag}.parquet")
-    for digest, name in digests:
-        ledger[digest] = name
-        report.added.append(name)
+    con.unregister("batch")
+    con.unregister("stays")
+    con.unregister("heads")
+
+
+def ingest(
+    sources: Sequence[Path], dataset: Path, *, datum: str, size_m: int, max_gap_min: int,
+    now: datetime,
+) -> IngestReport:  # fmt: skip
+    """Validate each file; turn the good ones' pings into stays, file by file (a file a day,
+    as operators deliver them; a stay left open at a file's end is clipped by the job). A
+    bad file is named with its reason and nothing from it is added; a file seen before is
+    skipped."""
+    report = IngestReport()
+    dataset.mkdir(parents=True, exist_ok=True)
+    ledger_path = dataset / "_ingested.json"
+    ledger: dict[str, str] = json.loads(ledger_path.read_text()) if ledger_path.exists() else {}
+    con = duckdb.connect()
+    for path in sources:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in ledger:
+            report.already.append(path.name)
+            continue
+        try:
+            batch = _load(con, path, datum=datum, size_m=size_m, now=now)
+        except ValueError as exc:
+            report.refused[path.name] = str(exc)
+            continue
+        # A file at a time (a day of pings): memory stays flat however many days come.
+        _write_stays(con, batch, dataset, tag=digest[:12], max_gap_min=max_gap_min, report=report)
+        ledger[digest] = path.name
+        report.added.append(path.name)
     ledger_path.write_text(json.dumps(ledger, indent=1), encoding="utf-8")
     return report

@@ -14,10 +14,18 @@ from fangkong.companions.job import Case
 from fangkong.protocol.models import CompanionRule
 
 
-def reference(pings: pa.Table, cases: Sequence[Case], rule: CompanionRule) -> pa.Table:
-    """`pings`: person, ts, cell (all of them, every day)."""
+def reference(
+    pings: pa.Table | str, cases: Sequence[Case], rule: CompanionRule, *, threads: int = 0
+) -> pa.Table:
+    """`pings`: person, ts, cell (all of them, every day), as a table or a DuckDB source
+    such as `read_parquet('…/*.parquet')`."""
     con = duckdb.connect()
-    con.register("pings", pings)
+    if threads:
+        con.sql(f"SET threads = {threads}")
+    if isinstance(pings, str):
+        con.sql(f"CREATE VIEW pings AS SELECT * FROM {pings}")
+    else:
+        con.register("pings", pings)
     con.register(
         "cases",
         pa.table(
