@@ -81,11 +81,17 @@ def ingest_command(
 def run_command(
     dataset: Annotated[Path, typer.Option("--dataset", exists=True, file_okay=False)],
     cases: Annotated[
-        Path, typer.Option("--cases", exists=True, dir_okay=False, help="person,report_time")
+        str, typer.Option("--cases", help="a CSV of person,report_time, or 'infections'")
     ],
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="a .parquet")],
     engine: Annotated[str, typer.Option(help="duckdb or dask")] = "duckdb",
     scheduler: Annotated[str | None, typer.Option(help="a Dask scheduler address")] = None,
+    to_db: Annotated[
+        bool, typer.Option("--to-db", help="record companions as contacts of the infections")
+    ] = False,
+    user: Annotated[
+        str, typer.Option("--user", help="act as this user (database cases)")
+    ] = "admin",
     clause: Annotated[
         bool,
         typer.Option("--cell-hours-clause/--no-cell-hours-clause", help="override the protocol"),
@@ -100,10 +106,23 @@ def run_command(
     rule = get_protocol(get_settings().protocol).companions
     if clause:
         rule = rule.model_copy(update={"cell_hours_clause": True})
-    try:
-        wanted = read_cases(cases)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--cases") from None
+    infection_of: dict[int, int] = {}
+    if cases == "infections" or to_db:
+        from fangkong.companions.service import cases_from_infections
+        from fangkong.core.cli_support import command_session
+        from fangkong.users.service import acting_as
+
+        if cases != "infections":
+            raise typer.BadParameter(
+                "--to-db takes its cases from the database", param_hint="--cases"
+            )
+        with command_session() as session:
+            wanted, infection_of = cases_from_infections(session, actor=acting_as(session, user))
+    else:
+        try:
+            wanted = read_cases(Path(cases))
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--cases") from None
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as progress:
@@ -117,6 +136,17 @@ def run_command(
             on_step=lambda text: progress.update(task, description=text),
         )
     pq.write_table(result.table, out)
+    if to_db:
+        from fangkong.companions.service import record_companions
+        from fangkong.core.cli_support import command_session
+        from fangkong.users.service import acting_as
+
+        with command_session() as session:
+            recorded, unknown = record_companions(
+                session, actor=acting_as(session, user), table=result.table,
+                infection_of=infection_of, now=SystemClock().now(),
+            )  # fmt: skip
+        console.print(f"{recorded} companions recorded as contacts; {unknown} not in the registry")
     for person in result.missing:
         console.print(f"[yellow]case {person}: no location data in the window[/]")
     narrowed = (

@@ -1,0 +1,81 @@
+"""Companions into the operational database: cases from its infections, companions back as
+contacts of category `companion` with the protocol's order. Raw pings never enter it; only
+the companions found do, as contacts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.companions.job import Case
+from fangkong.core.auth import Actor
+from fangkong.people.models import Person
+from fangkong.people.schemas import PersonIn
+from fangkong.tracing.models import Infection
+from fangkong.tracing.schemas import ContactCreate
+from fangkong.tracing.service import record_contacts, scoped_infections
+
+
+def cases_from_infections(
+    session: Session, *, actor: Actor, infection_ids: Sequence[int] | None = None
+) -> tuple[list[Case], dict[int, int]]:
+    """Cases for the job (the location data's `person` is the registry's person id) and the
+    infection each case person stands for."""
+    query = scoped_infections(actor)
+    if infection_ids:
+        query = query.where(Infection.id.in_(infection_ids))
+    cases, of = [], {}
+    for infection in session.scalars(query.order_by(Infection.reported_at)):
+        cases.append(Case(infection.person_id, infection.reported_at))
+        of[infection.person_id] = infection.id
+    return cases, of
+
+
+def record_companions(
+    session: Session, *, actor: Actor, table: pa.Table, infection_of: dict[int, int],
+    now: datetime,
+) -> tuple[int, int]:  # fmt: skip
+    """Each companion known to the registry becomes a `companion` contact of the case's
+    infection (the protocol issues the order); infected people are left out. Returns
+    (recorded, not in the registry). Recording the same again changes nothing."""
+    rows = [r for r in table.to_pylist() if not r["infected"] and r["case"] in infection_of]
+    ids = {r["person"] for r in rows}
+    # unscoped: the companions of cases the actor's scope gave; recorded through tracing,
+    # which checks the actor's jurisdiction for each person.
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    by_infection: dict[int, list[ContactCreate]] = defaultdict(list)
+    unknown = 0
+    for r in rows:
+        person = people.get(r["person"])
+        if person is None:
+            unknown += 1
+            continue
+        by_infection[infection_of[r["case"]]].append(
+            ContactCreate(
+                person=PersonIn(
+                    name=person.name,
+                    id_number=person.id_number,
+                    passport=person.passport,
+                    phone=person.phone,
+                    address=person.address,
+                    county_code=person.county_code,
+                ),
+                category="companion",
+                setting="copresence",
+                exposure_at=r["last_overlap"],
+                identified_at=now,
+                note=f"时空伴随 {r['minutes']:.0f} 分钟，{r['cells']} 个网格",
+            )
+        )
+    recorded = 0
+    for infection_id, items in by_infection.items():
+        done = record_contacts(
+            session, actor=actor, infection_id=infection_id, items=items, now=now
+        )
+        recorded += len(done.contact_ids)
+    return recorded, unknown
