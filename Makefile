@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/placement.py
 	$(BIN)/python bench/testing_round.py
 	$(BIN)/python bench/sim.py
+	$(BIN)/python bench/companions.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -88,7 +89,9 @@ def demo(
     upgrade(settings.resolved_database_url)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     with transaction(factory) as session:
-        summary = build_demo(session)
+        location = settings.data_dir / "location"
+        shutil.rmtree(location, ignore_errors=True)
+        summary = build_demo(session, location_dir=location)
     table = Table(title="Demo logins")
     for column in ("user", "password", "role", "jurisdiction"):
         table.add_column(column)

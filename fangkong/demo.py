@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
+from fangkong.demo_companions import find_companions
 from fangkong.demo_round import screening_round
 from fangkong.people.schemas import PersonIn
-from fangkong.people.service import people_by_id
+from fangkong.people.service import people_by_id, upsert_people
 from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult, VehicleIn
 from fangkong.quarantine.service import create_site, place_contacts
@@ -358,7 +360,33 @@ def _zones(session: Session, commander: Actor, linyi: Actor, seed: int) -> None:
     )
 
 
-def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
+def _companions(
+    session: Session,
+    commander: Actor,
+    linyi: Actor,
+    gen: _People,
+    index_person: int,
+    folder: Path,
+    seed: int,
+) -> None:
+    """Shoppers who shared the supermarket's cell with the index case on 5 March, found by
+    the companion job on the night of 6 March and put under home monitoring the next day."""
+    shoppers = upsert_people(
+        session, items=[gen.make(LINYI, "临猗县猗氏镇某街") for _ in range(8)], now=at(5, 20)
+    ).people
+    find_companions(
+        session, commander, folder=folder, index_person=index_person,
+        shoppers=[p.id for p in shoppers], seed=seed,
+    )  # fmt: skip
+    found = list(
+        session.scalars(select(Contact).where(Contact.category == "companion").order_by(Contact.id))
+    )
+    _control(session, linyi, found, _every(at(7, 9), 30), "home")
+
+
+def build_demo(
+    session: Session, *, seed: int = 20220306, location_dir: Path | None = None
+) -> DemoSummary:
     """Create the demo users and the outbreak. Every record is made at its scenario time."""
     users = []
     for username, display, password, role, county in DEMO_USERS:
@@ -679,6 +707,8 @@ def build_demo(session: Session, *, seed: int = 20220306) -> DemoSummary:
     _control(session, linyi, recorded.contacts, _every(at(8, 12), 60), "home")
 
     _daily_swabs_until(session, linyi, yanhu, last_day=13)
+    if location_dir is not None:
+        _companions(session, commander, linyi, gen, index.person_id, location_dir, seed)
     _zones(session, commander, linyi, seed)
 
     return DemoSummary(

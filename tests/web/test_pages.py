@@ -125,6 +125,9 @@ def test_tracer_follows_the_outbreak(browser: Browser, server: str) -> None:
     expect(chain.locator("canvas")).to_have_count(1)
     assert int(chain.get_attribute("data-drawn") or 0) > 5
     expect(page.locator("#kpi")).to_contain_text("达标")
+    # Spatiotemporal companions found in the demo's location data, with their minutes.
+    expect(page.locator("#contacts .companion-note")).to_have_count(8)
+    expect(page.locator("#contacts")).to_contain_text("时空伴随")
     shot(page, "infection")
 
     # A line list the platform refuses is explained row by row and nothing is written.
