@@ -32,6 +32,11 @@ NOW = datetime(2022, 3, 20, tzinfo=UTC)
 
 
 def peak_mib() -> float:
+    """This process's own peak RSS (VmHWM starts afresh at exec; ru_maxrss would carry the
+    parent's peak over a fork, and the parent holds the data it prepared)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

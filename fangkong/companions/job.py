@@ -90,10 +90,14 @@ def case_windows(
       FROM {_scan(stays)} s JOIN cases c ON s.person = c.case_person
       WHERE s."end" > c.lo AND s.start < c.report
     ),
+    hd AS (
+      SELECT person, first_ts FROM {heads_scan}
+      WHERE person IN (SELECT case_person FROM cases)
+    ),
     clipped AS (
       SELECT cs.case_person, cs.cell, greatest(cs.start, cs.lo) AS a,
              least({_clip_open("cs")}, cs.report) AS b
-      FROM cs ASOF LEFT JOIN {heads_scan} h ON cs.person = h.person AND h.first_ts > cs.last_ping
+      FROM cs ASOF LEFT JOIN hd h ON cs.person = h.person AND h.first_ts > cs.last_ping
     )
     SELECT case_person, cell, a, b FROM clipped WHERE b > a
     """
@@ -115,11 +119,15 @@ def overlaps(stays: Sequence[str], heads: Sequence[str], windows: pa.Table) -> p
       FROM {_scan(stays)} s JOIN cw ON s.cell = cw.cell AND s.start < cw.b AND s."end" > cw.a
       WHERE s.person <> cw.case_person
     ),
+    -- the next ping only matters for the candidates' open stays: read those heads alone
+    hd AS (
+      SELECT person, first_ts FROM {heads_scan}
+      WHERE person IN (SELECT person FROM cand WHERE open)
+    ),
     clipped AS (
       SELECT cand.person, cand.case_person, cand.cell,
              greatest(cand.start, cand.a) AS o1, least({_clip_open("cand")}, cand.b) AS o2
-      FROM cand ASOF LEFT JOIN {heads_scan} h
-        ON cand.person = h.person AND h.first_ts > cand.last_ping
+      FROM cand ASOF LEFT JOIN hd h ON cand.person = h.person AND h.first_ts > cand.last_ping
     )
     SELECT person, case_person, cell, o1, o2 FROM clipped WHERE o2 > o1
     """
