@@ -135,7 +135,7 @@ def run_command(
             scheduler=scheduler,
             on_step=lambda text: progress.update(task, description=text),
         )
-    pq.write_table(result.table, out)
+    pq.write_table(result.table.drop(["cell_ids"]), out)
     if to_db:
         from fangkong.companions.service import record_companions
         from fangkong.core.cli_support import command_session

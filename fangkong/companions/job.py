@@ -28,6 +28,7 @@ from fangkong.protocol.models import CompanionRule
 
 OnStep = Callable[[str], None]
 COLUMNS = ("person", "case", "minutes", "first_overlap", "last_overlap", "cells")
+CACHE_FORMAT = "v2"  # bump when the kept results' columns change
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class Case:
 
 @dataclass
 class JobResult:
-    table: pa.Table  # person, case, minutes, first_overlap, last_overlap, cells, infected
+    # person, case, minutes, first_overlap, last_overlap, cells, cell_ids (the shared cells,
+    # for maps), infected
+    table: pa.Table
     computed: list[int]  # cases computed in this run (the others came from earlier runs)
     without_clause: int  # companions before the cell-hours clause (equal when it is off)
     missing: list[int]  # cases with no presence in the window (reported, not fatal)
@@ -138,7 +141,8 @@ AGGREGATE = """
 SELECT person, case_person AS "case",
        sum(epoch(o2) - epoch(o1)) / 60.0 AS minutes,
        min(o1) AS first_overlap, max(o2) AS last_overlap,
-       count(DISTINCT cell) AS cells
+       count(DISTINCT cell) AS cells,
+       list(DISTINCT cell ORDER BY cell) AS cell_ids
 FROM ov GROUP BY ALL
 """
 

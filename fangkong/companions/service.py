@@ -4,6 +4,7 @@ the companions found do, as contacts."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.companions.job import Case
 from fangkong.core.auth import Actor
+from fangkong.core.geo import cell_centres, cell_name
 from fangkong.people.models import Person
 from fangkong.people.schemas import PersonIn
 from fangkong.tracing.models import Infection
@@ -70,6 +72,8 @@ def record_companions(
                 exposure_at=r["last_overlap"],
                 identified_at=now,
                 note=f"时空伴随 {r['minutes']:.0f} 分钟，{r['cells']} 个网格",
+                # The shared cells, named, so the infection's page can draw them.
+                place=" ".join(cell_name(c) for c in (r.get("cell_ids") or [])[:10]),
             )
         )
     recorded = 0
@@ -79,3 +83,21 @@ def record_companions(
         )
         recorded += len(done.contact_ids)
     return recorded, unknown
+
+
+CELL_NAME = re.compile(r"E(\d+)N(\d+)")
+
+
+def shared_cells(places: Sequence[str], *, size_m: int) -> list[dict[str, object]]:
+    """Map points for the companions' shared cells (named in each contact's place): the
+    cell's centre and how many companions shared it."""
+    counts: dict[int, int] = defaultdict(int)
+    for place in places:
+        for col, row in CELL_NAME.findall(place or ""):
+            counts[(int(col) << 32) | int(row)] += 1
+    ids = sorted(counts)
+    centres = cell_centres(ids, size_m=size_m) if ids else []
+    return [
+        {"name": cell_name(c), "value": [lon, lat, counts[c]]}
+        for c, (lon, lat) in zip(ids, centres, strict=True)
+    ]

@@ -46,6 +46,25 @@ def cell_ids(lon: ArrayLike, lat: ArrayLike, *, size_m: int) -> np.ndarray:
     return np.asarray((cols << 32) | rows, dtype=np.int64)
 
 
+@lru_cache(maxsize=4)
+def _to_degrees(epsg: int) -> Transformer:
+    return Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
+
+
+def cell_name(cell_id: int) -> str:
+    return f"E{cell_id >> 32}N{cell_id & 0xFFFFFFFF}"
+
+
+def cell_centres(cell_ids: Sequence[int], *, size_m: int) -> list[tuple[float, float]]:
+    """WGS-84 (lon, lat) of the centre of each int64 cell id."""
+    cols = np.array([c >> 32 for c in cell_ids], dtype=float)
+    rows = np.array([c & 0xFFFFFFFF for c in cell_ids], dtype=float)
+    lon, lat = _to_degrees(get_settings().grid_epsg).transform(
+        (cols + 0.5) * size_m, (rows + 0.5) * size_m
+    )
+    return list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
+
+
 def cell_of(lon: float, lat: float) -> str:
     return cells_of([lon], [lat])[0]
 

@@ -186,6 +186,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pool_size": ("混采比例", "Pool size"),
     "late_tubes": ("超时未出结果", "Late"),
     "forecast": ("需求预测", "Forecast"),
+    "companion_cells": ("时空伴随者的共同网格", "Cells shared with the spatiotemporal companions"),
     "forecast_intro": (
         "按当前疫情与资源推演未来14天（兵棋推演引擎，中位数与90%区间）",
         "The next 14 days from the live state (war-game engine, median and 90 % band)",

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from fangkong.companions.service import shared_cells
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
 from fangkong.core.errors import NotFound
@@ -176,13 +177,21 @@ def infection_page(
         session, actor=actor, infection_id=infection.id, shown=len(contacts) + 1, now=now
     )
     protocol = get_protocol(infection.protocol_id)
+    shown_contacts = present_contacts(session, actor=actor, contacts=contacts)
+    cells = shared_cells(
+        [c.place for c in shown_contacts if c.category == "companion"],
+        size_m=protocol.companions.cell_size_m,
+    )
+    found_map = city_map()
     return _render(
         request,
         "infection.html",
         actor,
+        companion_cells=cells,
+        map_name=found_map[1] if found_map else "",
         infection=shown,
         stops=service.list_stops(session, actor=actor, infection_id=infection.id),
-        contacts=present_contacts(session, actor=actor, contacts=contacts),
+        contacts=shown_contacts,
         elsewhere=elsewhere,
         chain=chains.transmission_chain(session, actor=actor, infection_id=infection.id).model_dump(
             mode="json"

@@ -127,6 +127,7 @@ def test_tracer_follows_the_outbreak(browser: Browser, server: str) -> None:
     expect(page.locator("#kpi")).to_contain_text("达标")
     # Spatiotemporal companions found in the demo's location data, with their minutes.
     expect(page.locator("#contacts .companion-note")).to_have_count(8)
+    assert int(page.locator("#companion-map").get_attribute("data-drawn") or 0) >= 1
     expect(page.locator("#contacts")).to_contain_text("时空伴随")
     shot(page, "infection")
 

@@ -376,6 +376,27 @@ function drawForecast(el) {
   el.dataset.drawn = String(f.days.length);
 }
 
+// The 800 m cells a case shared with their companions, on the county map; size by how many.
+function drawCompanionMap(el) {
+  const cells = JSON.parse(el.dataset.cells);
+  const name = el.dataset.map;
+  const chart = echarts.init(el);
+  const geo = name && echarts.getMap(name)
+    ? { map: name, roam: true, itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" },
+        center: cells.length ? cells[0].value.slice(0, 2) : undefined, zoom: 12 }
+    : undefined;
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "item", formatter: (p) => `${p.name} · ${p.value[2]}` },
+    geo,
+    xAxis: geo ? undefined : { type: "value", scale: true },
+    yAxis: geo ? undefined : { type: "value", scale: true },
+    series: [{ type: "scatter", coordinateSystem: geo ? "geo" : "cartesian2d", data: cells,
+               symbol: "rect", symbolSize: (v) => 8 + 3 * v[2], itemStyle: { color: "#6a1b9a" } }],
+  });
+  el.dataset.drawn = String(cells.length);
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   const plan = document.getElementById("plan-labs");
   if (plan) {
@@ -389,6 +410,7 @@ window.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-coverage]").forEach(drawCoverage);
   document.querySelectorAll("[data-turnaround]").forEach(drawTurnaround);
   document.querySelectorAll("[data-forecast]").forEach(drawForecast);
+  document.querySelectorAll("#companion-map").forEach(drawCompanionMap);
   document.querySelectorAll("[data-chain]").forEach(drawChain);
   document.querySelectorAll("[data-board]").forEach(drawBoard);
   document.querySelectorAll("[data-sites]").forEach(drawSites);
