@@ -14,6 +14,7 @@ from fangkong.core.clock import SystemClock
 from fangkong.core.settings import get_settings
 from fangkong.protocol.loader import get_protocol
 
+JOB_STEPS = 3
 app = typer.Typer(
     help="Spatiotemporal companions (时空伴随者) from location data.", no_args_is_help=True
 )
@@ -123,18 +124,18 @@ def run_command(
             wanted = read_cases(Path(cases))
         except (OSError, ValueError) as exc:
             raise typer.BadParameter(str(exc), param_hint="--cases") from None
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-    ) as progress:
-        task = progress.add_task("companions")
+    with Progress(console=console, transient=True) as progress:
+        # The job's steps: the cases' presence, the pass over everyone's stays, saving.
+        task = progress.add_task("companions", total=JOB_STEPS)
         result = run_job(
             dataset,
             wanted,
             rule,
             engine=engine,
             scheduler=scheduler,
-            on_step=lambda text: progress.update(task, description=text),
+            on_step=lambda text: progress.update(task, description=text, advance=1),
         )
+        progress.update(task, completed=JOB_STEPS)
     pq.write_table(result.table.drop(["cell_ids"]), out)
     if to_db:
         from fangkong.companions.service import record_companions

@@ -71,6 +71,21 @@ def test_the_dask_engine_returns_the_same_rows(city) -> None:  # type: ignore[no
     assert on_dask.equals(local)
 
 
+def test_the_dask_engine_on_a_cluster_by_its_scheduler_address(city) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from dask.distributed import LocalCluster
+
+    _, dataset, cases, _ = city
+    local = ordered(run_job(dataset, cases[:2], RULE).table)
+    shutil.rmtree(dataset / "_companions")
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        remote = run_job(
+            dataset, cases[:2], RULE, engine="dask", scheduler=cluster.scheduler_address
+        )
+    assert ordered(remote.table).equals(local)
+
+
 def test_rerunning_changes_nothing_and_a_new_case_is_computed_alone(city) -> None:  # type: ignore[no-untyped-def]
     _, dataset, cases, _ = city
     first = run_job(dataset, cases[:2], RULE)
