@@ -21,6 +21,7 @@ from fangkong.protocol.loader import load_all
 from fangkong.quarantine.api import router as quarantine_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
+from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
 from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
 from fangkong.web.pages import router as pages_router
@@ -55,6 +56,7 @@ def create_app(
         quarantine_router,
         testing_router,
         zones_router,
+        travel_router,
         protocol_router,
     ):
         app.include_router(router, prefix="/api")

@@ -22,12 +22,15 @@ from fangkong.tracing.models import (
     OrderPhase,
     TrajectoryStop,
 )
+from fangkong.travel.models import Arrival, Checkpoint, RiskArea
 from fangkong.users.models import User
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
+    "Arrival",
     "AuditEntry",
     "Base",
+    "Checkpoint",
     "Contact",
     "ImportBatch",
     "Infection",
@@ -38,6 +41,7 @@ __all__ = [
     "Person",
     "PersonMerge",
     "Recall",
+    "RiskArea",
     "Room",
     "Sample",
     "SamplingSite",

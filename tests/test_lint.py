@@ -22,6 +22,7 @@ FORBIDDEN_IMPORTS = {
     "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
     "zones": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
     "sim": ("fangkong.web", "fangkong.app"),
+    "travel": ("fangkong.web", "fangkong.app", "fangkong.sim"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 

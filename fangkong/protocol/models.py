@@ -82,6 +82,25 @@ class CompanionRule(_Strict):
     min_cell_hours: float = Field(default=30, gt=0, le=24 * 60)
 
 
+InboundPath = Literal["test_only", "test_home_monitoring", "central_quarantine"]
+
+
+class InboundPathRule(_Strict):
+    path: InboundPath
+    days: int = Field(ge=0, le=60)
+
+
+class InboundRule(_Strict):
+    """What an arrival from elsewhere must do, by the risk level of their origin."""
+
+    landing_test_within_hours: int = Field(default=24, ge=1, le=168)
+    transfer_within_hours: int = Field(default=12, ge=1, le=168)
+    paths: dict[Literal["high", "medium", "low"], InboundPathRule] = Field(default_factory=dict)
+
+    def path_for(self, level: str | None) -> InboundPathRule:
+        return self.paths.get(level or "low") or InboundPathRule(path="test_only", days=0)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     kind: ManagementKind
@@ -101,6 +120,7 @@ class Protocol(_Strict):
     settings: dict[str, SettingRule] = Field(min_length=1)
     zones: dict[str, ZoneRule] = Field(default_factory=dict)
     companions: CompanionRule = Field(default_factory=CompanionRule)
+    inbound: InboundRule = Field(default_factory=InboundRule)
 
     @field_validator("settings")
     @classmethod

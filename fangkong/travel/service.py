@@ -1,0 +1,283 @@
+"""The inbound closed loop: arrivals matched against the risk-area list as it stood on the day
+they left, the path the protocol gives them, and the loop's steps with their deadlines; an
+arrival whose next step is late raises an alert naming the person, the step and by how much."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.core.sheets import Layout, cell_datetime, read_sheet
+from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.people.models import Person
+from fangkong.people.service import in_jurisdiction, show_person, upsert_people
+from fangkong.protocol.loader import get_protocol
+from fangkong.travel.models import Arrival, Checkpoint, RiskArea
+from fangkong.travel.schemas import ArrivalIn, ArrivalRead, CheckpointIn, RiskImportRead, StepIn
+
+LEVELS = {"高风险": "high", "高": "high", "high": "high", "中风险": "medium", "中": "medium",
+          "medium": "medium", "低风险": "low", "低": "low", "low": "low"}  # fmt: skip
+RANK = {"high": 3, "medium": 2, "low": 1}
+# The loop's steps for each path, in order.
+STEPS = {
+    "test_only": ("tested",),
+    "test_home_monitoring": ("tested", "placed", "released"),
+    "central_quarantine": ("tested", "transferred", "placed", "released"),
+}
+
+
+def _require(actor: Actor) -> None:
+    if not actor.can(Permission.EDIT_TRACING):
+        raise Forbidden("your role may not manage arrivals")
+
+
+def add_checkpoint(session: Session, *, actor: Actor, data: CheckpointIn) -> Checkpoint:
+    _require(actor)
+    if division(data.county_code) is None:
+        raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county code")
+    if session.scalar(select(Checkpoint.id).where(Checkpoint.name == data.name)):
+        raise InvalidInput.at(("name",), f"{data.name} already exists")
+    found = Checkpoint(**data.model_dump())
+    session.add(found)
+    session.flush()
+    return found
+
+
+def list_checkpoints(session: Session) -> list[Checkpoint]:
+    return list(session.scalars(select(Checkpoint).order_by(Checkpoint.id)))
+
+
+RISK_LAYOUT = Layout(
+    headers={
+        "region": ("地区", "风险地区", "区域", "region"),
+        "level": ("风险等级", "等级", "level"),
+        "from_date": ("起始日期", "开始日期", "公布日期", "from"),
+        "to_date": ("解除日期", "调整日期", "截止日期", "to"),
+    },
+    required=("region", "level", "from_date"),
+    anchor="region",
+)
+
+
+def import_risk_areas(
+    session: Session, *, actor: Actor, filename: str, content: bytes, now: datetime
+) -> RiskImportRead:
+    """The national list as a spreadsheet (地区, 风险等级, 起始日期, 解除日期): all or nothing;
+    rows already known are kept as they are, a later 解除日期 updates them."""
+    _require(actor)
+    table = read_sheet(filename, content, RISK_LAYOUT)
+    problems: list[FieldProblem] = []
+    rows: list[tuple[str, str, date, date | None]] = []
+    for number, row in table:
+        loc = (f"row {number}",)
+        region = table.text(row, "region")
+        level = LEVELS.get(table.text(row, "level").lower())
+        if level is None:
+            problems.append(FieldProblem((*loc, table.heading("level")), "high, medium or low"))
+            continue
+        try:
+            start = cell_datetime(table.get(row, "from_date"))
+            end_cell = table.get(row, "to_date")
+            end = cell_datetime(end_cell) if end_cell not in (None, "") else None
+        except InvalidInput as exc:
+            problems.append(FieldProblem((*loc, table.heading("from_date")), str(exc)))
+            continue
+        if start > now + timedelta(days=1):
+            problems.append(FieldProblem((*loc, table.heading("from_date")), "is in the future"))
+            continue
+        if end is not None and end < start:
+            problems.append(FieldProblem((*loc, table.heading("to_date")), "is before 起始日期"))
+            continue
+        rows.append((region, level, local_date(start), local_date(end) if end else None))
+    if problems:
+        raise InvalidInput("problems in the risk-area list; nothing was imported", problems[:50])
+    digest = hashlib.sha256(content).hexdigest()
+    added = already = 0
+    for region, level, start_day, end_day in rows:
+        found = session.scalar(
+            select(RiskArea).where(
+                RiskArea.region == region, RiskArea.level == level, RiskArea.from_date == start_day
+            )
+        )
+        if found is not None:
+            already += 1
+            if end_day is not None and found.to_date != end_day:
+                found.to_date = end_day
+            continue
+        session.add(RiskArea(region=region, level=level, from_date=start_day, to_date=end_day,
+                             import_sha256=digest))  # fmt: skip
+        added += 1
+    session.flush()
+    record_audit(session, actor=actor, action="import", entity="risk_area", entity_id="*",
+                 now=now, detail=f"{added} added, {already} known")  # fmt: skip
+    return RiskImportRead(added=added, already=already)
+
+
+def match_risk(session: Session, origin: str, day: date) -> RiskArea | None:
+    """The most severe area in force on `day` whose region the origin lies in."""
+    areas = session.scalars(
+        select(RiskArea).where(
+            RiskArea.from_date <= day, or_(RiskArea.to_date.is_(None), RiskArea.to_date > day)
+        )
+    )
+    inside = [a for a in areas if origin.startswith(a.region) or a.region in origin]
+    return max(inside, key=lambda a: (RANK[a.level], len(a.region)), default=None)
+
+
+def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: datetime) -> Arrival:
+    _require(actor)
+    problems = []
+    if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
+        problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
+    if data.departed_at > data.arrived_at:
+        problems.append(FieldProblem(("departed_at",), "is after arrived_at"))
+    if data.departed_at > now:
+        problems.append(
+            FieldProblem(("departed_at",), f"{fmt_local(data.departed_at)} is in the future")
+        )
+    if problems:
+        raise InvalidInput("invalid arrival", problems)
+    [person] = upsert_people(session, items=[data.person], now=now, loc_prefix=[("person",)]).people
+    protocol = get_protocol(get_settings().protocol)
+    area = match_risk(session, data.origin, local_date(data.departed_at))
+    rule = protocol.inbound.path_for(area.level if area else None)
+    arrival = Arrival(
+        person_id=person.id,
+        checkpoint_id=data.checkpoint_id,
+        origin=data.origin,
+        mode=data.mode,
+        vehicle=data.vehicle,
+        seat=data.seat,
+        departed_at=data.departed_at,
+        arrived_at=data.arrived_at,
+        reported_at=now,
+        risk_level=area.level if area else None,
+        risk_area_id=area.id if area else None,
+        path=rule.path,
+        days=rule.days,
+        protocol_id=protocol.id,
+    )
+    session.add(arrival)
+    session.flush()
+    return arrival
+
+
+def due_times(arrival: Arrival) -> dict[str, datetime]:
+    """Each step's deadline: the landing test and the transfer by the protocol's hours from
+    arrival, the room or home an hour after transfer, release after the path's days."""
+    rule = get_protocol(arrival.protocol_id).inbound
+    landed = arrival.arrived_at
+    due = {"tested": landed + timedelta(hours=rule.landing_test_within_hours)}
+    if arrival.path == "central_quarantine":
+        due["transferred"] = landed + timedelta(hours=rule.transfer_within_hours)
+        due["placed"] = due["transferred"] + timedelta(hours=1)
+    elif arrival.path == "test_home_monitoring":
+        due["placed"] = due["tested"]
+    if arrival.path != "test_only":
+        started = arrival.placed_at or due["placed"]
+        due["released"] = started + timedelta(days=arrival.days)
+    return due
+
+
+def next_step(arrival: Arrival) -> str | None:
+    for step in STEPS[arrival.path]:
+        if getattr(arrival, f"{step}_at") is None:
+            return step
+    return None
+
+
+def record_step(
+    session: Session, *, actor: Actor, arrival_id: int, data: StepIn, now: datetime
+) -> Arrival:
+    _require(actor)
+    arrival = _get(session, actor, arrival_id)
+    if data.step not in STEPS[arrival.path]:
+        raise InvalidInput.at(("step",), f"{data.step} is not a step of path {arrival.path}")
+    if data.at > now:
+        raise InvalidInput.at(("at",), f"{fmt_local(data.at)} is in the future")
+    if data.at < arrival.arrived_at - timedelta(hours=1):
+        raise InvalidInput.at(("at",), "is before the arrival")
+    order = STEPS[arrival.path]
+    for earlier in order[: order.index(data.step)]:
+        if getattr(arrival, f"{earlier}_at") is None:
+            raise InvalidInput.at(("step",), f"{earlier} comes first")
+    if getattr(arrival, f"{data.step}_at") is None:
+        setattr(arrival, f"{data.step}_at", data.at)
+    session.flush()
+    return arrival
+
+
+def _get(session: Session, actor: Actor, arrival_id: int) -> Arrival:
+    found = session.get(Arrival, arrival_id)
+    person = session.get(Person, found.person_id) if found else None
+    if found is None or person is None or not actor.covers(person.county_code):
+        raise NotFound(f"arrival {arrival_id} not found")
+    return found
+
+
+def present(
+    session: Session, actor: Actor, arrivals: Sequence[Arrival], *, as_of: datetime
+) -> list[ArrivalRead]:
+    """Arrivals as this actor may see them (their jurisdiction, masked per role), with each
+    step's deadline and how late the next one is as of `as_of`."""
+    ids = [a.person_id for a in arrivals]
+    people = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_(ids), in_jurisdiction(actor)))
+    }
+    checkpoints = {c.id: c.name for c in session.scalars(select(Checkpoint))}
+    area_ids = [a.risk_area_id for a in arrivals if a.risk_area_id]
+    areas = {
+        a.id: a.region for a in session.scalars(select(RiskArea).where(RiskArea.id.in_(area_ids)))
+    }
+    out = []
+    for a in arrivals:
+        person = people.get(a.person_id)
+        if person is None:
+            continue
+        shown = show_person(person, actor)
+        due = due_times(a)
+        # As of the moment asked: a step done later is not done yet.
+        done = {
+            s: t for s in STEPS[a.path] if (t := getattr(a, f"{s}_at")) is not None and t <= as_of
+        }
+        step = next((s for s in STEPS[a.path] if s not in done), None)
+        late = None
+        if step is not None and due[step] < as_of:
+            late = round((as_of - due[step]).total_seconds() / 3600, 1)
+        out.append(
+            ArrivalRead(
+                id=a.id, person_id=a.person_id, name=shown.name, id_number=shown.id_number,
+                checkpoint=checkpoints.get(a.checkpoint_id or 0), origin=a.origin, mode=a.mode,
+                vehicle=a.vehicle, seat=a.seat, departed_at=a.departed_at,
+                arrived_at=a.arrived_at, risk_level=a.risk_level,
+                risk_region=areas.get(a.risk_area_id or 0), path=a.path, days=a.days,
+                steps={s: done.get(s) for s in STEPS[a.path]},
+                due=due, next_step=step, late_hours=late,
+            )
+        )  # fmt: skip
+    return out
+
+
+def list_arrivals(session: Session, *, actor: Actor, as_of: datetime) -> list[ArrivalRead]:
+    arrivals = list(
+        session.scalars(
+            select(Arrival).where(Arrival.arrived_at <= as_of).order_by(Arrival.arrived_at.desc())
+        )
+    )
+    return present(session, actor, arrivals, as_of=as_of)
+
+
+def alerts(session: Session, *, actor: Actor, as_of: datetime) -> list[ArrivalRead]:
+    """Arrivals whose next step is overdue as of `as_of`, the latest first."""
+    late = [a for a in list_arrivals(session, actor=actor, as_of=as_of) if a.late_hours]
+    return sorted(late, key=lambda a: -(a.late_hours or 0))
