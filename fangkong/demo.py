@@ -44,6 +44,8 @@ from fangkong.tracing.schemas import (
     InfectionCreate,
     StopCreate,
 )
+from fangkong.travel.schemas import ArrivalIn, CheckpointIn
+from fangkong.travel.service import add_checkpoint, import_risk_areas, register_arrival
 from fangkong.users.models import User
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
@@ -360,6 +362,40 @@ def _zones(session: Session, commander: Actor, linyi: Actor, seed: int) -> None:
     )
 
 
+def _arrival(session: Session, commander: Actor, index_person: PersonIn) -> None:
+    """The index case's journey home through the inbound loop, as it would have run: 运城北站
+    registers him off D2535 on 4 March at 18:00; his district of Xi'an is on the (invented)
+    risk list as medium from 3 March, so the protocol gives him a landing test within 24 hours
+    and home monitoring. No test was taken: the board shows the step late from 5 March 18:00,
+    and his fever-clinic sample of 6 March 10:30 came 16.5 hours after that deadline."""
+    station = add_checkpoint(
+        session, actor=commander, data=CheckpointIn(name="运城北站", kind="hsr", county_code=YANHU)
+    )
+    add_checkpoint(
+        session,
+        actor=commander,
+        data=CheckpointIn(name="运城关公机场", kind="airport", county_code=YANHU),
+    )
+    risk = "地区,风险等级,起始日期,解除日期\n陕西省西安市未央区,中风险,2022-03-03,2022-03-17\n"
+    import_risk_areas(session, actor=commander, filename="risk-areas.csv", content=risk.encode(),
+                      now=at(4, 8))  # fmt: skip
+    register_arrival(
+        session,
+        actor=commander,
+        now=at(4, 18, 5),
+        data=ArrivalIn(
+            person=index_person,
+            checkpoint_id=station.id,
+            origin="陕西省西安市未央区",
+            mode="train",
+            vehicle="D2535",
+            seat="05车",
+            departed_at=at(4, 15, 46),
+            arrived_at=at(4, 18, 0),
+        ),
+    )
+
+
 def _companions(
     session: Session,
     commander: Actor,
@@ -424,17 +460,19 @@ def build_demo(
     stops = 0
 
     # -- the index case ---------------------------------------------------------------------
+    index_person = PersonIn(
+        name="王某强",
+        id_number=make_id_number(LINYI, date(1988, 6, 12), 31),
+        phone="13934560001",
+        address=HOME,
+    )
+    _arrival(session, commander, index_person)
     index = tracing.record_infection(
         session,
         actor=linyi,
         now=at(6, 20, 10),
         data=InfectionCreate(
-            person=PersonIn(
-                name="王某强",
-                id_number=make_id_number(LINYI, date(1988, 6, 12), 31),
-                phone="13934560001",
-                address=HOME,
-            ),
+            person=index_person,
             kind="confirmed",
             onset_at=at(5, 20),
             sampled_at=at(6, 10, 30),

@@ -61,6 +61,11 @@ class ArrivalRead(ReadModel):
     due: dict[str, datetime]  # each step's deadline under the protocol
     next_step: str | None
     late_hours: float | None  # how late the next step is, as of the read
+    # If the arrival was later found infected: when, and how much sooner the landing test
+    # (had it been on time) would have sampled them.
+    infected_reported_at: datetime | None = None
+    infected_sampled_at: datetime | None = None
+    test_hours_sooner: float | None = None
 
 
 class RiskImportRead(ReadModel):

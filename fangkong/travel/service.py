@@ -21,6 +21,7 @@ from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.models import Person
 from fangkong.people.service import in_jurisdiction, show_person, upsert_people
 from fangkong.protocol.loader import get_protocol
+from fangkong.tracing.models import Infection
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
 from fangkong.travel.schemas import ArrivalIn, ArrivalRead, CheckpointIn, RiskImportRead, StepIn
 
@@ -239,6 +240,11 @@ def present(
     areas = {
         a.id: a.region for a in session.scalars(select(RiskArea).where(RiskArea.id.in_(area_ids)))
     }
+    infections: dict[int, Infection] = {}
+    for infection in session.scalars(
+        select(Infection).where(Infection.person_id.in_(ids)).order_by(Infection.reported_at)
+    ):
+        infections.setdefault(infection.person_id, infection)
     out = []
     for a in arrivals:
         person = people.get(a.person_id)
@@ -265,6 +271,18 @@ def present(
                 due=due, next_step=step, late_hours=late,
             )
         )  # fmt: skip
+        found = infections.get(a.person_id)
+        if found is not None and found.reported_at >= a.arrived_at:
+            # What the loop would have done: the landing test by its deadline, against the
+            # sample that found them.
+            sooner = (found.sampled_at - due["tested"]).total_seconds() / 3600
+            out[-1] = out[-1].model_copy(
+                update={
+                    "infected_reported_at": found.reported_at,
+                    "infected_sampled_at": found.sampled_at,
+                    "test_hours_sooner": round(sooner, 1) if sooner > 0 else None,
+                }
+            )
     return out
 
 

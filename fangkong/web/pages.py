@@ -33,6 +33,7 @@ from fangkong.testing import service as testing
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.tracing.service import contacts_in_reach
+from fangkong.travel import service as travel
 from fangkong.users.service import actor_for_token, authenticate
 from fangkong.web.i18n import LANGS, translator
 from fangkong.zones import service as zones
@@ -382,3 +383,18 @@ def forecast_page(
         "available": found.rooms_available,
     }
     return _render(request, "forecast.html", actor, found=found, chart=chart, as_of=moment)
+
+
+@router.get("/arrivals", response_model=None)
+def arrivals_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: PageActor,
+    as_of: LocalDateTime | None = None,
+) -> Response:
+    """Arrivals through the inbound loop, overdue steps first and highlighted."""
+    moment = as_of or now
+    shown = travel.list_arrivals(session, actor=actor, as_of=moment)
+    shown.sort(key=lambda a: (-(a.late_hours or 0), a.arrived_at))
+    return _render(request, "arrivals.html", actor, arrivals=shown, as_of=moment)

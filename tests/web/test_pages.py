@@ -273,3 +273,14 @@ def test_the_forecast_from_the_live_state(browser: Browser, server: str) -> None
     assert int(page.locator("#forecast-chart").get_attribute("data-drawn") or 0) == 14
     expect(page.locator("#forecast-warning")).to_be_visible()
     shot(page, "forecast")
+
+
+def test_the_inbound_loop_would_have_caught_the_index_case(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.click("nav >> text=入境闭环")
+    page.goto(f"{server}/arrivals?as_of=2022-03-05T20:00")
+    expect(page.locator("#arrivals tbody tr")).to_have_count(1)
+    expect(page.locator("#arrivals .late")).to_have_text("2.0")  # the landing test, 2 h late
+    page.goto(f"{server}/arrivals?as_of=2022-03-07T12:00")
+    expect(page.locator("#arrivals .would-have")).to_contain_text("16.5")
+    shot(page, "arrivals")
