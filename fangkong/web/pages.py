@@ -113,6 +113,14 @@ def _render(request: Request, name: str, actor: Actor | None, **context: Any) ->
     )
 
 
+def _as_of(now: NowDep, as_of: LocalDateTime | None = None) -> datetime:
+    """The moment a page shows: `?as_of=` in city time, or now."""
+    return as_of or now
+
+
+AsOf = Annotated[datetime, Depends(_as_of)]
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/infections", status_code=303)
@@ -203,14 +211,8 @@ def infection_page(
 
 
 @router.get("/board", response_model=None)
-def board_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    actor: PageActor,
-    as_of: LocalDateTime | None = None,
-) -> Response:
-    overview = kpi.kpi_overview(session, actor=actor, as_of=as_of or now)
+def board_page(request: Request, session: SessionDep, actor: PageActor, moment: AsOf) -> Response:
+    overview = kpi.kpi_overview(session, actor=actor, as_of=moment)
     return _render(
         request,
         "board.html",
@@ -236,16 +238,10 @@ def people_page(
 
 
 @router.get("/sites", response_model=None)
-def sites_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    actor: PageActor,
-    as_of: LocalDateTime | None = None,
-) -> Response:
+def sites_page(request: Request, session: SessionDep, actor: PageActor, moment: AsOf) -> Response:
     """Quarantine sites: rooms by status at a glance, and whether they will last."""
     sites = quarantine.list_sites(session, site_id=actor.site_id)
-    outlook = capacity_outlook(session, now=as_of or now, site_id=actor.site_id)
+    outlook = capacity_outlook(session, now=moment, site_id=actor.site_id)
     return _render(
         request,
         "sites.html",
@@ -309,15 +305,8 @@ def quarantine_record_page(
 
 
 @router.get("/zones", response_model=None)
-def zones_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    actor: PageActor,
-    as_of: LocalDateTime | None = None,
-) -> Response:
+def zones_page(request: Request, session: SessionDep, actor: PageActor, moment: AsOf) -> Response:
     """Zones on the city's county map, their timelines, and what each still needs to lift."""
-    moment = as_of or now
     found = zones.list_zones(session, actor=actor, as_of=moment)
     counties = {d.code: d.name for d in divisions_in(get_settings().city_code)}
     found_map = city_map()
@@ -365,16 +354,14 @@ def testing_page(
 def forecast_page(
     request: Request,
     session: SessionDep,
-    now: NowDep,
     actor: PageActor,
-    as_of: LocalDateTime | None = None,
+    moment: AsOf,
     seeds: int = Query(default=5, ge=1, le=50),
 ) -> Response:
     """The next 14 days' needs from the live state, by the war game's engine; a warning
     before the rooms run out."""
     from fangkong.sim.forecast import forecast
 
-    moment = as_of or now
     found = forecast(session, now=moment, seeds=seeds)
     chart = {
         "days": [d.isoformat() for d in found.days],
@@ -387,14 +374,9 @@ def forecast_page(
 
 @router.get("/arrivals", response_model=None)
 def arrivals_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    actor: PageActor,
-    as_of: LocalDateTime | None = None,
+    request: Request, session: SessionDep, actor: PageActor, moment: AsOf
 ) -> Response:
     """Arrivals through the inbound loop, overdue steps first and highlighted."""
-    moment = as_of or now
     shown = travel.list_arrivals(session, actor=actor, as_of=moment)
     shown.sort(key=lambda a: (-(a.late_hours or 0), a.arrived_at))
     return _render(request, "arrivals.html", actor, arrivals=shown, as_of=moment)
