@@ -15,6 +15,7 @@ from fangkong.core.clock import Clock, SystemClock
 from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
+from fangkong.healthcode.api import router as healthcode_router
 from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
@@ -57,6 +58,7 @@ def create_app(
         testing_router,
         zones_router,
         travel_router,
+        healthcode_router,
         protocol_router,
     ):
         app.include_router(router, prefix="/api")

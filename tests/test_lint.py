@@ -22,7 +22,8 @@ FORBIDDEN_IMPORTS = {
     "testing": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
     "zones": ("fangkong.web", "fangkong.app", "fangkong.quarantine", "fangkong.sim"),
     "sim": ("fangkong.web", "fangkong.app"),
-    "travel": ("fangkong.web", "fangkong.app", "fangkong.sim"),
+    "travel": ("fangkong.web", "fangkong.app", "fangkong.sim", "fangkong.healthcode"),
+    "healthcode": ("fangkong.web", "fangkong.app", "fangkong.sim"),
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")
 

@@ -82,6 +82,25 @@ class CompanionRule(_Strict):
     min_cell_hours: float = Field(default=30, gt=0, le=24 * 60)
 
 
+Colour = Literal["red", "yellow", "green"]
+
+
+class ContactColours(_Strict):
+    quarantine: Colour  # while in central or home quarantine
+    monitoring: Colour  # while in home health monitoring
+
+
+class HealthCodeRule(_Strict):
+    """What each state makes a person's health code, and for how long."""
+
+    infection_red_days: int = Field(default=21, ge=0, le=120)
+    infection_yellow_days: int = Field(default=7, ge=0, le=120)
+    arrival_awaiting_test: Colour = "yellow"
+    arrival_quarantine: Colour = "red"
+    missed_round: Colour = "yellow"
+    contacts: dict[ContactCategory, ContactColours] = Field(default_factory=dict)
+
+
 InboundPath = Literal["test_only", "test_home_monitoring", "central_quarantine"]
 
 
@@ -121,6 +140,7 @@ class Protocol(_Strict):
     zones: dict[str, ZoneRule] = Field(default_factory=dict)
     companions: CompanionRule = Field(default_factory=CompanionRule)
     inbound: InboundRule = Field(default_factory=InboundRule)
+    healthcode: HealthCodeRule = Field(default_factory=HealthCodeRule)
 
     @field_validator("settings")
     @classmethod

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from fangkong.companions.service import shared_cells
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
-from fangkong.core.errors import NotFound
+from fangkong.core.errors import Forbidden, NotFound
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.schemas import RowId
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
+from fangkong.healthcode.service import healthcode
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine import service as quarantine
@@ -289,6 +290,23 @@ def transfers_page(request: Request, session: SessionDep, actor: PageActor) -> R
         plates=plates,
         next_step=NEXT,
     )
+
+
+@router.get("/people/{person_id}/code", response_model=None)
+def healthcode_page(
+    person_id: RowId, request: Request, session: SessionDep, actor: PageActor, moment: AsOf
+) -> Response:
+    """A person's health code: the colour, every rule in force, when it may turn back, and
+    its history."""
+    try:
+        verdict, changes = healthcode(session, actor=actor, person_id=person_id, as_of=moment)
+    except (NotFound, Forbidden):
+        return _render(request, "missing.html", actor, what=f"#{person_id}")
+    person = people.show_person(people.people_by_id(session, [person_id])[person_id], actor)
+    return _render(
+        request, "healthcode.html", actor, person=person, verdict=verdict, changes=changes,
+        as_of=moment,
+    )  # fmt: skip
 
 
 @router.get("/people/{person_id}/quarantine", response_model=None)

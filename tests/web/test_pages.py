@@ -284,3 +284,16 @@ def test_the_inbound_loop_would_have_caught_the_index_case(browser: Browser, ser
     page.goto(f"{server}/arrivals?as_of=2022-03-07T12:00")
     expect(page.locator("#arrivals .would-have")).to_contain_text("16.5")
     shot(page, "arrivals")
+
+
+def test_a_persons_health_code_with_its_reasons(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "linyi", "linyi-demo-2022")
+    page.goto(f"{server}/people?q=王某强")
+    page.click("#people a:has-text('健康码')")
+    expect(page.locator("h1")).to_contain_text("健康码")
+    url = page.url.split("?")[0]
+    page.goto(f"{url}?as_of=2022-03-07T12:00")
+    expect(page.locator("#code")).to_have_attribute("data-colour", "red")
+    expect(page.locator("#code-reasons")).to_contain_text("感染者")
+    expect(page.locator("#code-history tr").first).to_contain_text("黄码")  # awaiting the test
+    shot(page, "healthcode")
