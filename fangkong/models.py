@@ -2,6 +2,7 @@
 
 from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
+from fangkong.healthcode.models import Appeal
 from fangkong.people.models import Person, PersonMerge
 from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
 from fangkong.testing.models import (
@@ -27,6 +28,7 @@ from fangkong.users.models import User
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
+    "Appeal",
     "Arrival",
     "AuditEntry",
     "Base",

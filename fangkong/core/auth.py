@@ -28,6 +28,7 @@ class Permission(StrEnum):
     RUN_TESTING = "run_testing"  # screening rounds, sampling sites, labs and the lab plan
     SAMPLE = "sample"  # register swabs at a sampling site
     LAB_RESULTS = "lab_results"  # receive shipments and upload results
+    REVIEW_APPEALS = "review_appeals"  # decide health-code appeals
     READ_AUDIT = "read_audit"
 
 
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RUN_TESTING,
             P.SAMPLE,
             P.LAB_RESULTS,
+            P.REVIEW_APPEALS,
         }
     ),
     "tracer": frozenset(

@@ -19,6 +19,7 @@ class Episode:
     reason: str  # the rule that decided, e.g. "close contact in central quarantine"
     start: datetime
     end: datetime | None  # None: until the state changes (no planned end)
+    override: bool = False  # an upheld appeal: decides over the rules while in force
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,14 @@ def _covers(e: Episode, t: datetime) -> bool:
 
 
 def colour_at(episodes: Sequence[Episode], t: datetime) -> Verdict:
-    live = sorted((e for e in episodes if _covers(e, t)), key=lambda e: -SEVERITY[e.colour])
-    if not live or live[0].colour == "green":
+    live = sorted(
+        (e for e in episodes if _covers(e, t)), key=lambda e: (not e.override, -SEVERITY[e.colour])
+    )
+    if not live or (live[0].colour == "green" and not live[0].override):
         return Verdict("green", [e.reason for e in live], None, None)
     colour = live[0].colour
+    if live[0].override:
+        return Verdict(colour, [e.reason for e in live], live[0].end, live[0].start)
     same = [e for e in live if e.colour == colour]
     ends = [e.end for e in same]
     until = None if any(end is None for end in ends) else max(e for e in ends if e is not None)

@@ -20,7 +20,7 @@ from fangkong.core.ids import division, divisions_in
 from fangkong.core.schemas import RowId
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
-from fangkong.healthcode.service import healthcode
+from fangkong.healthcode.service import appeal_queue, healthcode
 from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine import service as quarantine
@@ -307,6 +307,16 @@ def healthcode_page(
         request, "healthcode.html", actor, person=person, verdict=verdict, changes=changes,
         as_of=moment,
     )  # fmt: skip
+
+
+@router.get("/appeals", response_model=None)
+def appeals_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """The appeals queue: pending first, each with the rules in force when it was filed."""
+    queue = [
+        (appeal, people.show_person(person, actor))
+        for appeal, person in appeal_queue(session, actor=actor)
+    ]
+    return _render(request, "appeals.html", actor, queue=queue)
 
 
 @router.get("/people/{person_id}/quarantine", response_model=None)

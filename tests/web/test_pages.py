@@ -297,3 +297,18 @@ def test_a_persons_health_code_with_its_reasons(browser: Browser, server: str) -
     expect(page.locator("#code-reasons")).to_contain_text("感染者")
     expect(page.locator("#code-history tr").first).to_contain_text("黄码")  # awaiting the test
     shot(page, "healthcode")
+
+
+def test_an_appeal_filed_and_decided(browser: Browser, server: str) -> None:
+    page = signed_in(browser, server, "commander", "command-demo-2022")
+    page.goto(f"{server}/people?q=王某强")
+    page.click("#people a:has-text('健康码')")
+    page.fill("#appeal-form input[name=reason]", "已治愈出院，申请复核")
+    page.click("#appeal-form button")
+    expect(page).to_have_url(f"{server}/appeals")
+    row = page.locator("#appeals tbody tr").first
+    expect(row).to_contain_text("已治愈出院")
+    row.locator("input[name=decision]").first.fill("出院后健康监测未满，维持")
+    row.locator("button.reject").click()
+    expect(page.locator("#appeals tbody tr").first.locator(".status")).to_contain_text("维持原码")
+    shot(page, "appeals")
