@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -129,12 +130,10 @@ def variants() -> dict[str, dict[str, Any]]:
 
 def available_memory() -> int:
     """Bytes of memory available now (Linux), or the machine's total elsewhere."""
-    try:
+    with suppress(OSError):
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) * 1024
-    except OSError:
-        pass
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
