@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local_date
 from fangkong.quarantine.outlook import capacity_outlook
-from fangkong.sim.run import simulate
+from fangkong.sim.run import city_of, simulate
 from fangkong.sim.scenario import check_scenario
 from fangkong.tracing.models import Infection
 from fangkong.zones.models import Zone
@@ -74,6 +74,7 @@ def forecast(
     free_rooms = max(outlook.available - outlook.occupied_today, 0)
     seeded = int(round(recent * hidden))
     runs = np.zeros((seeds, days, 3))
+    city = None  # one city for every run: the runs differ in their epidemics, not their city
     if seeded:
         for k in range(seeds):
             scenario = check_scenario(
@@ -89,7 +90,8 @@ def forecast(
                 },
                 source="forecast",
             )
-            result = simulate(scenario)
+            city = city or city_of(scenario)
+            result = simulate(scenario, city=city)
             # Rooms the new contacts would need: those placed, and those sent home for lack
             # of a room.
             runs[k, :, 0] = result.column("rooms_used") + result.column("in_home_quarantine")

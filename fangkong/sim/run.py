@@ -153,16 +153,26 @@ def _grown(array: np.ndarray, used: int, headroom: int) -> np.ndarray:
     return bigger
 
 
-def simulate(
-    scenario: Scenario, *, on_day: OnDay | None = None, keep_people: bool = False
-) -> RunResult:
-    started = time.perf_counter()
-    city = build_city(
+def city_of(scenario: Scenario) -> City:
+    return build_city(
         scenario.city.people,
         counties=scenario.city.counties,
         per_cell=scenario.city.per_cell,
         seed=scenario.seed,
     )
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    on_day: OnDay | None = None,
+    keep_people: bool = False,
+    city: City | None = None,
+) -> RunResult:
+    """One run. `city` reuses a city already built (runs that differ only in their seed's
+    epidemic, as a forecast's); by default the scenario's own is built."""
+    started = time.perf_counter()
+    city = city or city_of(scenario)
     rules = rules_of(get_protocol(scenario.protocol))
     fp, ip = parameters(scenario, city, rules)
     hosp = np.asarray(scenario.resolved_variant().hospitalised_by_age, dtype=np.float64)
