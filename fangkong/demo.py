@@ -13,7 +13,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.demo_companions import find_companions
 from fangkong.demo_round import screening_round
+from fangkong.demo_time import at
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, upsert_people
 from fangkong.quarantine.models import Room, Site, Stay, Swab
@@ -53,7 +53,6 @@ from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
 from fangkong.zones.service import approve_change, draw_zone, record_round
 from fangkong.zones.service import population as population_of
 
-CST = ZoneInfo("Asia/Shanghai")
 LINYI, YANHU = "140821", "140802"
 HOME = "临猗县猗氏镇某小区3号楼2单元"
 
@@ -64,11 +63,6 @@ DEMO_USERS = (
     ("yanhu", "盐湖区流调组", "yanhu-demo-2022", "tracer", YANHU),
     ("viewer", "值班查看", "viewer-demo-2022", "viewer", None),
 )
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment in March 2022, city time."""
-    return datetime(2022, 3, day, hour, minute, tzinfo=CST)
 
 
 @dataclass

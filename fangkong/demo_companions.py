@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -23,18 +22,14 @@ from fangkong.companions.ingest import ingest
 from fangkong.companions.job import run_job
 from fangkong.companions.service import cases_from_infections, record_companions
 from fangkong.core.auth import Actor
+from fangkong.demo_time import CST, at
 from fangkong.protocol.loader import get_protocol
 
-CST = ZoneInfo("Asia/Shanghai")
 HOME = (110.7741, 35.1412)
 SUPERMARKET = (110.7905, 35.1466)
 RESTAURANT = (110.7650, 35.1560)
 PHARMACY = (110.7760, 35.1395)
 ANONYMOUS = 10_000_000  # location-data ids of phones the registry does not know
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2022, 3, day, hour, minute, tzinfo=CST)
 
 
 def _track(person: int, spans: list[tuple[datetime, datetime, tuple[float, float]]],

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
+from fangkong.demo_time import at
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
 from fangkong.testing import labwork, service
@@ -86,10 +86,6 @@ def city_labs() -> list[LabIn]:
         for code, (name, _, _) in SEATS.items()
     ]
     return [central, *counties]
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2022, 3, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int) -> int:
