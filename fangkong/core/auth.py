@@ -11,6 +11,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from fangkong.core.errors import Forbidden
+
 Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab"]
 ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab")
 
@@ -84,6 +86,11 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, *permissions: Permission, what: str) -> None:
+        """Refuse unless the role has one of the permissions: "your role may not {what}"."""
+        if not any(self.can(p) for p in permissions):
+            raise Forbidden(f"your role may not {what}")
 
     @property
     def sees_full_identity(self) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
-from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import Conflict, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
 from fangkong.healthcode.models import Appeal
@@ -155,8 +155,7 @@ def file_appeal(
 ) -> Appeal:
     """Filed by someone who may see the person (their county's staff, the community worker):
     an appeal on someone else's behalf without that right is refused."""
-    if not actor.can(Permission.EDIT_TRACING) and not actor.can(Permission.REVIEW_APPEALS):
-        raise Forbidden("your role may not file appeals")
+    actor.require(Permission.EDIT_TRACING, Permission.REVIEW_APPEALS, what="file appeals")
     person = session.get(Person, person_id)
     if person is None or not actor.covers(person.county_code):
         raise NotFound(f"person {person_id} not found")
@@ -174,8 +173,7 @@ def decide_appeal(
     session: Session, *, actor: Actor, appeal_id: int, uphold: bool, decision: str,
     colour: str | None, until: datetime | None, now: datetime,
 ) -> Appeal:  # fmt: skip
-    if not actor.can(Permission.REVIEW_APPEALS):
-        raise Forbidden("your role may not decide appeals")
+    actor.require(Permission.REVIEW_APPEALS, what="decide appeals")
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound(f"appeal {appeal_id} not found")

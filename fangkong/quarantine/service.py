@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput
+from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, read_sheet
@@ -40,16 +40,11 @@ from fangkong.tracing.service import contacts_in_reach, orders_for
 FAMILY_CAPACITY = 4
 
 
-def _require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"your role may not {permission.value}")
-
-
 # -- sites and rooms ----------------------------------------------------------------------------
 
 
 def create_site(session: Session, *, actor: Actor, data: SiteCreate, now: datetime) -> Site:
-    _require(actor, Permission.MANAGE_SITES)
+    actor.require(Permission.MANAGE_SITES, what=Permission.MANAGE_SITES.value)
     if division(data.county_code) is None or not data.county_code.startswith(
         get_settings().city_code
     ):
@@ -233,7 +228,7 @@ def _place_contacts(
     site_id: int | None,
     all_or_nothing: bool,
 ) -> PlacementResult:
-    _require(actor, Permission.PLACE_CONTACTS)
+    actor.require(Permission.PLACE_CONTACTS, what=Permission.PLACE_CONTACTS.value)
     if site_id is not None and session.get(Site, site_id) is None:
         raise InvalidInput.at(("site_id",), f"site {site_id} does not exist")
     today = local_date(now)
@@ -494,7 +489,7 @@ def import_sites(
 ) -> SiteImportResult:
     """Sites and rooms from one sheet, a row a room ("160 cabin rooms built in two days" arrive
     this way). All rows or none; a room already loaded is left as it is."""
-    _require(actor, Permission.MANAGE_SITES)
+    actor.require(Permission.MANAGE_SITES, what=Permission.MANAGE_SITES.value)
     table = read_sheet(filename, content, SITE_LAYOUT)
     problems: list[FieldProblem] = []
     sites: dict[str, SiteCreate] = {}

@@ -22,11 +22,6 @@ NEXT = {"planned": "dispatched", "dispatched": "picked_up", "picked_up": "arrive
 STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": "arrived_at"}
 
 
-def _require(actor: Actor) -> None:
-    if not actor.can(Permission.PLACE_CONTACTS):
-        raise Forbidden("your role may not run transfers")
-
-
 def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
     if not actor.can(Permission.MANAGE_SITES):
         raise Forbidden("your role may not manage vehicles")
@@ -44,7 +39,7 @@ def plan_case_transfer(
     session: Session, *, actor: Actor, infection_id: int, destination: str, now: datetime
 ) -> Transfer:
     """A confirmed or asymptomatic case to hospital: always a vehicle of its own."""
-    _require(actor)
+    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
     infection = get_infection(session, actor=actor, infection_id=infection_id)
     person = people_by_id(session, [infection.person_id])[infection.person_id]
     transfer = Transfer(
@@ -67,7 +62,7 @@ def plan_dispatch(session: Session, *, actor: Actor) -> DispatchPlan:
     """Assign every planned transfer without a vehicle to a vehicle run: pickups batched by
     area (county), a household never split, a case never with anyone else, no run over the
     vehicle's seats; each vehicle's runs numbered in order. Vehicles of the same county first."""
-    _require(actor)
+    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
     waiting = list(
         session.scalars(
             select(Transfer)
@@ -140,7 +135,7 @@ def advance_transfer(
     now: datetime,
 ) -> Transfer:
     """Move a transfer to its next status at `at`. Arrival puts its people under control."""
-    _require(actor)
+    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
     transfer = session.get(Transfer, transfer_id)
     if transfer is None:
         raise NotFound(f"transfer {transfer_id} not found")

@@ -46,7 +46,7 @@ from fangkong.testing.schemas import (
     ResultsRead,
     ShipmentRead,
 )
-from fangkong.testing.service import get_round, require
+from fangkong.testing.service import get_round
 from fangkong.tracing.service import open_infection_from_test
 from fangkong.zones.models import Zone, ZoneRound
 from fangkong.zones.service import residents_of
@@ -56,7 +56,7 @@ from fangkong.zones.service import residents_of
 
 def save_labs(session: Session, *, actor: Actor, labs: Sequence[LabIn]) -> list[Lab]:
     """Create or update labs by name, with their routes replaced: all or nothing."""
-    require(actor, Permission.RUN_TESTING, "manage labs")
+    actor.require(Permission.RUN_TESTING, what="manage labs")
     problems = []
     for i, given in enumerate(labs):
         if given.county_code is not None and division(given.county_code) is None:
@@ -96,8 +96,7 @@ def change_lab(
     session: Session, *, actor: Actor, lab_id: int, data: LabChange, now: datetime
 ) -> Lab:
     """A lab reports it is behind (or its capacity changed); the next plan takes it in."""
-    if not (actor.can(Permission.RUN_TESTING) or actor.can(Permission.LAB_RESULTS)):
-        require(actor, Permission.RUN_TESTING, "change a lab")
+    actor.require(Permission.RUN_TESTING, Permission.LAB_RESULTS, what="change a lab")
     lab = session.get(Lab, lab_id)
     if lab is None:
         raise NotFound(f"lab {lab_id} not found")
@@ -170,7 +169,7 @@ def plan_round(session: Session, *, actor: Actor, round_id: int, now: datetime) 
     """Send every closed tube not yet on the road to a lab, so the round's last result comes
     as early as the labs allow. Shipments that have not left are planned again with the rest:
     this is also the re-plan when a lab falls behind."""
-    require(actor, Permission.RUN_TESTING, "plan the labs")
+    actor.require(Permission.RUN_TESTING, what="plan the labs")
     found = get_round(session, actor=actor, round_id=round_id)
     waiting = select(Shipment.id).where(
         Shipment.round_id == found.id, Shipment.departed_at.is_(None)
@@ -304,8 +303,7 @@ def shipment_step(
     session: Session, *, actor: Actor, shipment_id: int, step: str, at: datetime, now: datetime
 ) -> ShipmentRead:
     """The courier left the site (`departed`) or the lab received the box (`delivered`)."""
-    if not (actor.can(Permission.SAMPLE) or actor.can(Permission.LAB_RESULTS)):
-        require(actor, Permission.SAMPLE, "move shipments")
+    actor.require(Permission.SAMPLE, Permission.LAB_RESULTS, what="move shipments")
     shipment = session.get(Shipment, shipment_id)
     if shipment is None:
         raise NotFound(f"shipment {shipment_id} not found")
@@ -363,7 +361,7 @@ RESULT_WORDS = {
 
 def worklist(session: Session, *, actor: Actor, lab_id: int) -> list[str]:
     """Barcodes a lab has been sent and owes a result for, in the order they were planned."""
-    require(actor, Permission.LAB_RESULTS, "see a lab's worklist")
+    actor.require(Permission.LAB_RESULTS, what="see a lab's worklist")
     return list(
         session.scalars(
             select(Tube.barcode)
@@ -445,7 +443,7 @@ def record_results(
     """A lab's results, all or nothing. A positive pool raises a recall of its members for
     single-tube retests; a positive single tube opens an infection. The same result again
     changes nothing; a different one for a tube that has a result is refused."""
-    require(actor, Permission.LAB_RESULTS, "upload lab results")
+    actor.require(Permission.LAB_RESULTS, what="upload lab results")
     lab = session.get(Lab, lab_id)
     if lab is None:
         raise NotFound(f"lab {lab_id} not found")

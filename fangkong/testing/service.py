@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
@@ -34,11 +34,6 @@ Loc = tuple[str | int, ...]
 SINGLE_ZONE_KINDS = ("sealed", "high")
 QUARANTINE_PHASES = ("central_quarantine", "home_quarantine")
 MAX_PROBLEMS = 50
-
-
-def require(actor: Actor, permission: Permission, what: str) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"your role may not {what}")
 
 
 # -- rounds and sites -------------------------------------------------------------------------
@@ -65,7 +60,7 @@ def list_rounds(session: Session, *, actor: Actor) -> list[ScreeningRound]:
 def create_round(
     session: Session, *, actor: Actor, data: RoundCreate, now: datetime
 ) -> ScreeningRound:
-    require(actor, Permission.RUN_TESTING, "run screening rounds")
+    actor.require(Permission.RUN_TESTING, what="run screening rounds")
     problems: list[FieldProblem] = []
     county = data.county_code
     zone = None
@@ -120,7 +115,7 @@ def create_round(
 def add_sites(
     session: Session, *, actor: Actor, round_id: int, sites: Sequence[SiteIn]
 ) -> list[SamplingSite]:
-    require(actor, Permission.RUN_TESTING, "set up sampling sites")
+    actor.require(Permission.RUN_TESTING, what="set up sampling sites")
     found = get_round(session, actor=actor, round_id=round_id)
     taken = set(session.scalars(select(SamplingSite.name).where(SamplingSite.round_id == found.id)))
     problems = []
@@ -308,7 +303,7 @@ def register_samples(
 ) -> RegisterResult:
     """Register scans into tubes, all or nothing. A pooled tube closes when it holds the
     round's pool size; a single tube at once. The same scan sent twice is taken once."""
-    require(actor, Permission.SAMPLE, "register samples")
+    actor.require(Permission.SAMPLE, what="register samples")
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is not None and purpose == "screen":
         raise Conflict(f"round {found.id} closed at {fmt_local(found.closed_at)}")
@@ -509,7 +504,7 @@ def close_tubes(
 ) -> int:
     """Close the open tubes of a site (or every site) at the end of a session: a pool of
     fewer than its size still goes to the lab."""
-    require(actor, Permission.SAMPLE, "close tubes")
+    actor.require(Permission.SAMPLE, what="close tubes")
     found = get_round(session, actor=actor, round_id=round_id)
     where = [Tube.round_id == found.id, Tube.closed_at.is_(None), Tube.members > 0]
     if site_id is not None:
@@ -523,7 +518,7 @@ def close_tubes(
 
 def close_round(session: Session, *, actor: Actor, round_id: int, now: datetime) -> ScreeningRound:
     """Sampling is over: open tubes close, no more registrations (retests of recalls aside)."""
-    require(actor, Permission.RUN_TESTING, "close a round")
+    actor.require(Permission.RUN_TESTING, what="close a round")
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is None:
         close_tubes(session, actor=actor, round_id=round_id, now=now)

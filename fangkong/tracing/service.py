@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.models import Person
@@ -46,8 +46,7 @@ Loc = tuple[str | int, ...]
 
 
 def _require_edit(actor: Actor) -> None:
-    if not actor.can(Permission.EDIT_TRACING):
-        raise Forbidden("your role may not edit tracing records")
+    actor.require(Permission.EDIT_TRACING, what="edit tracing records")
 
 
 def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[FieldProblem]:

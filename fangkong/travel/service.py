@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
-from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
@@ -36,13 +36,8 @@ STEPS = {
 }
 
 
-def _require(actor: Actor) -> None:
-    if not actor.can(Permission.EDIT_TRACING):
-        raise Forbidden("your role may not manage arrivals")
-
-
 def add_checkpoint(session: Session, *, actor: Actor, data: CheckpointIn) -> Checkpoint:
-    _require(actor)
+    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
     if division(data.county_code) is None:
         raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county code")
     if session.scalar(select(Checkpoint.id).where(Checkpoint.name == data.name)):
@@ -74,7 +69,7 @@ def import_risk_areas(
 ) -> RiskImportRead:
     """The national list as a spreadsheet (地区, 风险等级, 起始日期, 解除日期): all or nothing;
     rows already known are kept as they are, a later 解除日期 updates them."""
-    _require(actor)
+    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
     table = read_sheet(filename, content, RISK_LAYOUT)
     problems: list[FieldProblem] = []
     rows: list[tuple[str, str, date, date | None]] = []
@@ -135,7 +130,7 @@ def match_risk(session: Session, origin: str, day: date) -> RiskArea | None:
 
 
 def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: datetime) -> Arrival:
-    _require(actor)
+    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
     problems = []
     if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
         problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
@@ -199,7 +194,7 @@ def next_step(arrival: Arrival) -> str | None:
 def record_step(
     session: Session, *, actor: Actor, arrival_id: int, data: StepIn, now: datetime
 ) -> Arrival:
-    _require(actor)
+    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
     arrival = _get(session, actor, arrival_id)
     if data.step not in STEPS[arrival.path]:
         raise InvalidInput.at(("step",), f"{data.step} is not a step of path {arrival.path}")

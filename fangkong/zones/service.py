@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
-from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
@@ -33,11 +33,6 @@ from fangkong.zones.schemas import (
     ZoneRead,
     ZoneRoundIn,
 )
-
-
-def _require(actor: Actor) -> None:
-    if not actor.can(Permission.MANAGE_ZONES):
-        raise Forbidden("your role may not draw or change zones")
 
 
 def _scoped(actor: Actor) -> Select[Zone]:
@@ -69,7 +64,7 @@ def check_geometry(geometry: dict[str, Any] | None, *, loc: tuple[str | int, ...
 
 
 def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime) -> Zone:
-    _require(actor)
+    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
     protocol = get_protocol(get_settings().protocol)
     problems: list[FieldProblem] = []
     if data.kind not in protocol.zones:
@@ -333,7 +328,7 @@ def list_zones(session: Session, *, actor: Actor, as_of: datetime) -> list[ZoneR
 def record_round(
     session: Session, *, actor: Actor, zone_id: int, data: ZoneRoundIn, now: datetime
 ) -> ZoneRound:
-    _require(actor)
+    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     problems = []
     if data.completed_at > now:
@@ -356,7 +351,7 @@ def approve_change(
     session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
 ) -> ZoneRead:
     """Apply what the rule allows now (lift, or downgrade), on the command centre's word."""
-    _require(actor)
+    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     if zone.status != "active":
         raise Conflict(f"zone {zone.id} is {zone.status}")
@@ -390,7 +385,7 @@ def upgrade_zone(
     session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
 ) -> ZoneRead:
     """A new infection inside a zone whose rule says so: upgrade it (controlled -> sealed)."""
-    _require(actor)
+    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     rule = get_protocol(zone.protocol_id).zones[zone.kind]
     facts = zone_facts(session, zone, as_of=now)
@@ -444,7 +439,7 @@ def import_geojson(
     """Zones from a FeatureCollection (properties: name, kind, county_code, unit, match,
     cells, population, drawn_at, parent = a name earlier in the file or already drawn).
     All features or none; a zone already drawn with the same name is left as it is."""
-    _require(actor)
+    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
     try:
         collection = json.loads(content)
         features = collection["features"]
