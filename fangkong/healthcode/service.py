@@ -98,6 +98,7 @@ def _missed_rounds(session: Session, person: Person, colour: str) -> list[Episod
         .join(ManagementOrder, ManagementOrder.id == OrderPhase.order_id)
         .where(ManagementOrder.person_id == person.id, OrderPhase.kind != "home_monitoring")
     ).all()
+    sampled_in = set(session.scalars(select(Sample.round_id).where(Sample.person_id == person.id)))
     out = []
     for found in session.scalars(
         select(ScreeningRound).where(ScreeningRound.closed_at.is_not(None))
@@ -108,16 +109,13 @@ def _missed_rounds(session: Session, person: Person, colour: str) -> list[Episod
             continue
         if any(start <= closed and end >= found.starts_at for start, end in held):
             continue
+        if found.id in sampled_in:
+            continue
         # unscoped: one person's membership of a round's area, nothing else leaves.
         inside = session.scalar(
             select(Person.id).where(Person.id == person.id, area_filter(found, session))
         )
         if inside is None:
-            continue
-        mine = session.scalar(
-            select(Sample.id).where(Sample.round_id == found.id, Sample.person_id == person.id)
-        )
-        if mine is not None:
             continue
         later = next((s for s in samples if s > closed), None)
         end = min(later, closed + MISSED_ROUND_DAYS) if later else closed + MISSED_ROUND_DAYS
