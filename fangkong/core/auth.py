@@ -13,8 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from fangkong.core.errors import Forbidden
 
-Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab"]
-ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab")
+Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab", "checkpoint"]
+ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab", "checkpoint")
 
 
 class Permission(StrEnum):
@@ -31,6 +31,9 @@ class Permission(StrEnum):
     SAMPLE = "sample"  # register swabs at a sampling site
     LAB_RESULTS = "lab_results"  # receive shipments and upload results
     REVIEW_APPEALS = "review_appeals"  # decide health-code appeals
+    ARRIVALS = "arrivals"  # register arrivals and record their loop's steps
+    SCAN_CODES = "scan_codes"  # scan health codes at a checkpoint (colour, masked name)
+    MANAGE_SCANNERS = "manage_scanners"  # add and revoke checkpoints' scanning devices
     READ_AUDIT = "read_audit"
 
 
@@ -52,6 +55,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SAMPLE,
             P.LAB_RESULTS,
             P.REVIEW_APPEALS,
+            P.ARRIVALS,
+            P.SCAN_CODES,
+            P.MANAGE_SCANNERS,
         }
     ),
     "tracer": frozenset(
@@ -63,6 +69,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PLACE_CONTACTS,
             P.SITE_WORK,
             P.SAMPLE,
+            P.ARRIVALS,
+            P.SCAN_CODES,
         }
     ),
     "viewer": frozenset({P.READ_PEOPLE}),
@@ -70,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "site": frozenset({P.SEE_FULL_IDENTITY, P.SITE_WORK}),
     # Lab staff: shipments and results; they see barcodes, not people.
     "lab": frozenset({P.LAB_RESULTS}),
+    # Checkpoint staff: register arrivals and scan codes; a scan shows a colour, not a person.
+    "checkpoint": frozenset({P.ARRIVALS, P.SCAN_CODES}),
 }
 
 

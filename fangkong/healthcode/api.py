@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from fangkong.core.audit import record_audit
-from fangkong.core.deps import CanReadPeople, CurrentActor, NowDep, SessionDep
+from fangkong.core.batching import Batcher
+from fangkong.core.db import transaction
+from fangkong.core.deps import TOKEN_COOKIE, CanReadPeople, CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import ReadModel, RowId
-from fangkong.core.timeutil import LocalDateTime
-from fangkong.healthcode import service
+from fangkong.core.timeutil import LocalDateTime, local
+from fangkong.healthcode import scan, service
 from fangkong.healthcode.models import Appeal
 from fangkong.healthcode.service import healthcode
 from fangkong.people.service import show_person
@@ -119,3 +123,128 @@ def decide_appeal(
         colour=data.colour, until=data.until, now=now,
     )  # fmt: skip
     return _show(appeal, show_person(service.person_for(session, appeal.person_id), actor).name)
+
+
+# -- checkpoint scans -------------------------------------------------------------------------
+
+
+class ScanIn(BaseModel):
+    token: str = Field(description="the token the health code's QR carries")
+
+
+class ScanRead(ReadModel):
+    colour: str
+    name: str  # masked: 张*、欧阳**
+    last_negative_at: datetime | None
+
+
+def _scan_batcher(request: Request) -> Batcher[scan.ScanRequest, scan.ScanAnswer]:
+    """One per server process, made on its first scan."""
+    state = request.app.state
+    batcher: Batcher[scan.ScanRequest, scan.ScanAnswer] | None = getattr(state, "scans", None)
+    if batcher is None:
+        factory, clock = state.session_factory, state.clock
+
+        def run(requests: Sequence[scan.ScanRequest]) -> list[scan.ScanAnswer]:
+            with transaction(factory) as session:
+                return scan.scan_batch(session, requests, clock.now())
+
+        batcher = state.scans = Batcher(run)
+    return batcher
+
+
+def _json(status: int, body: dict[str, object]) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status, media_type="application/json")
+
+
+@router.post(
+    "/scan",
+    response_model=None,
+    responses={200: {"model": ScanRead}, 401: {}, 404: {}, 422: {}},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": ScanIn.model_json_schema()}}}
+    },
+)
+async def scan_code(request: Request) -> Response:
+    """A checkpoint's scan: `{"token": …}` from the code's QR, signed by the scanner's key
+    (`Authorization: Bearer fks_…`) or a signed-in user who may scan. Answers the colour now,
+    a masked name and the last negative test — nothing else; an unknown or replaced token is
+    404 either way. Every scan is audited."""
+    header = request.headers.get("authorization", "")
+    credential = (
+        header[7:] if header[:7].lower() == "bearer " else request.cookies.get(TOKEN_COOKIE)
+    )
+    if not credential:
+        return _json(401, {"message": "scanner not signed in", "detail": "Authorization"})
+    try:
+        token = json.loads(await request.body())["token"]
+    except (ValueError, TypeError, KeyError):
+        token = None
+    if not scan.valid_token(token):
+        return _json(422, {"message": "invalid request", "detail": [
+            {"loc": ["body", "token"], "msg": "a code token: 16–32 letters, digits, - or _"}
+        ]})  # fmt: skip
+    answer = await _scan_batcher(request).submit(scan.ScanRequest(token, credential))
+    if answer.status == 401:
+        return _json(401, {"message": "scanner not recognised or not allowed to scan"})
+    if answer.status == 404:
+        return _json(404, {"message": "code not recognised"})
+    negative = answer.last_negative_at
+    return _json(200, {
+        "colour": answer.colour,
+        "name": answer.name,
+        "last_negative_at": local(negative).isoformat() if negative else None,
+    })  # fmt: skip
+
+
+class TokenRead(ReadModel):
+    person_id: int
+    token: str
+    issued_at: datetime
+
+
+@router.post("/people/{person_id}/healthcode/token", response_model=TokenRead, status_code=201)
+def issue_code_token(
+    person_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> TokenRead:
+    """Issue the token for a person's code (a paper code for someone without a phone, a lost
+    phone): the earlier token stops answering scans at once."""
+    made = scan.issue_token(session, actor=actor, person_id=person_id, now=now)
+    return TokenRead(person_id=person_id, token=made.token, issued_at=made.issued_at)
+
+
+class ScannerIn(BaseModel):
+    checkpoint_id: int
+    label: str = Field(min_length=1, max_length=64)
+
+
+class ScannerRead(ReadModel):
+    id: int
+    checkpoint_id: int
+    label: str
+    added_at: datetime
+    revoked_at: datetime | None
+    key: str | None = None  # only in the answer that added it
+
+
+@router.post("/scanners", response_model=ScannerRead, status_code=201)
+def add_scanner(
+    data: ScannerIn, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> ScannerRead:
+    """A checkpoint's scanning device; its key is in this answer and nowhere else."""
+    made, key = scan.add_scanner(
+        session, actor=actor, checkpoint_id=data.checkpoint_id, label=data.label, now=now
+    )
+    return ScannerRead.model_validate({**_scanner_fields(made), "key": key})
+
+
+@router.delete("/scanners/{scanner_id}", response_model=ScannerRead)
+def revoke_scanner(
+    scanner_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> ScannerRead:
+    revoked = scan.revoke_scanner(session, actor=actor, scanner_id=scanner_id, now=now)
+    return ScannerRead.model_validate(_scanner_fields(revoked))
+
+
+def _scanner_fields(scanner: object) -> dict[str, object]:
+    return {f: getattr(scanner, f) for f in ScannerRead.model_fields if f != "key"}

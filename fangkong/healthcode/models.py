@@ -27,3 +27,49 @@ class Appeal(Base):
     decision: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str | None] = mapped_column(String(8))  # the colour set, if upheld
     until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CodeToken(Base):
+    """What a health code's QR carries: a random token standing for the person, never their
+    ID number. Reissuing revokes the old one (a lost phone, a leaked screenshot)."""
+
+    __tablename__ = "healthcode_tokens"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Scanner(Base):
+    """A checkpoint's scanning device. It signs in with a key shown once when it is added;
+    only the key's SHA-256 is kept (the key is random, so a fast hash is safe)."""
+
+    __tablename__ = "healthcode_scanners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    label: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Scan(Base):
+    """The audit of one scan: which device or user, when, whose code, what it answered.
+    `outcome`: shown | unknown (no such token) | revoked (a replaced token)."""
+
+    __tablename__ = "healthcode_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    scanner_id: Mapped[int | None] = mapped_column(ForeignKey("healthcode_scanners.id"))
+    username: Mapped[str | None] = mapped_column(String(64))  # a signed-in user's scan
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
+    # The scan outlives a purged person as a count; who it was goes with them.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(8))
+    colour: Mapped[str | None] = mapped_column(String(8))

@@ -3,6 +3,7 @@ their arrivals and the closed rounds of their area that missed them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -30,43 +31,50 @@ CATEGORY_LABEL = {"close": "密接", "secondary": "次密接", "companion": "时
                   "general": "一般接触者"}  # fmt: skip
 
 
-def episodes(session: Session, person: Person) -> list[Episode]:
+def episodes_of(
+    session: Session, ids: Sequence[int], *, rounds_since: datetime | None = None
+) -> dict[int, list[Episode]]:
+    """Each person's episodes, read for all of them at once (a scanner's batch or one
+    person's page). `rounds_since` skips rounds closed before it: a missed round lasts a week
+    at most, so a colour now needs only the last week's rounds."""
+    out: dict[int, list[Episode]] = {i: [] for i in ids}
+    if not ids:
+        return out
     rule = get_protocol(get_settings().protocol).healthcode
-    out: list[Episode] = []
-    for infection in session.scalars(select(Infection).where(Infection.person_id == person.id)):
-        red_end = infection.reported_at + timedelta(days=rule.infection_red_days)
-        out.append(
-            Episode(
-                "red",
-                f"感染者（{infection.reported_at:%m-%d} 报告）",
-                infection.reported_at,
-                red_end,
-            )
-        )
+    infected: dict[int, list[datetime]] = {i: [] for i in ids}
+    for person_id, reported in session.execute(
+        select(Infection.person_id, Infection.reported_at).where(Infection.person_id.in_(ids))
+    ):
+        infected[person_id].append(reported)
+        red_end = reported + timedelta(days=rule.infection_red_days)
+        out[person_id].append(Episode("red", f"感染者（{reported:%m-%d} 报告）", reported, red_end))
         if rule.infection_yellow_days:
-            out.append(
-                Episode(
-                    "yellow",
-                    "感染者出院后健康监测",
-                    red_end,
-                    red_end + timedelta(days=rule.infection_yellow_days),
-                )
-            )
-    phases = session.execute(
-        select(ManagementOrder.category, OrderPhase.kind, OrderPhase.starts_at, OrderPhase.ends_at)
+            yellow_end = red_end + timedelta(days=rule.infection_yellow_days)
+            out[person_id].append(Episode("yellow", "感染者出院后健康监测", red_end, yellow_end))
+    held: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in ids}
+    for person_id, category, kind, start, end in session.execute(
+        select(
+            ManagementOrder.person_id,
+            ManagementOrder.category,
+            OrderPhase.kind,
+            OrderPhase.starts_at,
+            OrderPhase.ends_at,
+        )
         .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(ManagementOrder.person_id == person.id)
-    ).all()
-    for category, kind, start, end in phases:
+        .where(ManagementOrder.person_id.in_(ids))
+    ):
+        if kind != "home_monitoring":
+            held[person_id].append((start, end))
         colours = rule.contacts.get(category)  # type: ignore[call-overload]
         if colours is None:
             continue
         colour = colours.monitoring if kind == "home_monitoring" else colours.quarantine
         label = f"{CATEGORY_LABEL.get(category, category)}{PHASE_LABEL.get(kind, kind)}"
-        out.append(Episode(colour, label, start, end))
-    for arrival in session.scalars(select(Arrival).where(Arrival.person_id == person.id)):
+        out[person_id].append(Episode(colour, label, start, end))
+    for arrival in session.scalars(select(Arrival).where(Arrival.person_id.in_(ids))):
+        episodes = out[arrival.person_id]
         if arrival.risk_level in ("medium", "high"):
-            out.append(
+            episodes.append(
                 Episode(
                     rule.arrival_awaiting_test,
                     f"来自{arrival.origin}，待落地检",
@@ -76,50 +84,72 @@ def episodes(session: Session, person: Person) -> list[Episode]:
             )
         if arrival.path == "central_quarantine" and arrival.placed_at is not None:
             end = arrival.released_at or arrival.placed_at + timedelta(days=arrival.days)
-            out.append(Episode(rule.arrival_quarantine, "入境人员集中隔离", arrival.placed_at, end))
-    out += _missed_rounds(session, person, rule.missed_round)
-    out += appeal_episodes(session, person)
+            episodes.append(
+                Episode(rule.arrival_quarantine, "入境人员集中隔离", arrival.placed_at, end)
+            )
+    for person_id, missed in _missed_rounds(
+        session, ids, rule.missed_round, infected=infected, held=held, since=rounds_since
+    ).items():
+        out[person_id] += missed
+    for appeal in session.scalars(
+        select(Appeal).where(Appeal.person_id.in_(ids), Appeal.status == "upheld")
+    ):
+        if appeal.decided_at is not None:
+            out[appeal.person_id].append(
+                Episode(appeal.colour or "green", f"申诉复核改码（{appeal.decision}）",
+                        appeal.decided_at, appeal.until, override=True)
+            )  # fmt: skip
     return out
 
 
-def _missed_rounds(session: Session, person: Person, colour: str) -> list[Episode]:
+def _missed_rounds(
+    session: Session,
+    ids: Sequence[int],
+    colour: str,
+    *,
+    infected: dict[int, list[datetime]],
+    held: dict[int, list[tuple[datetime, datetime]]],
+    since: datetime | None,
+) -> dict[int, list[Episode]]:
     """应检未检: a closed round of the person's area that has no sample of theirs, from its
     close until their next sample, a week at most (no test in 7 days turns yellow [S31], so
     a week later a new round decides). People already infected, or in quarantine (tested
     there), were not missed."""
-    samples = sorted(
-        session.scalars(select(Sample.sampled_at).where(Sample.person_id == person.id))
-    )
-    infected = session.scalars(
-        select(Infection.reported_at).where(Infection.person_id == person.id)
-    ).all()
-    held = session.execute(
-        select(OrderPhase.starts_at, OrderPhase.ends_at)
-        .join(ManagementOrder, ManagementOrder.id == OrderPhase.order_id)
-        .where(ManagementOrder.person_id == person.id, OrderPhase.kind != "home_monitoring")
-    ).all()
-    sampled_in = set(session.scalars(select(Sample.round_id).where(Sample.person_id == person.id)))
-    out = []
-    for found in session.scalars(
-        select(ScreeningRound).where(ScreeningRound.closed_at.is_not(None))
+    query = select(ScreeningRound).where(ScreeningRound.closed_at.is_not(None))
+    if since is not None:
+        query = query.where(ScreeningRound.closed_at > since - MISSED_ROUND_DAYS)
+    rounds = session.scalars(query).all()
+    out: dict[int, list[Episode]] = {}
+    if not rounds:
+        return out
+    samples: dict[int, list[datetime]] = {i: [] for i in ids}
+    sampled_in: set[tuple[int, int]] = set()
+    for person_id, round_id, sampled_at in session.execute(
+        select(Sample.person_id, Sample.round_id, Sample.sampled_at).where(
+            Sample.person_id.in_(ids)
+        )
     ):
+        samples[person_id].append(sampled_at)
+        sampled_in.add((person_id, round_id))
+    for found in rounds:
         closed = found.closed_at
         assert closed is not None
-        if any(r <= closed for r in infected):
-            continue
-        if any(start <= closed and end >= found.starts_at for start, end in held):
-            continue
-        if found.id in sampled_in:
-            continue
-        # unscoped: one person's membership of a round's area, nothing else leaves.
-        inside = session.scalar(
-            select(Person.id).where(Person.id == person.id, area_filter(found, session))
+        # unscoped: membership of a round's area, nothing else leaves.
+        inside = session.scalars(
+            select(Person.id).where(Person.id.in_(ids), area_filter(found, session))
         )
-        if inside is None:
-            continue
-        later = next((s for s in samples if s > closed), None)
-        end = min(later, closed + MISSED_ROUND_DAYS) if later else closed + MISSED_ROUND_DAYS
-        out.append(Episode(colour, f"应检未检（{found.name}）", closed, end))
+        for person_id in inside:
+            if (person_id, found.id) in sampled_in or any(r <= closed for r in infected[person_id]):
+                continue
+            if any(s <= closed and e >= found.starts_at for s, e in held[person_id]):
+                continue
+            later = min((s for s in samples[person_id] if s > closed), default=None)
+            end = closed + MISSED_ROUND_DAYS
+            out.setdefault(person_id, []).append(
+                Episode(
+                    colour, f"应检未检（{found.name}）", closed, min(later, end) if later else end
+                )
+            )
     return out
 
 
@@ -130,22 +160,11 @@ def healthcode(
     if person is None:
         raise NotFound(f"person {person_id} not found")
     require_covers(actor, person)
-    found = episodes(session, person)
+    found = episodes_of(session, [person.id])[person.id]
     return colour_at(found, as_of), [h for h in history(found) if h[0] <= as_of]
 
 
 # -- appeals ----------------------------------------------------------------------------------
-
-
-def appeal_episodes(session: Session, person: Person) -> list[Episode]:
-    upheld = session.scalars(
-        select(Appeal).where(Appeal.person_id == person.id, Appeal.status == "upheld")
-    )
-    return [
-        Episode(a.colour or "green", f"申诉复核改码（{a.decision}）", a.decided_at, a.until, True)
-        for a in upheld
-        if a.decided_at is not None
-    ]
 
 
 def file_appeal(

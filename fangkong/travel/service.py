@@ -130,7 +130,7 @@ def match_risk(session: Session, origin: str, day: date) -> RiskArea | None:
 
 
 def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: datetime) -> Arrival:
-    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+    actor.require(Permission.ARRIVALS, what="manage arrivals")
     problems = []
     if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
         problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
@@ -194,7 +194,7 @@ def next_step(arrival: Arrival) -> str | None:
 def record_step(
     session: Session, *, actor: Actor, arrival_id: int, data: StepIn, now: datetime
 ) -> Arrival:
-    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+    actor.require(Permission.ARRIVALS, what="manage arrivals")
     arrival = _get(session, actor, arrival_id)
     if data.step not in STEPS[arrival.path]:
         raise InvalidInput.at(("step",), f"{data.step} is not a step of path {arrival.path}")

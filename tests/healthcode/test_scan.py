@@ -1,0 +1,237 @@
+"""Checkpoint scans: a token in, the colour now, a masked name and the last negative test out —
+nothing more — through a real scanner key or a signed-in user, audited, never stale."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.core.auth import Actor
+from fangkong.core.batching import Batcher
+from fangkong.core.errors import Forbidden
+from fangkong.healthcode import scan
+from fangkong.healthcode.models import Scan
+from fangkong.healthcode.rules import colour_at
+from fangkong.healthcode.service import episodes_of, healthcode
+from fangkong.people.service import upsert_people
+from fangkong.testing import service as testing
+from fangkong.testing.models import Sample, Tube
+from fangkong.testing.schemas import RoundCreate, SiteIn
+from fangkong.tracing import service as tracing
+from fangkong.travel import service as travel
+from fangkong.travel.schemas import CheckpointIn
+from tests.conftest import NOW
+from tests.tracing.conftest import at, contact_in, make_infection, make_person
+
+
+@pytest.fixture
+def scanner_key(session: Session, make_actor: Callable[..., Actor]) -> str:
+    commander = make_actor("commander", None)
+    station = travel.add_checkpoint(
+        session, actor=commander,
+        data=CheckpointIn(name="运城北站", kind="hsr", county_code="140802"),
+    )  # fmt: skip
+    _, key = scan.add_scanner(
+        session, actor=commander, checkpoint_id=station.id, label="出站口 1", now=NOW
+    )
+    return key
+
+
+def _token(session: Session, actor: Actor, person_id: int) -> str:
+    return scan.issue_token(session, actor=actor, person_id=person_id, now=NOW).token
+
+
+def test_a_scan_answers_three_things_and_sees_the_next_change_at_once(
+    client: TestClient, session: Session, tracer: Actor, scanner_key: str
+) -> None:
+    me = make_person("张三丰")
+    [person] = upsert_people(session, items=[me], now=NOW).people
+    token = _token(session, tracer, person.id)
+    session.commit()
+    device = {"Authorization": f"Bearer {scanner_key}"}
+
+    first = client.post("/api/scan", json={"token": token}, headers=device)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"colour": "green", "name": "张**", "last_negative_at": None}
+
+    make_infection(session, tracer, person=None, reported=at(10, 9))  # someone else: no change
+    session.commit()
+    assert client.post("/api/scan", json={"token": token}, headers=device).json()["colour"] == (
+        "green"
+    )
+    index = make_infection(session, tracer, reported=at(10, 9))
+    tracing.record_contacts(
+        session, actor=tracer, infection_id=index.id, now=at(10, 10),
+        items=[contact_in(me, exposure=at(9, 8), identified=at(10, 10))],
+    )  # fmt: skip
+    session.commit()
+    # The same ID number: the contact is this person, and the next scan says so.
+    assert client.post("/api/scan", json={"token": token}, headers=device).json()["colour"] == (
+        "red"
+    )
+    audit = session.scalars(select(Scan).where(Scan.person_id == person.id)).all()
+    assert [(a.outcome, a.colour) for a in audit] == [
+        ("shown", "green"),
+        ("shown", "green"),
+        ("shown", "red"),
+    ]
+    assert all(a.scanner_id is not None and a.checkpoint_id is not None for a in audit)
+
+
+def test_the_last_negative_test_is_the_latest_negative_result(
+    client: TestClient,
+    session: Session,
+    tracer: Actor,
+    scanner_key: str,
+    make_actor: Callable[..., Actor],
+) -> None:
+    [person] = upsert_people(session, items=[make_person("李四")], now=NOW).people
+    found = testing.create_round(
+        session, actor=make_actor("commander", None), now=at(8, 6),
+        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(8, 7),
+                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
+    )  # fmt: skip
+    site_id = testing.present_round(session, found).sites[0].id
+    for day, result in ((8, "negative"), (9, "negative"), (10, "positive")):
+        tube = Tube(barcode=f"T{day}-{person.id}", round_id=found.id, site_id=site_id,
+                    kind="single", size=1, members=1, opened_at=at(day, 8),
+                    closed_at=at(day, 8), reported_at=at(day, 11), result=result)  # fmt: skip
+        session.add(tube)
+        session.flush()
+        purpose = "screen" if day == 8 else "retest" if day == 9 else None
+        if purpose:
+            session.add(Sample(round_id=found.id, person_id=person.id, tube_id=tube.id,
+                               purpose=purpose, sampled_at=at(day, 8)))  # fmt: skip
+    token = _token(session, tracer, person.id)
+    session.commit()
+    body = client.post(
+        "/api/scan", json={"token": token}, headers={"Authorization": f"Bearer {scanner_key}"}
+    ).json()
+    assert body["last_negative_at"] == "2022-03-09T11:00:00+08:00"
+
+
+def test_unknown_and_replaced_tokens_answer_alike_and_nothing_leaks(
+    client: TestClient, session: Session, tracer: Actor, scanner_key: str
+) -> None:
+    [person] = upsert_people(session, items=[make_person("王五")], now=NOW).people
+    old = _token(session, tracer, person.id)
+    new = _token(session, tracer, person.id)  # a lost phone: the old code stops answering
+    session.commit()
+    device = {"Authorization": f"Bearer {scanner_key}"}
+    unknown = client.post("/api/scan", json={"token": "A" * 22}, headers=device)
+    replaced = client.post("/api/scan", json={"token": old}, headers=device)
+    assert unknown.status_code == replaced.status_code == 404
+    assert unknown.json() == replaced.json() == {"message": "code not recognised"}
+    assert client.post("/api/scan", json={"token": new}, headers=device).status_code == 200
+    outcomes = session.scalars(select(Scan.outcome).order_by(Scan.id)).all()
+    assert outcomes[-3:] == ["unknown", "revoked", "shown"]
+
+
+def test_only_a_live_scanner_or_a_user_who_may_scan_gets_an_answer(
+    client: TestClient,
+    session: Session,
+    tracer: Actor,
+    scanner_key: str,
+    login: Callable[..., dict[str, str]],
+    make_actor: Callable[..., Actor],
+) -> None:
+    [person] = upsert_people(session, items=[make_person("赵六")], now=NOW).people
+    token = _token(session, tracer, person.id)
+    session.commit()
+    for headers in ({}, {"Authorization": "Bearer fks_forged"}, login("viewer", "140821")):
+        refused = client.post("/api/scan", json={"token": token}, headers=headers)
+        assert refused.status_code == 401, headers
+        assert "colour" not in refused.text and "赵" not in refused.text
+    staff = login("checkpoint", "140802")  # checkpoint staff scan anyone arriving in the city
+    assert client.post("/api/scan", json={"token": token}, headers=staff).json()["name"] == "赵*"
+    [scanner] = session.scalars(select(scan.Scanner)).all()
+    scan.revoke_scanner(session, actor=make_actor("commander", None), scanner_id=scanner.id,
+                        now=NOW)  # fmt: skip
+    session.commit()
+    device = {"Authorization": f"Bearer {scanner_key}"}
+    assert client.post("/api/scan", json={"token": token}, headers=device).status_code == 401
+    with pytest.raises(Forbidden):
+        scan.add_scanner(session, actor=tracer, checkpoint_id=scanner.checkpoint_id,
+                         label="x", now=NOW)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"token": 12345}, {"token": "short"}, {"token": "x" * 22 + "'; --"}, None],
+    ids=["missing", "number", "short", "quote", "not-json"],
+)
+def test_a_malformed_scan_names_the_token_field(
+    client: TestClient, scanner_key: str, body: object
+) -> None:
+    headers = {"Authorization": f"Bearer {scanner_key}", "Content-Type": "application/json"}
+    sent = client.post("/api/scan", content=b"{not json" if body is None else None,
+                       json=body if body is not None else None, headers=headers)  # fmt: skip
+    assert sent.status_code == 422
+    assert sent.json()["detail"][0]["loc"] == ["body", "token"]
+
+
+def test_a_batch_reads_everyone_at_once_and_agrees_with_each_persons_code(
+    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+) -> None:
+    index = make_infection(session, tracer, reported=at(6, 19, 50))
+    tracing.record_contacts(
+        session, actor=tracer, infection_id=index.id, now=at(7, 0),
+        items=[contact_in(make_person(f"密接{i}"), exposure=at(6, 8)) for i in range(3)],
+    )  # fmt: skip
+    people = upsert_people(session, items=[make_person(f"居民{i}") for i in range(4)], now=NOW)
+    commander = make_actor("commander", None)
+    found = testing.create_round(
+        session, actor=commander, now=at(9, 6),
+        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(9, 7)),
+    )  # fmt: skip
+    testing.close_round(session, actor=commander, round_id=found.id, now=at(9, 20))
+    ids = [index.person_id, *(p.id for p in people.people)]
+    contacts, _ = tracing.list_contacts(session, actor=tracer, infection_id=index.id)
+    ids += [c.person_id for c in contacts]
+    tokens = {pid: _token(session, tracer, pid) for pid in ids}
+    answers = scan.scan_batch(
+        session, [scan.ScanRequest(tokens[pid], scanner_key) for pid in ids], NOW
+    )
+    expected = [
+        healthcode(session, actor=tracer, person_id=pid, as_of=NOW)[0].colour for pid in ids
+    ]
+    assert [a.colour for a in answers] == expected
+    assert set(expected) == {"red", "yellow"}  # the index, contacts; the missed residents
+    recent = episodes_of(session, ids, rounds_since=NOW)
+    assert [colour_at(recent[pid], NOW).colour for pid in ids] == expected
+
+
+def test_requests_that_arrive_together_go_in_one_batch() -> None:
+    sizes: list[int] = []
+
+    def double(items: Sequence[int]) -> list[int]:
+        sizes.append(len(items))
+        return [2 * i for i in items]
+
+    async def main() -> list[int]:
+        batcher = Batcher(double)
+        try:
+            return await asyncio.gather(*(batcher.submit(i) for i in range(50)))
+        finally:
+            batcher.close()
+
+    assert asyncio.run(main()) == [2 * i for i in range(50)]
+    assert sizes == [50]
+
+    def broken(items: Sequence[int]) -> list[int]:
+        raise RuntimeError("database gone")
+
+    async def fail() -> list[BaseException | int]:
+        batcher = Batcher(broken)
+        try:
+            return await asyncio.gather(*(batcher.submit(i) for i in range(3)),
+                                        return_exceptions=True)  # fmt: skip
+        finally:
+            batcher.close()
+
+    assert all(isinstance(r, RuntimeError) for r in asyncio.run(fail()))
