@@ -16,6 +16,8 @@ from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.api import router as healthcode_router
+from fangkong.healthcode.api import scan_router
+from fangkong.healthcode.fastpath import ScanFastPath
 from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
@@ -42,15 +44,20 @@ def create_app(
         title="Fangkong 防控",
         version="0.1.0",
         description="Outbreak response command platform: tracing, orders, the 48-hour KPI.",
+        # Command centres sit on isolated networks: no OpenTelemetry exporters to feed, and
+        # its per-request checks cost the scan path a twentieth of its time.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.session_factory = session_factory
     app.state.clock = clock or SystemClock()
+    app.add_middleware(ScanFastPath, state=app.state)
 
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     for router in (
+        scan_router,
         users_router,
         people_router,
         tracing_router,

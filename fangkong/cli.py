@@ -50,6 +50,9 @@ def db_upgrade() -> None:
 @app.command()
 def serve(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="log every request (what matters is audited in the database)")
+    ] = False,
 ) -> None:
     """Serve the platform (API, pages) on FANGKONG_HOST:FANGKONG_PORT."""
     import uvicorn
@@ -65,6 +68,7 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )
 
 

@@ -2,7 +2,7 @@
 
 from fangkong.core.audit import AuditEntry
 from fangkong.core.db import Base
-from fangkong.healthcode.models import Appeal, CodeToken, Scan, Scanner
+from fangkong.healthcode.models import Appeal, CodeState, CodeToken, Scan, Scanner
 from fangkong.people.models import Person, PersonMerge
 from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
 from fangkong.testing.models import (
@@ -29,6 +29,7 @@ from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
     "Appeal",
+    "CodeState",
     "CodeToken",
     "Scan",
     "Scanner",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fangkong.core.db import Base, UTCDateTime
@@ -56,20 +56,44 @@ class Scanner(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CodeState(Base):
+    """What a scan needs, one row a person with a code: the current token, the masked name,
+    the colour's schedule (its changes from when it was computed on, planned ends included)
+    and the last negative test. Triggers on every table behind the colour bump `version` in
+    the writing transaction (see migration 0012); a scan that finds `version` ahead of
+    `computed_version`, or rounds closed since (`epoch`), recomputes before it answers. So a
+    change of state is seen by the next scan, and a scan costs one index probe."""
+
+    __tablename__ = "healthcode_state"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")  # masked
+    schedule: Mapped[str] = mapped_column(Text, default="[]")  # [[iso time, colour], …]
+    last_negative_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    computed_version: Mapped[int] = mapped_column(Integer, default=0)
+    epoch: Mapped[str] = mapped_column(String(32), default="")
+
+
 class Scan(Base):
     """The audit of one scan: which device or user, when, whose code, what it answered.
-    `outcome`: shown | unknown (no such token) | revoked (a replaced token)."""
+    `outcome`: shown | unknown (no such token) | revoked (a replaced token) | refused. An
+    append-only log: no foreign keys to check on the hot path; a BRIN index on the time on
+    PostgreSQL (B-tree on SQLite); people purged take their id out (retention)."""
 
     __tablename__ = "healthcode_scans"
+    __table_args__ = (
+        Index("ix_healthcode_scans_scanned_at", "scanned_at", postgresql_using="brin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    scanner_id: Mapped[int | None] = mapped_column(ForeignKey("healthcode_scanners.id"))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scanner_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(64))  # a signed-in user's scan
-    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
-    # The scan outlives a purged person as a count; who it was goes with them.
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
-    )
+    checkpoint_id: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
     outcome: Mapped[str] = mapped_column(String(8))
     colour: Mapped[str | None] = mapped_column(String(8))

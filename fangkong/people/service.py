@@ -452,6 +452,8 @@ def _fold_rows(session: Session, target: Table, *, keep: int, drop: int) -> None
                 for uc in table.constraints
                 if isinstance(uc, UniqueConstraint) and col.name in uc.columns
             ]
+            if col.primary_key:  # a row per person (a derived state): the kept one's stays
+                uniques.append([c for c in table.primary_key.columns if c is not col])
             if not uniques:
                 session.execute(update(table).where(col == drop).values({col.name: keep}))
                 continue

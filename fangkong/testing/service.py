@@ -21,6 +21,7 @@ from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local
+from fangkong.healthcode.models import CodeState
 from fangkong.people.models import Person, PersonMerge
 from fangkong.testing.models import Recall, Sample, SamplingSite, ScreeningRound, Tube
 from fangkong.testing.schemas import RegisterResult, RoundCreate, RoundRead, SiteIn, SiteRead
@@ -523,6 +524,7 @@ def close_round(session: Session, *, actor: Actor, round_id: int, now: datetime)
     if found.closed_at is None:
         close_tubes(session, actor=actor, round_id=round_id, now=now)
         found.closed_at = now
+        _outdate_codes_of_the_missed(session, found)
         record_audit(
             session,
             actor=actor,
@@ -533,6 +535,22 @@ def close_round(session: Session, *, actor: Actor, round_id: int, now: datetime)
             detail="",
         )
     return found
+
+
+def _outdate_codes_of_the_missed(session: Session, found: ScreeningRound) -> None:
+    """Whoever the round missed turns yellow (应检未检): mark their stored health codes out of
+    date, as the tables' triggers do for every other change (a closed round touches no row
+    of theirs). Only the missed: a city-wide round must not send five million codes to be
+    recomputed at their next scan."""
+    sampled = select(Sample.person_id).where(Sample.round_id == found.id)
+    # unscoped: ids only, for a system-side mark.
+    missed = select(Person.id).where(area_filter(found, session), Person.id.not_in(sampled))
+    session.execute(
+        update(CodeState)
+        .where(CodeState.person_id.in_(missed))
+        .values(version=CodeState.version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 _DAY = timedelta(days=1)

@@ -18,7 +18,9 @@ console = Console()
 @app.command("create")
 def create(
     username: str,
-    role: Annotated[str, typer.Option(help="admin, commander, tracer, viewer, site, lab or checkpoint")],
+    role: Annotated[
+        str, typer.Option(help="admin, commander, tracer, viewer, site, lab or checkpoint")
+    ],
     display_name: Annotated[str, typer.Option()] = "",
     jurisdiction: Annotated[
         str | None, typer.Option(help="6-digit county code; none = city")

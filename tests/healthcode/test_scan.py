@@ -4,21 +4,23 @@ nothing more — through a real scanner key or a signed-in user, audited, never 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.batching import Batcher
 from fangkong.core.errors import Forbidden
 from fangkong.healthcode import scan
-from fangkong.healthcode.models import Scan
+from fangkong.healthcode.models import CodeState, Scan
 from fangkong.healthcode.rules import colour_at
 from fangkong.healthcode.service import episodes_of, healthcode
-from fangkong.people.service import upsert_people
+from fangkong.people.service import merge_people, upsert_people
 from fangkong.testing import service as testing
 from fangkong.testing.models import Sample, Tube
 from fangkong.testing.schemas import RoundCreate, SiteIn
@@ -235,3 +237,110 @@ def test_requests_that_arrive_together_go_in_one_batch() -> None:
             batcher.close()
 
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(fail()))
+
+
+def _state(session: Session, person_id: int) -> CodeState:
+    session.expire_all()
+    return session.get_one(CodeState, person_id)
+
+
+def test_triggers_mark_the_stored_state_on_every_write_path(
+    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+) -> None:
+    """A write through the ORM, a bulk Core UPDATE or a merge: the next scan recomputes."""
+    [person] = upsert_people(session, items=[make_person("孙七")], now=NOW).people
+    token = _token(session, tracer, person.id)
+    [first] = scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
+    computed = _state(session, person.id)
+    assert first.last_negative_at is None and computed.version == computed.computed_version
+    found = testing.create_round(
+        session, actor=make_actor("commander", None), now=at(8, 6),
+        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(8, 7),
+                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
+    )  # fmt: skip
+    site_id = testing.present_round(session, found).sites[0].id
+    tube = Tube(barcode=f"B-{person.id}", round_id=found.id, site_id=site_id, kind="single",
+                size=1, members=1, opened_at=at(8, 8), closed_at=at(8, 8))  # fmt: skip
+    session.add(tube)
+    session.flush()
+    session.add(Sample(round_id=found.id, person_id=person.id, tube_id=tube.id,
+                       purpose="screen", sampled_at=at(8, 8)))  # fmt: skip
+    session.flush()
+    after_sample = _state(session, person.id)
+    assert after_sample.version > after_sample.computed_version  # the ORM insert bumped it
+    scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
+    before = _state(session, person.id).version
+    # The lab's results arrive as one bulk UPDATE of the tubes (labwork.record_results).
+    session.execute(
+        update(Tube).where(Tube.id == tube.id).values(result="negative", reported_at=at(9, 1))
+    )
+    assert _state(session, person.id).version == before + 1
+    [second] = scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
+    assert second.last_negative_at == at(9, 1)
+    # A record found to be the same person is folded in: one state remains, for the kept one.
+    [twin] = upsert_people(session, items=[make_person("孙七")], now=NOW).people
+    twin_id, twin_token = twin.id, _token(session, tracer, twin.id)
+    merge_people(session, actor=tracer, keep_id=person.id, merge_id=twin_id, reason="同一人",
+                 now=NOW)  # fmt: skip
+    assert session.scalars(select(CodeState.person_id)).all().count(person.id) == 1
+    assert session.get(CodeState, twin_id) is None
+    answers = scan.scan_batch(
+        session, [scan.ScanRequest(t, scanner_key) for t in (token, twin_token)], NOW
+    )
+    assert [a.status for a in answers] == [200, 404]  # the folded record's code: reissue
+
+
+def test_a_stored_colour_turns_on_time_with_nothing_rewritten(
+    session: Session, tracer: Actor, scanner_key: str
+) -> None:
+    index = make_infection(session, tracer, reported=at(6, 19, 50))
+    contact = make_person("周八")
+    tracing.record_contacts(
+        session, actor=tracer, infection_id=index.id, now=at(7, 0),
+        items=[contact_in(contact, exposure=at(6, 8))],
+    )  # fmt: skip
+    [person] = upsert_people(session, items=[contact], now=NOW).people
+    token = _token(session, tracer, person.id)
+    [now] = scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
+    stored = _state(session, person.id)
+    schedule, version = stored.schedule, stored.computed_version
+    assert now.colour == "red" and len(json.loads(schedule)) >= 2  # the quarantine's end ahead
+    later = NOW + timedelta(days=30)
+    [after] = scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], later)
+    assert (
+        after.colour
+        == healthcode(session, actor=tracer, person_id=person.id, as_of=later)[0].colour
+    )
+    assert after.colour != "red"
+    unchanged = _state(session, person.id)
+    assert (unchanged.schedule, unchanged.computed_version) == (schedule, version)
+
+
+def test_a_round_that_misses_someone_turns_their_stored_code_yellow_at_once(
+    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+) -> None:
+    sampled, missed = upsert_people(
+        session, items=[make_person("吴九"), make_person("郑十")], now=NOW
+    ).people
+    tokens = [_token(session, tracer, p.id) for p in (sampled, missed)]
+    requests = [scan.ScanRequest(t, scanner_key) for t in tokens]
+    assert [a.colour for a in scan.scan_batch(session, requests, NOW)] == ["green", "green"]
+    commander = make_actor("commander", None)
+    found = testing.create_round(
+        session, actor=commander, now=at(10, 6),
+        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(10, 7),
+                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
+    )  # fmt: skip
+    site_id = testing.present_round(session, found).sites[0].id
+    tube = Tube(barcode=f"R-{sampled.id}", round_id=found.id, site_id=site_id, kind="single",
+                size=1, members=1, opened_at=at(10, 8))  # fmt: skip
+    session.add(tube)
+    session.flush()
+    session.add(Sample(round_id=found.id, person_id=sampled.id, tube_id=tube.id,
+                       purpose="screen", sampled_at=at(10, 8)))  # fmt: skip
+    session.flush()
+    untouched = _state(session, missed.id).version
+    testing.close_round(session, actor=commander, round_id=found.id, now=at(10, 11))
+    assert _state(session, missed.id).version == untouched + 1
+    later = [a.colour for a in scan.scan_batch(session, requests, at(10, 12))]
+    assert later == ["green", "yellow"]
