@@ -14,7 +14,8 @@ Then, turn about, two servers with the same uvicorn settings (2 workers, uvloop,
 no access log), each warmed up and then loaded by the same wrk (2 threads, CONNECTIONS
 connections, SECONDS seconds, POST {"token": …} over 100,000 tokens in a random order):
 
-- bare: FastAPI looking the token up in a Python dict of the same answers (the ceiling);
+- bare: FastAPI looking the token up in a Python dict of the same answers (the ceiling),
+  configured as ours (OpenTelemetry hooks off);
 - ours: `fangkong serve --workers 2` on the database — the scanner's key checked, the colour
   computed from the live state, the last negative test read, the scan audited.
 
@@ -67,7 +68,9 @@ BARE_APP = """
 import json, os
 from fastapi import FastAPI, Request, Response
 ANSWERS = json.load(open(os.environ["BARE_ANSWERS"], encoding="utf-8"))
-app = FastAPI()
+# Configured as ours is: no OpenTelemetry hooks (nothing to export on an isolated network).
+OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+app = FastAPI(telemetry=OFF)
 
 @app.post("/api/scan")
 async def scan(request: Request) -> Response:
@@ -168,7 +171,6 @@ def build(url: str, people: int, tmp: Path) -> tuple[str, Path, Path]:
                     for i in ids
                 ],
             )
-            scan.issue_missing_tokens(session, now=closed)  # everyone has a code
             sampled = [i for i in ids if i % 50]  # 98 %
             tubes = [sampled[k : k + 10] for k in range(0, len(sampled), 10)]
             session.execute(
@@ -208,6 +210,7 @@ def build(url: str, people: int, tmp: Path) -> tuple[str, Path, Path]:
             tube_id += len(tubes)
             progress.update(task, completed=ids[-1])
         k = max(1, people // 500)  # 2,000 infected in a million
+        scan.issue_missing_tokens(session, now=closed)  # everyone has a code
         picked = rng.sample(range(1, people + 1), min(people, 47 * k // 2))
         infected, close, secondary, arriving = (
             picked[:k],

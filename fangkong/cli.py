@@ -15,6 +15,7 @@ from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
+from fangkong.healthcode.cli import app as healthcode_app
 from fangkong.people.cli import app as people_app
 from fangkong.quarantine.cli import app as quarantine_app
 from fangkong.sim.cli import app as sim_app
@@ -35,6 +36,7 @@ app.add_typer(zones_app, name="zones")
 app.add_typer(sim_app, name="sim")
 app.add_typer(geo_app, name="geo")
 app.add_typer(companions_app, name="companions")
+app.add_typer(healthcode_app, name="healthcode")
 console = Console()
 
 
@@ -109,6 +111,11 @@ def demo(
     console.print(table)
     url = f"http://{settings.host}:{settings.port}"
     console.print(
+        f"Scanner key of 运城北站 出站口 1 (shown once): [bold]{summary.scanner_key}[/]  ·  "
+        f"scan page {url}/scan (user station)  ·  a person's code and its token: "
+        f"{url}/people/<id>/code"
+    )
+    console.print(
         f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
         f"{url}/board?as_of=2022-03-07T20:00  ·  rooms as of 9 March: "
         f"{url}/sites?as_of=2022-03-09T20:00"
@@ -133,6 +140,6 @@ def purge_expired_command(
     with command_session() as session:
         done = purge_all(session, now=SystemClock().now(), retention_days=days)
     console.print(
-        f"deleted {done.people} people, {done.contacts} contact records and "
-        f"{done.samples} screening samples"
+        f"deleted {done.people} people, {done.contacts} contact records, "
+        f"{done.samples} screening samples and {done.scans} checkpoint scans"
     )

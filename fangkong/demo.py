@@ -22,6 +22,7 @@ from fangkong.core.ids import make_id_number
 from fangkong.demo_companions import find_companions
 from fangkong.demo_round import screening_round
 from fangkong.demo_time import at
+from fangkong.healthcode.scan import add_scanner, issue_missing_tokens
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, upsert_people
 from fangkong.quarantine.models import Room, Site, Stay, Swab
@@ -44,6 +45,7 @@ from fangkong.tracing.schemas import (
     InfectionCreate,
     StopCreate,
 )
+from fangkong.travel.models import Checkpoint
 from fangkong.travel.schemas import ArrivalIn, CheckpointIn
 from fangkong.travel.service import add_checkpoint, import_risk_areas, register_arrival
 from fangkong.users.models import User
@@ -67,6 +69,7 @@ DEMO_USERS = (
 
 @dataclass
 class DemoSummary:
+    scanner_key: str  # the 运城北站 exit gate's scanner, for trying POST /api/scan
     users: list[tuple[str, str, str, str | None]]
     infections: int
     contacts: int
@@ -388,6 +391,16 @@ def _arrival(session: Session, commander: Actor, index_person: PersonIn) -> None
             arrived_at=at(4, 18, 0),
         ),
     )
+
+
+def _codes(session: Session, commander: Actor) -> str:
+    """Everyone gets a health code (a token for its QR), and 运城北站's exit gate a scanner."""
+    issue_missing_tokens(session, now=at(1, 8))
+    station = session.scalars(select(Checkpoint).where(Checkpoint.name == "运城北站")).one()
+    _, key = add_scanner(
+        session, actor=commander, checkpoint_id=station.id, label="出站口 1", now=at(1, 8)
+    )
+    return key
 
 
 def _companions(
@@ -742,8 +755,17 @@ def build_demo(
     if location_dir is not None:
         _companions(session, commander, linyi, gen, index.person_id, location_dir, seed)
     _zones(session, commander, linyi, seed)
+    scanner_key = _codes(session, commander)
+    create_user(
+        session,
+        now=at(1, 8),
+        data=UserCreate(username="station", display_name="运城北站卡口", role="checkpoint",
+                        password="station-demo-2022", jurisdiction=YANHU),
+    )  # fmt: skip
+    users.append(("station", "station-demo-2022", "checkpoint", YANHU))
 
     return DemoSummary(
+        scanner_key=scanner_key,
         users=users,
         infections=session.scalar(select(func.count()).select_from(Infection)) or 0,
         contacts=session.scalar(select(func.count()).select_from(Contact)) or 0,

@@ -1,5 +1,6 @@
 """Every domain's retention in one run: screening samples first, then people and contacts
-no domain still needs (run daily, e.g. from cron: `fangkong purge-expired`)."""
+no domain still needs, then checkpoint scans (run daily, e.g. from cron:
+`fangkong purge-expired`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from fangkong.healthcode.scan import purge_scans
 from fangkong.testing.retention import purge_samples, sampled_within
 from fangkong.tracing.retention import purge_expired
 
@@ -17,6 +19,7 @@ class PurgeReport:
     people: int
     contacts: int
     samples: int
+    scans: int
 
 
 def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeReport:
@@ -27,4 +30,5 @@ def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeR
         retention_days=retention_days,
         keep=[sampled_within(now, retention_days)],
     )
-    return PurgeReport(people=purged.people, contacts=purged.contacts, samples=samples)
+    scans = purge_scans(session, now=now, retention_days=retention_days)
+    return PurgeReport(people=purged.people, contacts=purged.contacts, samples=samples, scans=scans)

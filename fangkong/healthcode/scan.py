@@ -12,10 +12,11 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    delete,
     func,
     insert,
     select,
@@ -370,9 +371,10 @@ def current_token(session: Session, person_id: int) -> CodeToken | None:
 
 def issue_missing_tokens(session: Session, *, now: datetime, batch: int = 10_000) -> int:
     """A token for everyone who has none (a city's onboarding; new people after an import)."""
-    # unscoped: a system job over the whole registry; only ids are read.
-    have = select(CodeState.person_id)
-    missing = list(session.scalars(select(Person.id).where(Person.id.not_in(have))))
+    # unscoped: a system job over the whole registry; only ids are read. NOT EXISTS: an
+    # anti-join (PostgreSQL runs NOT IN over a million rows as a nested loop).
+    have = select(CodeState.person_id).where(CodeState.person_id == Person.id).exists()
+    missing = list(session.scalars(select(Person.id).where(~have)))
     for start in range(0, len(missing), batch):
         rows = [
             {"token": secrets.token_urlsafe(16), "person_id": pid, "issued_at": now}
@@ -413,3 +415,23 @@ def revoke_scanner(session: Session, *, actor: Actor, scanner_id: int, now: date
         record_audit(session, actor=actor, action="revoke", entity="scanner",
                      entity_id=scanner.id, now=now, detail=scanner.label)  # fmt: skip
     return scanner
+
+
+def purge_scans(session: Session, *, now: datetime, retention_days: int) -> int:
+    """Scans are where someone was and when: deleted after the retention period. A person
+    purged sooner takes their id out of the scans still kept (the log has no foreign key to
+    check on the hot path)."""
+    cutoff = now - timedelta(days=retention_days)
+    old = Scan.scanned_at <= cutoff
+    gone = session.scalar(select(func.count()).select_from(Scan).where(old)) or 0
+    session.execute(delete(Scan).where(old))
+    # unscoped: a system job; ids only.
+    session.execute(
+        update(Scan)
+        .where(
+            Scan.person_id.is_not(None),
+            ~select(Person.id).where(Person.id == Scan.person_id).exists(),
+        )
+        .values(person_id=None)
+    )
+    return gone

@@ -23,6 +23,7 @@ from fangkong.testing.models import Sample, ScreeningRound
 from fangkong.testing.service import area_filter
 from fangkong.tracing.models import Infection, ManagementOrder, OrderPhase
 from fangkong.travel.models import Arrival
+from fangkong.travel.service import observed_steps
 
 PHASE_LABEL = {"central_quarantine": "集中隔离", "home_quarantine": "居家隔离",
                "home_monitoring": "居家健康监测"}  # fmt: skip
@@ -71,22 +72,24 @@ def episodes_of(
         colour = colours.monitoring if kind == "home_monitoring" else colours.quarantine
         label = f"{CATEGORY_LABEL.get(category, category)}{PHASE_LABEL.get(kind, kind)}"
         out[person_id].append(Episode(colour, label, start, end))
-    for arrival in session.scalars(select(Arrival).where(Arrival.person_id.in_(ids))):
+    arrivals = list(session.scalars(select(Arrival).where(Arrival.person_id.in_(ids))))
+    steps = observed_steps(session, arrivals)
+    for arrival in arrivals:
         episodes = out[arrival.person_id]
+        seen = steps[arrival.id]
         if arrival.risk_level in ("medium", "high"):
             episodes.append(
                 Episode(
                     rule.arrival_awaiting_test,
                     f"来自{arrival.origin}，待落地检",
                     arrival.arrived_at,
-                    arrival.tested_at,
+                    seen["tested"],
                 )
             )
-        if arrival.path == "central_quarantine" and arrival.placed_at is not None:
-            end = arrival.released_at or arrival.placed_at + timedelta(days=arrival.days)
-            episodes.append(
-                Episode(rule.arrival_quarantine, "入境人员集中隔离", arrival.placed_at, end)
-            )
+        placed = seen.get("placed")
+        if arrival.path == "central_quarantine" and placed is not None:
+            end = seen.get("released") or placed + timedelta(days=arrival.days)
+            episodes.append(Episode(rule.arrival_quarantine, "入境人员集中隔离", placed, end))
     for person_id, missed in _missed_rounds(
         session, ids, rule.missed_round, infected=infected, held=held, since=rounds_since
     ).items():

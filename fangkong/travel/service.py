@@ -21,6 +21,8 @@ from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.models import Person
 from fangkong.people.service import in_jurisdiction, show_person, upsert_people
 from fangkong.protocol.loader import get_protocol
+from fangkong.quarantine.models import Stay, Swab
+from fangkong.testing.models import Sample
 from fangkong.tracing.models import Infection
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
 from fangkong.travel.schemas import ArrivalIn, ArrivalRead, CheckpointIn, RiskImportRead, StepIn
@@ -184,11 +186,42 @@ def due_times(arrival: Arrival) -> dict[str, datetime]:
     return due
 
 
-def next_step(arrival: Arrival) -> str | None:
-    for step in STEPS[arrival.path]:
-        if getattr(arrival, f"{step}_at") is None:
-            return step
-    return None
+def observed_steps(
+    session: Session, arrivals: Sequence[Arrival]
+) -> dict[int, dict[str, datetime | None]]:
+    """Each arrival's steps as they happened: what was recorded by hand, else what the other
+    domains saw — the first sample or swab taken since landing (a screening tube, a
+    quarantine swab, the sample that found an infection) is the landing test; the first
+    quarantine stay since landing is the transfer (arrival at the site) and the room; its
+    release is the release. So the loop closes without anyone typing the steps twice."""
+    ids = [a.person_id for a in arrivals]
+    tests: dict[int, list[datetime]] = {}
+    for query in (
+        select(Sample.person_id, Sample.sampled_at).where(Sample.person_id.in_(ids)),
+        select(Swab.person_id, Swab.sampled_at).where(
+            Swab.person_id.in_(ids), Swab.sampled_at.is_not(None)
+        ),
+        select(Infection.person_id, Infection.sampled_at).where(Infection.person_id.in_(ids)),
+    ):
+        for person_id, at in session.execute(query):
+            if at is not None:
+                tests.setdefault(person_id, []).append(at)
+    stays: dict[int, list[Stay]] = {}
+    for held in session.scalars(
+        select(Stay).where(Stay.person_id.in_(ids)).order_by(Stay.placed_at)
+    ):
+        stays.setdefault(held.person_id, []).append(held)
+    out: dict[int, dict[str, datetime | None]] = {}
+    for a in arrivals:
+        since = a.arrived_at - timedelta(hours=1)
+        tested = min((t for t in tests.get(a.person_id, []) if t >= since), default=None)
+        stay = next((s for s in stays.get(a.person_id, []) if s.placed_at >= since), None)
+        seen: dict[str, datetime | None] = {"tested": tested}
+        if a.path == "central_quarantine" and stay is not None:
+            seen |= {"transferred": stay.arrived_at, "placed": stay.arrived_at,
+                     "released": stay.released_at}  # fmt: skip
+        out[a.id] = {step: getattr(a, f"{step}_at") or seen.get(step) for step in STEPS[a.path]}
+    return out
 
 
 def record_step(
@@ -203,8 +236,9 @@ def record_step(
     if data.at < arrival.arrived_at - timedelta(hours=1):
         raise InvalidInput.at(("at",), "is before the arrival")
     order = STEPS[arrival.path]
+    steps = observed_steps(session, [arrival])[arrival.id]
     for earlier in order[: order.index(data.step)]:
-        if getattr(arrival, f"{earlier}_at") is None:
+        if steps[earlier] is None:
             raise InvalidInput.at(("step",), f"{earlier} comes first")
     if getattr(arrival, f"{data.step}_at") is None:
         setattr(arrival, f"{data.step}_at", data.at)
@@ -240,6 +274,7 @@ def present(
         select(Infection).where(Infection.person_id.in_(ids)).order_by(Infection.reported_at)
     ):
         infections.setdefault(infection.person_id, infection)
+    observed = observed_steps(session, arrivals)
     out = []
     for a in arrivals:
         person = people.get(a.person_id)
@@ -248,9 +283,7 @@ def present(
         shown = show_person(person, actor)
         due = due_times(a)
         # As of the moment asked: a step done later is not done yet.
-        done = {
-            s: t for s in STEPS[a.path] if (t := getattr(a, f"{s}_at")) is not None and t <= as_of
-        }
+        done = {s: t for s, t in observed[a.id].items() if t is not None and t <= as_of}
         step = next((s for s in STEPS[a.path] if s not in done), None)
         late = None
         if step is not None and due[step] < as_of:

@@ -344,3 +344,17 @@ def test_a_round_that_misses_someone_turns_their_stored_code_yellow_at_once(
     assert _state(session, missed.id).version == untouched + 1
     later = [a.colour for a in scan.scan_batch(session, requests, at(10, 12))]
     assert later == ["green", "yellow"]
+
+
+def test_scans_are_deleted_when_their_retention_ends(
+    session: Session, tracer: Actor, scanner_key: str
+) -> None:
+    from fangkong.healthcode.scan import purge_scans
+
+    [person] = upsert_people(session, items=[make_person("冯一")], now=NOW).people
+    token = _token(session, tracer, person.id)
+    for day in (1, 20):
+        scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], at(day, 8))
+    assert purge_scans(session, now=at(1, 8) + timedelta(days=30), retention_days=30) == 1
+    kept = session.scalars(select(Scan.scanned_at).where(Scan.person_id == person.id)).all()
+    assert kept == [at(20, 8)]

@@ -158,3 +158,31 @@ def test_arrivals_over_the_api(
         "/api/travel/alerts", headers=boss, params={"as_of": "2022-03-05T20:00"}
     ).json()
     assert alerts[0]["next_step"] == "tested" and alerts[0]["late_hours"] == 2.0
+
+
+def test_the_loop_takes_its_steps_from_what_the_other_domains_saw(
+    session: Session, tracer: Actor, station: int
+) -> None:
+    """The landing test is the first swab since landing, wherever it was recorded: here the
+    sample that found an infection. Nobody types the step; the code turns from yellow."""
+    from fangkong.healthcode.service import healthcode
+    from fangkong.tracing import service as tracing
+    from fangkong.tracing.schemas import InfectionCreate
+
+    service.import_risk_areas(
+        session, actor=tracer, filename="r.csv", content=RISK_CSV, now=at(10, 8)
+    )
+    arrival_id = arrive(session, tracer, station, "陕西省西安市未央区", 4)
+    [before] = service.list_arrivals(session, actor=tracer, as_of=at(5, 8))
+    assert (before.next_step, before.steps["tested"]) == ("tested", None)
+    tracing.record_infection(
+        session, actor=tracer, now=at(5, 20),
+        data=InfectionCreate(person_id=before.person_id, kind="asymptomatic",
+                             sampled_at=at(5, 9), reported_at=at(5, 19)),
+    )  # fmt: skip
+    [after] = service.list_arrivals(session, actor=tracer, as_of=at(5, 20))
+    assert after.id == arrival_id and after.steps["tested"] == at(5, 9)
+    assert after.next_step != "tested"
+    verdict, changes = healthcode(session, actor=tracer, person_id=after.person_id, as_of=at(5, 20))
+    assert [(t, c) for t, c, _ in changes][:2] == [(at(4, 18), "yellow"), (at(5, 9), "green")]
+    assert verdict.colour == "red"  # and now infected

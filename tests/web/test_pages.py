@@ -312,3 +312,27 @@ def test_an_appeal_filed_and_decided(browser: Browser, server: str) -> None:
     row.locator("button.reject").click()
     expect(page.locator("#appeals tbody tr").first.locator(".status")).to_contain_text("维持原码")
     shot(page, "appeals")
+
+
+def test_a_checkpoint_scans_a_code_and_a_replaced_code_stops_answering(
+    browser: Browser, server: str
+) -> None:
+    office = signed_in(browser, server, "linyi", "linyi-demo-2022")
+    office.goto(f"{server}/people?q=王某强")
+    office.click("#people a:has-text('健康码')")
+    token = office.locator("#code-token code").inner_text()
+    gate = signed_in(browser, server, "station", "station-demo-2022")
+    gate.click("nav >> text=扫码核验")
+    gate.fill("#scan-token", token)
+    gate.press("#scan-token", "Enter")
+    # Now (not March 2022) his infection and quarantine are long over: green, name masked.
+    expect(gate.locator("#scan-result")).to_have_attribute("data-colour", "green")
+    expect(gate.locator("#scan-name")).to_have_text("王**")
+    expect(gate.locator("#scan-token")).to_have_value("")  # ready for the next code
+    shot(gate, "scan")
+    office.click("#code-token button")  # a lost phone: a new code, the old one revoked
+    expect(office.locator("#code-token code")).not_to_have_text(token)
+    gate.fill("#scan-token", token)
+    gate.press("#scan-token", "Enter")
+    expect(gate.locator("#scan-form .errors")).to_contain_text("无效或已更换")
+    expect(gate.locator("#scan-history tbody tr")).to_have_count(2)

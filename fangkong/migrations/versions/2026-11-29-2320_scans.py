@@ -27,7 +27,7 @@ depends_on = None
 BUMPS = [
     *((t, ("INSERT", "UPDATE", "DELETE"), "SELECT person_id FROM {rows}")
       for t in ("infections", "management_orders", "arrivals", "samples", "quarantine_swabs",
-                "healthcode_appeals")),
+                "quarantine_stays", "healthcode_appeals")),
     ("order_phases", ("INSERT", "UPDATE", "DELETE"),
      "SELECT m.person_id FROM management_orders m JOIN {rows} r ON r.order_id = m.id"),
     ("people", ("UPDATE",), "SELECT id FROM {rows}"),  # name, address, home: the area

@@ -40,9 +40,53 @@ async function submit(form, url, init) {
   return body;
 }
 
+// The checkpoint scan: the answer in big colour, the form cleared for the next code.
+async function scanCode(form) {
+  const input = form.querySelector("[name=token]");
+  const token = input.value.trim();
+  input.value = "";
+  input.focus();
+  if (!token) return;
+  form.querySelector(".errors").innerHTML = "";
+  const res = await fetch("/api/scan", {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }),
+  });
+  const body = await res.json().catch(() => ({}));
+  const panel = document.getElementById("scan-result");
+  const row = document.createElement("tr");
+  const at = new Date().toLocaleTimeString();
+  if (!res.ok) {
+    panel.hidden = true;
+    const msg = res.status === 404 ? form.dataset.unknown : res.status === 401 ? form.dataset.refused : body.message;
+    showErrors(form, res.status === 422 ? body : { detail: msg });
+    row.innerHTML = `<td>${at}</td><td colspan="3"></td>`;
+    row.lastChild.textContent = msg;
+  } else {
+    panel.hidden = false;
+    panel.className = `card code code-${body.colour}`;
+    panel.dataset.colour = body.colour;
+    document.getElementById("scan-colour").textContent = panel.dataset[body.colour];
+    document.getElementById("scan-name").textContent = body.name;
+    const negative = body.last_negative_at ? body.last_negative_at.replace("T", " ").slice(0, 16) : "—";
+    document.getElementById("scan-negative").textContent = negative;
+    document.getElementById("scan-at").textContent = at;
+    row.innerHTML = `<td>${at}</td><td class="code-${body.colour}"></td><td></td><td></td>`;
+    row.children[1].textContent = panel.dataset[body.colour];
+    row.children[2].textContent = body.name;
+    row.children[3].textContent = negative;
+  }
+  const history = document.querySelector("#scan-history tbody");
+  history.prepend(row);
+  while (history.children.length > 10) history.lastChild.remove();
+}
+
 document.addEventListener("submit", async (ev) => {
   const form = ev.target;
-  if (form.dataset.api) {
+  if (form.id === "scan-form") {
+    ev.preventDefault();
+    await scanCode(form);
+  } else if (form.dataset.api) {
     ev.preventDefault();
     let payload = formToObject(form);
     if (form.hasAttribute("data-list")) payload = [payload];

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from fangkong.core.cli_support import command_session
+from fangkong.core.clock import SystemClock
+from fangkong.core.errors import InvalidInput
+from fangkong.healthcode import scan
+from fangkong.travel.models import Checkpoint
+from fangkong.users.service import acting_as
+
+app = typer.Typer(help="Health codes and checkpoint scanners.", no_args_is_help=True)
+console = Console()
+UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
+
+
+@app.command("issue-tokens")
+def issue_tokens_command() -> None:
+    """A code token for everyone who has none (onboarding a city; people newly imported)."""
+    with command_session() as session:
+        made = scan.issue_missing_tokens(session, now=SystemClock().now())
+    console.print(f"issued {made:,} code tokens")
+
+
+@app.command("add-scanner")
+def add_scanner_command(
+    checkpoint: Annotated[str, typer.Option(help="the checkpoint's name, e.g. 运城北站")],
+    label: Annotated[str, typer.Option(help="which device, e.g. 出站口 1")],
+    user: UserOption = "admin",
+) -> None:
+    """Add a checkpoint's scanning device; its key is printed this once (kept as a hash)."""
+    with command_session() as session:
+        actor = acting_as(session, user)
+        found = session.scalar(select(Checkpoint.id).where(Checkpoint.name == checkpoint))
+        if found is None:
+            raise InvalidInput.at(("checkpoint",), f"no checkpoint named {checkpoint!r}")
+        made, key = scan.add_scanner(
+            session, actor=actor, checkpoint_id=found, label=label, now=SystemClock().now()
+        )
+    console.print(f"scanner {made.id} at {checkpoint}: key [bold]{key}[/] (shown once)")
+
+
+@app.command("revoke-scanner")
+def revoke_scanner_command(scanner_id: int, user: UserOption = "admin") -> None:
+    """A lost or stolen device: its key stops working with the next scan."""
+    with command_session() as session:
+        actor = acting_as(session, user)
+        scan.revoke_scanner(session, actor=actor, scanner_id=scanner_id, now=SystemClock().now())
+    console.print(f"scanner {scanner_id} revoked")
