@@ -149,9 +149,9 @@ async def scan_code(request: Request) -> Response:
     """A checkpoint's scan: `{"token": …}` from the code's QR, signed by the scanner's key
     (`Authorization: Bearer fks_…`) or a signed-in user who may scan. Answers the colour now,
     a masked name and the last negative test — nothing else; an unknown or replaced token is
-    404 either way. Every scan is audited. (Served by `fastpath.ScanFastPath` ahead of the
-    router; this route gives it its place in the API's documentation and serves it where the
-    app runs without that middleware.)"""
+    404 either way. Every scan is audited. (Served by `fastpath.serve_scan` ahead of the
+    app's middleware; this route gives it its place in the API's documentation and serves it
+    where the router is mounted without `FangkongApp`.)"""
     status, body = await answer_scan(
         request.app.state,
         request.headers.get("authorization", ""),

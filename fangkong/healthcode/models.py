@@ -94,6 +94,7 @@ class Scan(Base):
     scanner_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(64))  # a signed-in user's scan
     checkpoint_id: Mapped[int | None] = mapped_column(Integer)
-    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # No index: nothing reads scans by person yet, and every scan would pay for one.
+    person_id: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(8))
     colour: Mapped[str | None] = mapped_column(String(8))

@@ -107,7 +107,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_healthcode_scans'))
     )
     with op.batch_alter_table('healthcode_scans', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_healthcode_scans_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_healthcode_scans_scanned_at', ['scanned_at'], unique=False, postgresql_using='brin')
 
     op.create_table('healthcode_scanners',
@@ -172,6 +171,5 @@ def downgrade() -> None:
     op.drop_table('healthcode_scanners')
     with op.batch_alter_table('healthcode_scans', schema=None) as batch_op:
         batch_op.drop_index('ix_healthcode_scans_scanned_at', postgresql_using='brin')
-        batch_op.drop_index(batch_op.f('ix_healthcode_scans_person_id'))
 
     op.drop_table('healthcode_scans')
