@@ -232,20 +232,21 @@ def scan_batch(
 
 AUDIT_COLUMNS = ("scanned_at", "scanner_id", "username", "checkpoint_id", "person_id", "outcome",
                  "colour")  # fmt: skip
-_UNNEST = (
-    f"INSERT INTO healthcode_scans ({', '.join(AUDIT_COLUMNS)}) SELECT * FROM unnest("
-    "%s::timestamptz[], %s::int[], %s::text[], %s::int[], %s::int[], %s::text[], %s::text[])"
+_FROM_JSON = (
+    f"INSERT INTO healthcode_scans ({', '.join(AUDIT_COLUMNS)}) SELECT * FROM "
+    "json_to_recordset(%s::json) AS r(scanned_at timestamptz, scanner_id int, username text, "
+    "checkpoint_id int, person_id int, outcome text, colour text)"
 )
 
 
 def _write_audit(session: Session, rows: list[dict[str, object]]) -> None:
-    """The batch's audit rows in one statement on PostgreSQL (one array a column: a
-    multi-row VALUES would be compiled anew for every batch size); executemany on SQLite,
-    where a row costs a function call."""
+    """The batch's audit rows in one prepared statement on PostgreSQL, as one JSON text (a
+    multi-row VALUES would be compiled anew for every batch size, and arrays are dumped
+    element by element in Python); executemany on SQLite, where a row costs a call."""
     if session.get_bind().dialect.name == "postgresql":
         with _driver(session).cursor() as cursor:
-            columns = tuple([r[c] for r in rows] for c in AUDIT_COLUMNS)
-            cursor.execute(_UNNEST, columns, prepare=True)
+            text = json.dumps(rows, default=datetime.isoformat)
+            cursor.execute(_FROM_JSON, (text,), prepare=True)
     else:
         session.execute(insert(Scan), rows)
 
