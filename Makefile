@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB := fangkong/web
 
-.PHONY: setup demo serve test lint bench clean
+.PHONY: setup demo serve test lint bench bench-scan clean
 
 setup: $(VENV)/.installed $(WEB)/node_modules/.installed
 
@@ -40,6 +40,11 @@ bench: setup
 	$(BIN)/python bench/testing_round.py
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/companions.py
+
+# The checkpoint scan under wrk against `fangkong serve --workers 2` on PostgreSQL.
+bench-scan: setup
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/healthcode_lookup.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache
