@@ -44,24 +44,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from fangkong.core.ids import divisions_in
+
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC).replace(microsecond=0)  # the servers read the wall clock too
-COUNTIES = [
-    "140802",
-    "140821",
-    "140822",
-    "140823",
-    "140824",
-    "140825",
-    "140826",
-    "140827",
-    "140828",
-    "140829",
-    "140830",
-    "140881",
-    "140882",
-]
+COUNTIES = [d.code for d in divisions_in("1408")]  # 运城市's 13 counties
 SAMPLE_TOKENS = 100_000
 
 BARE_APP = """

@@ -26,23 +26,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fangkong.core.ids import divisions_in
+
 CST = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2022, 3, 7, 12, 0, tzinfo=CST)
-COUNTIES = [
-    "140802",
-    "140821",
-    "140822",
-    "140823",
-    "140824",
-    "140825",
-    "140826",
-    "140827",
-    "140828",
-    "140829",
-    "140830",
-    "140881",
-    "140882",
-]
+COUNTIES = [d.code for d in divisions_in("1408")]  # 运城市's 13 counties
 
 
 def build(url: str, contacts: int, rooms: int, sites: int) -> list[int]:

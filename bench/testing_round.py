@@ -35,14 +35,13 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.progress import Progress
 
+from fangkong.core.ids import divisions_in
+
 CST = ZoneInfo("Asia/Shanghai")
 START = datetime(2022, 3, 13, 7, 0, tzinfo=CST)
 NOW = datetime(2022, 3, 13, 21, 0, tzinfo=CST)
 RESULTS_AT = datetime(2022, 3, 14, 6, 0, tzinfo=CST)
-COUNTIES = [
-    "140802", "140821", "140822", "140823", "140824", "140825", "140826",
-    "140827", "140828", "140829", "140830", "140881", "140882",
-]  # fmt: skip
+COUNTIES = [d.code for d in divisions_in("1408")]  # 运城市's 13 counties
 SITES = 400
 API_SCANS = 50_000  # registered through the HTTP API; the rest in bulk
 console = Console(stderr=True)
