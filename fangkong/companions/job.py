@@ -64,11 +64,10 @@ def _clip_open(table: str) -> str:
     )
 
 
-def case_windows(
-    con: duckdb.DuckDBPyConnection, stays: Sequence[str], heads: Sequence[str],
-    cases: Sequence[Case], rule: CompanionRule,
-) -> pa.Table:  # fmt: skip
-    """Each case's presence intervals inside [report − window, report], clipped."""
+def register_cases(
+    con: duckdb.DuckDBPyConnection, cases: Sequence[Case], rule: CompanionRule
+) -> None:
+    """The cases as a DuckDB table `cases`: the person, the report and the window's start."""
     con.register(
         "cases",
         pa.table(
@@ -82,6 +81,14 @@ def case_windows(
             }
         ),
     )
+
+
+def case_windows(
+    con: duckdb.DuckDBPyConnection, stays: Sequence[str], heads: Sequence[str],
+    cases: Sequence[Case], rule: CompanionRule,
+) -> pa.Table:  # fmt: skip
+    """Each case's presence intervals inside [report − window, report], clipped."""
+    register_cases(con, cases, rule)
     heads_scan = (
         _scan(heads)
         if heads

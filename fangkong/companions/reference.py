@@ -5,12 +5,11 @@ reference the job is tested and benchmarked against (it must return the same row
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 import duckdb
 import pyarrow as pa
 
-from fangkong.companions.job import Case
+from fangkong.companions.job import Case, register_cases
 from fangkong.protocol.models import CompanionRule
 
 
@@ -26,19 +25,7 @@ def reference(
         con.sql(f"CREATE VIEW pings AS SELECT * FROM {pings}")
     else:
         con.register("pings", pings)
-    con.register(
-        "cases",
-        pa.table(
-            {
-                "case_person": pa.array([c.person for c in cases], type=pa.int64()),
-                "report": pa.array([c.report for c in cases], type=pa.timestamp("us", tz="UTC")),
-                "lo": pa.array(
-                    [c.report - timedelta(days=rule.window_days) for c in cases],
-                    type=pa.timestamp("us", tz="UTC"),
-                ),
-            }
-        ),
-    )
+    register_cases(con, cases, rule)
     gap = int(rule.max_gap_minutes)
     sql = f"""
     WITH p AS (SELECT DISTINCT person, ts, cell FROM pings),
