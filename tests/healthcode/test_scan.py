@@ -17,7 +17,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.batching import Batcher
 from fangkong.core.errors import Forbidden
 from fangkong.healthcode import scan
-from fangkong.healthcode.models import CodeState, Scan
+from fangkong.healthcode.models import CodeState, Scan, Scanner
 from fangkong.healthcode.rules import colour_at
 from fangkong.healthcode.service import episodes_of, healthcode
 from fangkong.people.service import merge_people, upsert_people
@@ -46,6 +46,35 @@ def scanner_key(session: Session, make_actor: Callable[..., Actor]) -> str:
 
 def _token(session: Session, actor: Actor, person_id: int) -> str:
     return scan.issue_token(session, actor=actor, person_id=person_id, now=NOW).token
+
+
+def _round_with_a_site(session: Session, commander: Actor, day: int) -> tuple[int, int]:
+    """A county round starting on `day` with one sampling site: (round id, site id)."""
+    found = testing.create_round(
+        session, actor=commander, now=at(day, 6),
+        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(day, 7),
+                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
+    )  # fmt: skip
+    return found.id, testing.present_round(session, found).sites[0].id
+
+
+def _single_tube(
+    session: Session, where: tuple[int, int], person_id: int, day: int, *,
+    purpose: str | None = "screen", result: str | None = None, closed: bool = True,
+) -> Tube:  # fmt: skip
+    """A person's single tube sampled at 08:00 on `day`, with its result at 11:00 if given."""
+    round_id, site_id = where
+    tube = Tube(barcode=f"T{day}-{person_id}-{purpose}", round_id=round_id, site_id=site_id,
+                kind="single", size=1, members=1, opened_at=at(day, 8),
+                closed_at=at(day, 8) if closed else None,
+                reported_at=at(day, 11) if result else None, result=result)  # fmt: skip
+    session.add(tube)
+    session.flush()
+    if purpose:
+        session.add(Sample(round_id=round_id, person_id=person_id, tube_id=tube.id,
+                           purpose=purpose, sampled_at=at(day, 8)))  # fmt: skip
+        session.flush()
+    return tube
 
 
 def test_a_scan_answers_three_things_and_sees_the_next_change_at_once(
@@ -93,22 +122,10 @@ def test_the_last_negative_test_is_the_latest_negative_result(
     make_actor: Callable[..., Actor],
 ) -> None:
     [person] = upsert_people(session, items=[make_person("李四")], now=NOW).people
-    found = testing.create_round(
-        session, actor=make_actor("commander", None), now=at(8, 6),
-        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(8, 7),
-                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
-    )  # fmt: skip
-    site_id = testing.present_round(session, found).sites[0].id
+    where = _round_with_a_site(session, make_actor("commander", None), 8)
     for day, result in ((8, "negative"), (9, "negative"), (10, "positive")):
-        tube = Tube(barcode=f"T{day}-{person.id}", round_id=found.id, site_id=site_id,
-                    kind="single", size=1, members=1, opened_at=at(day, 8),
-                    closed_at=at(day, 8), reported_at=at(day, 11), result=result)  # fmt: skip
-        session.add(tube)
-        session.flush()
         purpose = "screen" if day == 8 else "retest" if day == 9 else None
-        if purpose:
-            session.add(Sample(round_id=found.id, person_id=person.id, tube_id=tube.id,
-                               purpose=purpose, sampled_at=at(day, 8)))  # fmt: skip
+        _single_tube(session, where, person.id, day, purpose=purpose, result=result)
     token = _token(session, tracer, person.id)
     session.commit()
     body = client.post(
@@ -151,7 +168,7 @@ def test_only_a_live_scanner_or_a_user_who_may_scan_gets_an_answer(
         assert "colour" not in refused.text and "赵" not in refused.text
     staff = login("checkpoint", "140802")  # checkpoint staff scan anyone arriving in the city
     assert client.post("/api/scan", json={"token": token}, headers=staff).json()["name"] == "赵*"
-    [scanner] = session.scalars(select(scan.Scanner)).all()
+    [scanner] = session.scalars(select(Scanner)).all()
     scan.revoke_scanner(session, actor=make_actor("commander", None), scanner_id=scanner.id,
                         now=NOW)  # fmt: skip
     session.commit()
@@ -253,19 +270,8 @@ def test_triggers_mark_the_stored_state_on_every_write_path(
     [first] = scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
     computed = _state(session, person.id)
     assert first.last_negative_at is None and computed.version == computed.computed_version
-    found = testing.create_round(
-        session, actor=make_actor("commander", None), now=at(8, 6),
-        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(8, 7),
-                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
-    )  # fmt: skip
-    site_id = testing.present_round(session, found).sites[0].id
-    tube = Tube(barcode=f"B-{person.id}", round_id=found.id, site_id=site_id, kind="single",
-                size=1, members=1, opened_at=at(8, 8), closed_at=at(8, 8))  # fmt: skip
-    session.add(tube)
-    session.flush()
-    session.add(Sample(round_id=found.id, person_id=person.id, tube_id=tube.id,
-                       purpose="screen", sampled_at=at(8, 8)))  # fmt: skip
-    session.flush()
+    where = _round_with_a_site(session, make_actor("commander", None), 8)
+    tube = _single_tube(session, where, person.id, 8)
     after_sample = _state(session, person.id)
     assert after_sample.version > after_sample.computed_version  # the ORM insert bumped it
     scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
@@ -326,21 +332,10 @@ def test_a_round_that_misses_someone_turns_their_stored_code_yellow_at_once(
     requests = [scan.ScanRequest(t, scanner_key) for t in tokens]
     assert [a.colour for a in scan.scan_batch(session, requests, NOW)] == ["green", "green"]
     commander = make_actor("commander", None)
-    found = testing.create_round(
-        session, actor=commander, now=at(10, 6),
-        data=RoundCreate(name="全员", area="county", county_code="140821", starts_at=at(10, 7),
-                         sites=[SiteIn(name="点", county_code="140821", per_hour=100, staff=2)]),
-    )  # fmt: skip
-    site_id = testing.present_round(session, found).sites[0].id
-    tube = Tube(barcode=f"R-{sampled.id}", round_id=found.id, site_id=site_id, kind="single",
-                size=1, members=1, opened_at=at(10, 8))  # fmt: skip
-    session.add(tube)
-    session.flush()
-    session.add(Sample(round_id=found.id, person_id=sampled.id, tube_id=tube.id,
-                       purpose="screen", sampled_at=at(10, 8)))  # fmt: skip
-    session.flush()
+    where = _round_with_a_site(session, commander, 10)
+    _single_tube(session, where, sampled.id, 10, closed=False)
     untouched = _state(session, missed.id).version
-    testing.close_round(session, actor=commander, round_id=found.id, now=at(10, 11))
+    testing.close_round(session, actor=commander, round_id=where[0], now=at(10, 11))
     assert _state(session, missed.id).version == untouched + 1
     later = [a.colour for a in scan.scan_batch(session, requests, at(10, 12))]
     assert later == ["green", "yellow"]
