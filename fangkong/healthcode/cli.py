@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from sqlalchemy import select
 
 from fangkong.core.cli_support import command_session
@@ -21,8 +22,13 @@ UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
 @app.command("issue-tokens")
 def issue_tokens_command() -> None:
     """A code token for everyone who has none (onboarding a city; people newly imported)."""
-    with command_session() as session:
-        made = scan.issue_missing_tokens(session, now=SystemClock().now())
+    with command_session() as session, Progress(console=console) as bar:
+        task = bar.add_task("issuing codes", total=None)
+        made = scan.issue_missing_tokens(
+            session,
+            now=SystemClock().now(),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     console.print(f"issued {made:,} code tokens")
 
 
