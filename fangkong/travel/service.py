@@ -194,6 +194,8 @@ def observed_steps(
     quarantine swab, the sample that found an infection) is the landing test; the first
     quarantine stay since landing is the transfer (arrival at the site) and the room; its
     release is the release. So the loop closes without anyone typing the steps twice."""
+    if not arrivals:  # most people a code is computed for never arrived from elsewhere
+        return {}
     ids = [a.person_id for a in arrivals]
     tests: dict[int, list[datetime]] = {}
     for query in (
