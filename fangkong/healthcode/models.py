@@ -61,7 +61,7 @@ class CodeState(Base):
     the colour's schedule (its changes from when it was computed on, planned ends included)
     and the last negative test. Triggers on every table behind the colour bump `version` in
     the writing transaction (see migration 0012); a scan that finds `version` ahead of
-    `computed_version`, or rounds closed since (`epoch`), recomputes before it answers. So a
+    `computed_version`, or computed under another protocol, recomputes before it answers. So a
     change of state is seen by the next scan, and a scan costs one index probe."""
 
     __tablename__ = "healthcode_state"
@@ -75,7 +75,7 @@ class CodeState(Base):
     last_negative_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     computed_version: Mapped[int] = mapped_column(Integer, default=0)
-    epoch: Mapped[str] = mapped_column(String(32), default="")
+    protocol_id: Mapped[str] = mapped_column(String(16), default="")  # computed under
 
 
 class Scan(Base):

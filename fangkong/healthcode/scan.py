@@ -106,10 +106,10 @@ _PG_SCANNERS = (
     "SELECT key_hash, id, checkpoint_id FROM healthcode_scanners "
     "WHERE key_hash = ANY(%s) AND revoked_at IS NULL"
 )
-_PG_STATES = (
-    "SELECT token, person_id, name, schedule, last_negative_at, version, computed_version, "
-    "epoch FROM healthcode_state WHERE token = ANY(%s)"
-)
+# What a scan reads of a state row, in this order (`_StateRow`), on either path.
+STATE_COLUMNS = ("token", "person_id", "name", "schedule", "last_negative_at", "version",
+                 "computed_version", "protocol_id")  # fmt: skip
+_PG_STATES = f"SELECT {', '.join(STATE_COLUMNS)} FROM healthcode_state WHERE token = ANY(%s)"
 
 
 def _driver(session: Session) -> Any:
@@ -143,19 +143,9 @@ def _read(
             )
         )
     }
-    states = session.execute(
-        select(
-            CodeState.token,
-            CodeState.person_id,
-            CodeState.name,
-            CodeState.schedule,
-            CodeState.last_negative_at,
-            CodeState.version,
-            CodeState.computed_version,
-            CodeState.epoch,
-        ).where(CodeState.token.in_(tokens))
-    )
-    return scanners, [tuple(r) for r in states]  # type: ignore[misc]
+    columns = [getattr(CodeState, c) for c in STATE_COLUMNS]
+    states = session.execute(select(*columns).where(CodeState.token.in_(tokens)))
+    return scanners, [tuple(r) for r in states]
 
 
 def last_negative(session: Session, person_ids: Sequence[int]) -> dict[int, datetime]:
@@ -196,18 +186,18 @@ def scan_batch(
     scanners, rows = _read(session, hashes, asked)
     who = _who_scans(session, credentials, scanners, now)
     tokens = {r.token for r in requests if r.credential in who}
-    current = epoch_of()
+    protocol = get_settings().protocol
     found: dict[str, _Shown] = {}
     stale: dict[int, int] = {}
-    for token, pid, name, schedule, negative, version, computed, seen in rows:
+    for token, pid, name, schedule, negative, version, computed, computed_under in rows:
         if token not in tokens:
             continue
         colour = colour_from(schedule, now)
-        if version != computed or seen != current or colour is None:
+        if version != computed or computed_under != protocol or colour is None:
             stale[pid] = version
         found[token] = _Shown(pid, name, colour or "", negative)
     if stale:
-        fresh = refresh_states(session, stale, now=now, epoch=current)
+        fresh = refresh_states(session, stale, now=now, protocol=protocol)
         found = {t: fresh.get(s.person_id, s) for t, s in found.items()}
     replaced = _replaced(session, tokens - found.keys())
 
@@ -269,12 +259,6 @@ def _replaced(session: Session, tokens: set[str]) -> dict[str, int]:
     return {token: person_id for token, person_id in rows}
 
 
-def epoch_of() -> str:
-    """What every stored colour depends on besides its person's rows (the triggers) and the
-    rounds that missed them (testing.close_round): the protocol in force."""
-    return get_settings().protocol
-
-
 def colour_from(schedule: str, now: datetime) -> str | None:
     """The colour a stored schedule gives at `now`; None if it starts later (computed for
     another moment) and so cannot say."""
@@ -298,7 +282,7 @@ def schedule_of(episodes: Sequence[Episode], now: datetime) -> list[tuple[float,
 
 
 def refresh_states(
-    session: Session, stale: dict[int, int], *, now: datetime, epoch: str
+    session: Session, stale: dict[int, int], *, now: datetime, protocol: str
 ) -> dict[int, _Shown]:
     """Recompute the state of these people (person id → the version read) and store it as
     computed for that version: a change committed meanwhile bumped the version past it, so
@@ -319,7 +303,7 @@ def refresh_states(
         fresh[pid] = shown
         rows.append({"person_id": pid, "name": shown.name, "schedule": json.dumps(schedule),
                      "last_negative_at": shown.last_negative_at, "computed_version": stale[pid],
-                     "epoch": epoch})  # fmt: skip
+                     "protocol_id": protocol})  # fmt: skip
     session.execute(update(CodeState), rows)
     return fresh
 

@@ -132,7 +132,7 @@ def upgrade() -> None:
     sa.Column('last_negative_at', fangkong.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('computed_version', sa.Integer(), nullable=False),
-    sa.Column('epoch', sa.String(length=32), nullable=False),
+    sa.Column('protocol_id', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_healthcode_state_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('person_id', name=op.f('pk_healthcode_state')),
     sa.UniqueConstraint('token', name=op.f('uq_healthcode_state_token'))
