@@ -6,6 +6,7 @@ import gc
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +20,7 @@ from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.api import router as healthcode_router
-from fangkong.healthcode.api import scan_router
+from fangkong.healthcode.api import scan_openapi
 from fangkong.healthcode.fastpath import is_scan, serve_scan
 from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
@@ -40,6 +41,12 @@ WEB = Path(__file__).parent / "web"
 class FangkongApp(FastAPI):
     """FastAPI with the checkpoint scan answered ahead of its middleware (the hottest path in
     the city; see healthcode.fastpath). An error there is answered 500 by uvicorn itself."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            schema["paths"]["/api/scan"] = scan_openapi()
+        return super().openapi()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if is_scan(scope):
@@ -70,7 +77,6 @@ def create_app(
         return {"status": "ok"}
 
     for router in (
-        scan_router,
         users_router,
         people_router,
         tracing_router,

@@ -353,3 +353,10 @@ def test_scans_are_deleted_when_their_retention_ends(
     assert purge_scans(session, now=at(1, 8) + timedelta(days=30), retention_days=30) == 1
     kept = session.scalars(select(Scan.scanned_at).where(Scan.person_id == person.id)).all()
     assert kept == [at(20, 8)]
+
+
+def test_the_scan_is_in_the_api_documentation(client: TestClient) -> None:
+    scan_doc = client.get("/openapi.json").json()["paths"]["/api/scan"]["post"]
+    body = scan_doc["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["token"]
+    assert set(scan_doc["responses"]) == {"200", "401", "404", "413", "422"}
