@@ -36,6 +36,7 @@ from fangkong.quarantine.stays import (
     release_due,
 )
 from fangkong.quarantine.transfers import add_vehicle, advance_transfer, plan_dispatch
+from fangkong.testing.models import Lab
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
@@ -391,6 +392,29 @@ def _arrival(session: Session, commander: Actor, index_person: PersonIn) -> None
             arrived_at=at(4, 18, 0),
         ),
     )
+
+
+def _place_staff(session: Session) -> list[tuple[str, str, str, str | None]]:
+    """The exit gate's staff at 运城北站 and the city base lab's staff: each sees their place."""
+    station = session.scalars(select(Checkpoint).where(Checkpoint.name == "运城北站")).one()
+    base = session.scalars(select(Lab).where(Lab.name == "运城市中心医院检测基地")).one()
+    create_user(
+        session,
+        now=at(1, 8),
+        data=UserCreate(username="station", display_name="运城北站卡口", role="checkpoint",
+                        password="station-demo-2022", jurisdiction=YANHU,
+                        checkpoint_id=station.id),
+    )  # fmt: skip
+    create_user(
+        session,
+        now=at(1, 8),
+        data=UserCreate(username="lab", display_name="市中心医院检测基地", role="lab",
+                        password="lab-demo-2022", lab_id=base.id),
+    )  # fmt: skip
+    return [
+        ("station", "station-demo-2022", "checkpoint", f"运城北站 ({YANHU})"),
+        ("lab", "lab-demo-2022", "lab", "运城市中心医院检测基地"),
+    ]
 
 
 def _codes(session: Session, commander: Actor) -> str:
@@ -756,13 +780,7 @@ def build_demo(
         _companions(session, commander, linyi, gen, index.person_id, location_dir, seed)
     _zones(session, commander, linyi, seed)
     scanner_key = _codes(session, commander)
-    create_user(
-        session,
-        now=at(1, 8),
-        data=UserCreate(username="station", display_name="运城北站卡口", role="checkpoint",
-                        password="station-demo-2022", jurisdiction=YANHU),
-    )  # fmt: skip
-    users.append(("station", "station-demo-2022", "checkpoint", YANHU))
+    users += _place_staff(session)
 
     return DemoSummary(
         scanner_key=scanner_key,

@@ -7,11 +7,13 @@ creates a database of its own and drops it afterwards: the server outlives the r
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -21,7 +23,7 @@ from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from fangkong.app import create_app
-from fangkong.core.auth import Actor
+from fangkong.core.auth import Actor, Role
 from fangkong.core.clock import FixedClock
 from fangkong.core.db import make_engine
 from fangkong.core.migrate import upgrade
@@ -92,6 +94,31 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         yield eng
 
 
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo outbreak built once per run, as `fangkong demo` builds it: a folder with the
+    SQLite file and the location data. Read it as it is; copy it (`demo_copy`) to change it."""
+    from fangkong.core.db import make_session_factory, transaction
+    from fangkong.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'fangkong.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        build_demo(session, location_dir=folder / "location")
+    engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def demo_copy(demo_data: Path, tmp_path: Path) -> Path:
+    """A copy of the demo's folder of this test's own (FANGKONG_DATA_DIR for the CLI)."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_data, target)
+    return target
+
+
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
@@ -115,12 +142,44 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     s.close()
 
 
+class MakeActor(Protocol):
+    def __call__(
+        self,
+        role: Role = "tracer",
+        jurisdiction: str | None = "140821",
+        username: str | None = None,
+        *,
+        site_id: int | None = None,
+        lab_id: int | None = None,
+        checkpoint_id: int | None = None,
+    ) -> Actor: ...
+
+
+class Login(Protocol):
+    def __call__(
+        self,
+        role: Role = "tracer",
+        jurisdiction: str | None = "140821",
+        *,
+        site_id: int | None = None,
+        lab_id: int | None = None,
+        checkpoint_id: int | None = None,
+    ) -> dict[str, str]: ...
+
+
 @pytest.fixture
-def make_actor(session: Session):  # type: ignore[no-untyped-def]
-    """A real user in the database, as the Actor services take."""
+def make_actor(session: Session) -> MakeActor:
+    """A real user in the database, as the Actor services take; staff of a site, a lab or a
+    checkpoint are tied to theirs."""
 
     def make(
-        role: str = "tracer", jurisdiction: str | None = "140821", username: str | None = None
+        role: Role = "tracer",
+        jurisdiction: str | None = "140821",
+        username: str | None = None,
+        *,
+        site_id: int | None = None,
+        lab_id: int | None = None,
+        checkpoint_id: int | None = None,
     ) -> Actor:
         user = create_user(
             session,
@@ -128,8 +187,11 @@ def make_actor(session: Session):  # type: ignore[no-untyped-def]
                 username=username or f"{role}-{uuid.uuid4().hex[:6]}",
                 display_name=role,
                 password="correct horse battery",
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 jurisdiction=jurisdiction,
+                site_id=site_id,
+                lab_id=lab_id,
+                checkpoint_id=checkpoint_id,
             ),
             now=NOW,
         )
@@ -146,11 +208,20 @@ def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def login(client: TestClient, make_actor, session: Session):  # type: ignore[no-untyped-def]
+def login(client: TestClient, make_actor: MakeActor, session: Session) -> Login:
     """Sign in for real: create the user, post the password, return auth headers."""
 
-    def do(role: str = "tracer", jurisdiction: str | None = "140821") -> dict[str, str]:
-        actor = make_actor(role, jurisdiction)
+    def do(
+        role: Role = "tracer",
+        jurisdiction: str | None = "140821",
+        *,
+        site_id: int | None = None,
+        lab_id: int | None = None,
+        checkpoint_id: int | None = None,
+    ) -> dict[str, str]:
+        actor = make_actor(
+            role, jurisdiction, site_id=site_id, lab_id=lab_id, checkpoint_id=checkpoint_id
+        )
         session.commit()
         response = client.post(
             "/api/auth/token",
@@ -164,6 +235,6 @@ def login(client: TestClient, make_actor, session: Session):  # type: ignore[no-
 
 
 @pytest.fixture
-def tracer(make_actor) -> Actor:  # type: ignore[no-untyped-def]
+def tracer(make_actor: MakeActor) -> Actor:
     """A tracer of Linyi county (临猗县, 140821)."""
     return make_actor("tracer", "140821")

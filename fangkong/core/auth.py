@@ -75,7 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     "viewer": frozenset({P.READ_PEOPLE}),
     # Staff of one quarantine site: their site's residents, nothing else.
-    "site": frozenset({P.SEE_FULL_IDENTITY, P.SITE_WORK}),
+    # (in full only for those who stay or stayed at the site: quarantine decides that).
+    "site": frozenset({P.SITE_WORK}),
     # Lab staff: shipments and results; they see barcodes, not people.
     "lab": frozenset({P.LAB_RESULTS}),
     # Checkpoint staff: register arrivals and scan codes; a scan shows a colour, not a person.
@@ -86,13 +87,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user as services see them. `jurisdiction` None means the whole city;
-    `site_id` ties a site's staff to their site."""
+    `site_id`, `lab_id` and `checkpoint_id` tie a site's, a lab's or a checkpoint's staff to
+    their place."""
 
     user_id: int
     username: str
     role: Role
     jurisdiction: str | None
     site_id: int | None = None
+    lab_id: int | None = None
+    checkpoint_id: int | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

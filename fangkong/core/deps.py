@@ -67,10 +67,15 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def require(permission: Permission) -> object:
+def require(*permissions: Permission) -> object:
+    """A route's dependency: the signed-in actor if their role has one of `permissions`, else
+    403 — checked before the request's content is read or validated."""
+
     def check(actor: CurrentActor) -> Actor:
-        if not actor.can(permission):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not {permission.value}")
+        if not any(actor.can(p) for p in permissions):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"your role may not {permissions[0].value}"
+            )
         return actor
 
     return Depends(check)

@@ -17,7 +17,7 @@ from fangkong.core.timeutil import fmt_local
 from fangkong.healthcode.models import Appeal
 from fangkong.healthcode.rules import Episode, Verdict, colour_at, history
 from fangkong.people.models import Person
-from fangkong.people.service import require_covers
+from fangkong.people.service import in_jurisdiction, require_covers
 from fangkong.protocol.loader import get_protocol
 from fangkong.testing.models import Sample, ScreeningRound
 from fangkong.testing.service import area_filter
@@ -211,13 +211,15 @@ def decide_appeal(
 
 
 def appeal_queue(session: Session, *, actor: Actor) -> list[tuple[Appeal, Person]]:
-    # unscoped: the people of the appeals the actor's jurisdiction covers, shown masked.
+    """Appeals of people in the actor's jurisdiction, pending first (shown masked per role)."""
+    actor.require(Permission.READ_PEOPLE, Permission.REVIEW_APPEALS, what="see appeals")
     rows = session.execute(
         select(Appeal, Person)
         .join(Person, Person.id == Appeal.person_id)
+        .where(in_jurisdiction(actor))
         .order_by(Appeal.status != "pending", Appeal.filed_at.desc())
     ).all()
-    return [(a, p) for a, p in rows if actor.covers(p.county_code)]
+    return [(a, p) for a, p in rows]
 
 
 def person_for(session: Session, person_id: int) -> Person:

@@ -257,10 +257,17 @@ def _fill_missing(
 # -- reading ------------------------------------------------------------------------------------
 
 
-def show_person(person: Person, actor: Actor) -> PersonRead:
-    """The person as this actor may see them: names, ID numbers and phones masked for roles
-    without full-identity permission."""
-    full = actor.sees_full_identity and actor.covers(person.county_code)
+def sees_in_full(actor: Actor, person: Person) -> bool:
+    """Staff with full-identity permission see their own county's people in full."""
+    return actor.sees_full_identity and actor.covers(person.county_code)
+
+
+def show_person(person: Person, actor: Actor, *, in_care: bool = False) -> PersonRead:
+    """The person as this actor may see them: in full for their county's staff with
+    full-identity permission, masked for everyone else. `in_care`: the calling domain has
+    checked that the person is in the actor's care (a quarantine site's residents, for its
+    staff), the one other way to a full view."""
+    full = in_care or sees_in_full(actor, person)
     d = division(person.county_code) if person.county_code else None
     return PersonRead(
         id=person.id,
@@ -342,6 +349,8 @@ def update_person(
             person.person_key = number
             person.birth_date = birth_date_of(number)
             person.sex = sex_of(number)
+    if data.county_code is not None and data.county_code != person.county_code:
+        _check_move(actor, data.county_code)
     for field in ("passport", "phone", "address", "county_code"):
         value = getattr(data, field)
         if value is not None:
@@ -352,6 +361,16 @@ def update_person(
     )
     session.flush()
     return person
+
+
+def _check_move(actor: Actor, county_code: str) -> None:
+    """A person moves only to a real, current county (never to one no county staff would
+    see), and only by someone who may see both counties."""
+    found = division(county_code)
+    if found is None or not found.current or county_code[4:] in ("00", "01"):
+        raise InvalidInput.at(("county_code",), f"{county_code} is not a current county code")
+    if not actor.covers(county_code):
+        raise Forbidden(f"your jurisdiction does not cover {found.name} ({county_code})")
 
 
 def _remember_key(session: Session, *, old_key: str, person: Person, now: datetime) -> None:

@@ -153,9 +153,9 @@ def add_vehicle(data: VehicleIn, actor: CanManageSites, session: SessionDep) -> 
 
 @router.get("/transfers", response_model=list[TransferRead])
 def list_transfers(
-    _: CurrentActor, session: SessionDep, status: str | None = None
-) -> list[Transfer]:
-    return transfers.list_transfers(session, status=status)
+    actor: CurrentActor, session: SessionDep, status: str | None = None
+) -> list[TransferRead]:
+    return transfers.list_transfers(session, actor=actor, status=status)
 
 
 @router.post("/transfers", response_model=PlacementResult, status_code=201)
@@ -197,10 +197,11 @@ def advance_transfer(
     actor: CanPlaceContacts,
     session: SessionDep,
     now: NowDep,
-) -> Transfer:
-    return transfers.advance_transfer(
+) -> TransferRead:
+    transfer = transfers.advance_transfer(
         session, actor=actor, transfer_id=transfer_id, status=data.status, at=data.at, now=now
     )
+    return transfers.show_transfer(actor, transfer)
 
 
 PDF = "application/pdf"

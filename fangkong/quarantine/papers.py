@@ -79,7 +79,7 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
                 continue  # site staff print for their own site only
             if not actor.covers(person.county_code) and not actor.covers(site.county_code):
                 continue  # neither the person nor the site is the actor's
-            shown = show_person(person, actor)
+            shown = show_person(person, actor, in_care=actor.site_id == site.id)
             protocol = get_protocol(protocol_id) if protocol_id else None
             county = division(site.county_code)
             out[stay.id] = Paper(

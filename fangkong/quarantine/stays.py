@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -14,8 +14,9 @@ from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
-from fangkong.people.service import people_by_id, require_covers, show_person
-from fangkong.quarantine.models import Room, Stay, Swab
+from fangkong.people.models import Person
+from fangkong.people.service import in_jurisdiction, people_by_id, require_covers, show_person
+from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
 from fangkong.tracing.service import open_infection_from_test
 
@@ -46,6 +47,17 @@ def require_site(actor: Actor, site_id: int) -> None:
     """Users of a site see only their site."""
     if actor.site_id is not None and actor.site_id != site_id:
         raise NotFound(f"site {site_id} not found")
+
+
+def changeable_sites(actor: Actor) -> Select[int]:
+    """The ids of the sites whose rooms an actor may change: a site's staff their site, county
+    staff their county's sites, city-wide staff every site."""
+    query = select(Site.id)
+    if actor.site_id is not None:
+        return query.where(Site.id == actor.site_id)
+    if actor.jurisdiction is not None:
+        return query.where(Site.county_code == actor.jurisdiction)
+    return query
 
 
 def _stay(session: Session, actor: Actor, stay_id: int) -> Stay:
@@ -153,7 +165,7 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
     today = local_date(now)
     due = list(
         session.scalars(
-            select(Stay)
+            readable_stays(actor)
             .where(Stay.released_at.is_(None), Stay.planned_end_at <= now)
             .order_by(Stay.id)
         )
@@ -184,7 +196,7 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
             held.append(
                 Held(
                     stay_id=stay.id,
-                    person=show_person(person, actor),
+                    person=show_person(person, actor, in_care=actor.site_id is not None),
                     reason=f"no negative result for the swab of {missing[0]}",
                 )
             )
@@ -213,10 +225,11 @@ def set_room_status(session: Session, *, actor: Actor, room_id: int, status: str
     """A cleaned room is ready again; a broken one goes out of service, and back."""
     if not actor.can(Permission.SITE_WORK):
         raise Forbidden("your role may not change rooms")
-    room = session.get(Room, room_id)
+    room = session.scalar(
+        select(Room).where(Room.id == room_id, Room.site_id.in_(changeable_sites(actor)))
+    )
     if room is None:
         raise NotFound(f"room {room_id} not found")
-    require_site(actor, room.site_id)
     if room.status not in ROOM_MOVES.get(status, set()):
         raise Conflict(f"room {room_id} is {room.status}; it cannot be set {status}")
     room.status = status
@@ -234,7 +247,7 @@ def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:
     swabs = session.scalars(select(Swab).where(Swab.stay_id == stay.id).order_by(Swab.due_on))
     return StayRead(
         id=stay.id,
-        person=show_person(person, actor),
+        person=show_person(person, actor, in_care=actor.site_id == room.site_id),
         site_id=room.site_id,
         room_id=room.id,
         room=f"{room.building}{'-' if room.building else ''}{room.number}",
@@ -264,15 +277,29 @@ def active_stays(session: Session, *, actor: Actor) -> list[StayRead]:
     return [present_stay(session, actor, s) for s in stays]
 
 
+def readable_stays(actor: Actor) -> Select[Stay]:
+    """The stays an actor may read: a site's staff those at their site, everyone else the stays
+    of people in their jurisdiction."""
+    query = select(Stay).join(Room, Room.id == Stay.room_id)
+    if actor.site_id is not None:
+        return query.where(Room.site_id == actor.site_id)
+    return query.join(Person, Person.id == Stay.person_id).where(in_jurisdiction(actor))
+
+
 def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list[StayRead]:
-    """A person's stays, with every swab."""
-    person = people_by_id(session, [person_id]).get(person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} not found")
-    require_covers(actor, person)
-    stays = session.scalars(
-        select(Stay).where(Stay.person_id == person_id).order_by(Stay.placed_at)
+    """A person's stays, with every swab; a site's staff see their stays at the site only."""
+    stays = list(
+        session.scalars(
+            readable_stays(actor).where(Stay.person_id == person_id).order_by(Stay.placed_at)
+        )
     )
+    if not stays and actor.site_id is not None:
+        raise NotFound(f"person {person_id} not found")
+    if not stays:
+        person = people_by_id(session, [person_id]).get(person_id)
+        if person is None:
+            raise NotFound(f"person {person_id} not found")
+        require_covers(actor, person)
     return [present_stay(session, actor, s) for s in stays]
 
 
@@ -293,8 +320,6 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
     """The day's roster of a site as .xlsx: who is in which room, who is swabbed today, the last
     result. Identities as the actor may see them; the read is audited."""
     from openpyxl import Workbook
-
-    from fangkong.quarantine.models import Site
 
     site = session.get(Site, site_id)
     if site is None:
@@ -323,7 +348,7 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
     sheet.append([f"{site.name} 在隔人员花名册 {day:%Y年%m月%d日}"])
     sheet.append(list(ROSTER_HEADERS))
     for stay, room in rows:
-        shown = show_person(people[stay.person_id], actor)
+        shown = show_person(people[stay.person_id], actor, in_care=actor.site_id == site_id)
         mine = swabs.get(stay.id, [])
         today = next((s for s in mine if s.due_on == day), None)
         done = [s for s in mine if s.result]

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local
+from fangkong.people.addresses import community_of
 from fangkong.people.service import people_by_id
 from fangkong.quarantine.models import Stay, Transfer, Vehicle
-from fangkong.quarantine.schemas import DispatchPlan, Run, TransferStatus, VehicleIn
+from fangkong.quarantine.schemas import DispatchPlan, Run, TransferRead, TransferStatus, VehicleIn
 from fangkong.tracing.models import Contact
-from fangkong.tracing.service import get_infection
+from fangkong.tracing.service import infection_to_change
 
 NEXT = {"planned": "dispatched", "dispatched": "picked_up", "picked_up": "arrived"}
 STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": "arrived_at"}
@@ -38,9 +39,10 @@ def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
 def plan_case_transfer(
     session: Session, *, actor: Actor, infection_id: int, destination: str, now: datetime
 ) -> Transfer:
-    """A confirmed or asymptomatic case to hospital: always a vehicle of its own."""
+    """A confirmed or asymptomatic case to hospital: always a vehicle of its own, planned by
+    the county that traces the case."""
     actor.require(Permission.PLACE_CONTACTS, what="run transfers")
-    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    infection = infection_to_change(session, actor=actor, infection_id=infection_id)
     person = people_by_id(session, [infection.person_id])[infection.person_id]
     transfer = Transfer(
         household=f"case:{infection.id}",
@@ -61,11 +63,11 @@ def plan_case_transfer(
 def plan_dispatch(session: Session, *, actor: Actor) -> DispatchPlan:
     """Assign every planned transfer without a vehicle to a vehicle run: pickups batched by
     area (county), a household never split, a case never with anyone else, no run over the
-    vehicle's seats; each vehicle's runs numbered in order. Vehicles of the same county first."""
-    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
+    vehicle's seats; each vehicle's runs numbered in order. Vehicles of the same county first.
+    Only the transfers the actor runs (their county's, or the city's for city-wide staff)."""
     waiting = list(
         session.scalars(
-            select(Transfer)
+            changeable_transfers(actor)
             .where(Transfer.status == "planned", Transfer.vehicle_id.is_(None))
             .order_by(Transfer.id)
         )
@@ -136,7 +138,7 @@ def advance_transfer(
 ) -> Transfer:
     """Move a transfer to its next status at `at`. Arrival puts its people under control."""
     actor.require(Permission.PLACE_CONTACTS, what="run transfers")
-    transfer = session.get(Transfer, transfer_id)
+    transfer = session.scalar(changeable_transfers(actor).where(Transfer.id == transfer_id))
     if transfer is None:
         raise NotFound(f"transfer {transfer_id} not found")
     expected = NEXT.get(transfer.status)
@@ -179,8 +181,43 @@ def advance_transfer(
     return transfer
 
 
-def list_transfers(session: Session, *, status: str | None = None) -> list[Transfer]:
-    query = select(Transfer).order_by(Transfer.id)
+def readable_transfers(actor: Actor) -> Select[Transfer]:
+    """The transfers an actor may read: a site's staff those bound for their site, county staff
+    those picking up in their county, city-wide staff all. Labs and checkpoints have none."""
+    actor.require(
+        Permission.PLACE_CONTACTS,
+        Permission.SITE_WORK,
+        Permission.READ_PEOPLE,
+        what="see transfers",
+    )
+    query = select(Transfer)
+    if actor.site_id is not None:
+        return query.where(Transfer.site_id == actor.site_id)
+    if actor.jurisdiction is not None:
+        return query.where(Transfer.pickup_county == actor.jurisdiction)
+    return query
+
+
+def changeable_transfers(actor: Actor) -> Select[Transfer]:
+    """The transfers an actor may move on: those they may read, if they run transfers."""
+    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
+    return readable_transfers(actor)
+
+
+def list_transfers(
+    session: Session, *, actor: Actor, status: str | None = None
+) -> list[TransferRead]:
+    """Transfers as the actor may see them: the pickup address (a home) in full for staff who
+    see the county's people in full or whose site receives them, its community for others."""
+    query = readable_transfers(actor).order_by(Transfer.id)
     if status:
         query = query.where(Transfer.status == status)
-    return list(session.scalars(query))
+    return [show_transfer(actor, t) for t in session.scalars(query)]
+
+
+def show_transfer(actor: Actor, transfer: Transfer) -> TransferRead:
+    shown = TransferRead.model_validate(transfer)
+    in_care = actor.site_id is not None and actor.site_id == transfer.site_id
+    if in_care or (actor.sees_full_identity and actor.covers(transfer.pickup_county)):
+        return shown
+    return shown.model_copy(update={"pickup_address": community_of(transfer.pickup_address)})

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
+from fangkong.core.auth import Actor, Permission
+from fangkong.core.deps import CurrentActor, NowDep, SessionDep, require, xlsx_response
 from fangkong.core.errors import InvalidInput
 from fangkong.core.schemas import ReadModel, RowId
 from fangkong.testing import coverage, labwork, service
@@ -30,6 +31,22 @@ from fangkong.testing.schemas import (
 )
 
 router = APIRouter(prefix="/testing", tags=["testing"])
+CanSample = Annotated[Actor, require(Permission.SAMPLE)]
+CanReportResults = Annotated[Actor, require(Permission.LAB_RESULTS)]
+
+
+def round_to_sample(round_id: RowId, actor: CanSample, session: SessionDep) -> int:
+    """The round of the path, if the actor samples for it: checked before the scans are read."""
+    return service.get_round(session, actor=actor, round_id=round_id).id
+
+
+def lab_to_report(lab_id: RowId, actor: CanReportResults, session: SessionDep) -> int:
+    """The lab of the path, if the actor reports for it: checked before the file is read."""
+    return labwork.lab_for(session, actor=actor, lab_id=lab_id).id
+
+
+RoundToSample = Annotated[int, Depends(round_to_sample)]
+LabToReport = Annotated[int, Depends(lab_to_report)]
 
 
 class PoolOptionRead(BaseModel):
@@ -98,7 +115,7 @@ def add_sites(
 
 @router.post("/rounds/{round_id}/samples", response_model=RegisterResult)
 def register_samples(
-    round_id: RowId,
+    round_id: RoundToSample,
     data: SamplesIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -117,13 +134,12 @@ def register_samples(
 
 @router.post("/rounds/{round_id}/samples/file", response_model=RegisterResult)
 async def register_file(
-    round_id: RowId,
+    round_id: RoundToSample,
     file: Annotated[UploadFile, File(description="scans: 身份证号, 管号, 采样点, 采样时间")],
     actor: CurrentActor,
     session: SessionDep,
     now: NowDep,
 ) -> RegisterResult:
-    service.get_round(session, actor=actor, round_id=round_id)
     scans = service.parse_scans(
         session, round_id=round_id, filename=file.filename or "scans.csv", content=await file.read()
     )
@@ -214,7 +230,7 @@ def lab_worklist(lab_id: RowId, actor: CurrentActor, session: SessionDep) -> Res
 
 @router.post("/labs/{lab_id}/results", response_model=ResultsRead)
 async def upload_results(
-    lab_id: RowId,
+    lab_id: LabToReport,
     file: Annotated[UploadFile, File(description="results: 管号, 结果, 检测时间, 报告时间")],
     actor: CurrentActor,
     session: SessionDep,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from datetime import datetime
 
@@ -15,19 +14,12 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.timeutil import fmt_local
+from fangkong.people.addresses import community_of
 from fangkong.people.models import Person
 from fangkong.people.service import in_jurisdiction, show_person
 from fangkong.testing.models import Sample, ScreeningRound, Shipment, Tube
 from fangkong.testing.schemas import CommunityCoverage, CoverageRead, StageTimes, TurnaroundRead
 from fangkong.testing.service import area_filter, get_round
-
-# A community is the address up to its village, compound or neighbourhood committee.
-COMMUNITY = re.compile(r"^.*?(村|社区|小区|花园|家属院|大院|公寓|苑|庄)")
-
-
-def community_of(address: str) -> str:
-    found = COMMUNITY.match(address)
-    return found.group(0) if found else (address or "（无地址）")
 
 
 def _sampled(session: Session, round_id: int) -> set[int]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -97,9 +97,7 @@ def change_lab(
 ) -> Lab:
     """A lab reports it is behind (or its capacity changed); the next plan takes it in."""
     actor.require(Permission.RUN_TESTING, Permission.LAB_RESULTS, what="change a lab")
-    lab = session.get(Lab, lab_id)
-    if lab is None:
-        raise NotFound(f"lab {lab_id} not found")
+    lab = lab_for(session, actor=actor, lab_id=lab_id)
     if data.tubes_per_day is not None:
         lab.tubes_per_day = data.tubes_per_day
     if data.behind_min is not None:
@@ -299,12 +297,24 @@ def list_shipments(session: Session, *, actor: Actor, round_id: int) -> list[Shi
     return [_show_shipment(s, sites, labs) for s in shipments]
 
 
+def changeable_shipments(actor: Actor) -> Select[Shipment]:
+    """A lab's staff move the boxes sent to their lab; sampling staff those leaving their
+    county's sites; city-wide staff any."""
+    query = select(Shipment)
+    if actor.lab_id is not None:
+        return query.where(Shipment.lab_id == actor.lab_id)
+    if actor.jurisdiction is not None:
+        county_sites = select(SamplingSite.id).where(SamplingSite.county_code == actor.jurisdiction)
+        return query.where(Shipment.site_id.in_(county_sites))
+    return query
+
+
 def shipment_step(
     session: Session, *, actor: Actor, shipment_id: int, step: str, at: datetime, now: datetime
 ) -> ShipmentRead:
     """The courier left the site (`departed`) or the lab received the box (`delivered`)."""
     actor.require(Permission.SAMPLE, Permission.LAB_RESULTS, what="move shipments")
-    shipment = session.get(Shipment, shipment_id)
+    shipment = session.scalar(changeable_shipments(actor).where(Shipment.id == shipment_id))
     if shipment is None:
         raise NotFound(f"shipment {shipment_id} not found")
     if at > now:
@@ -359,9 +369,23 @@ RESULT_WORDS = {
 }
 
 
+def readable_labs(actor: Actor) -> Select[Lab]:
+    """A lab's staff see their own lab; everyone else the city's labs."""
+    query = select(Lab)
+    return query if actor.lab_id is None else query.where(Lab.id == actor.lab_id)
+
+
+def lab_for(session: Session, *, actor: Actor, lab_id: int) -> Lab:
+    lab = session.scalar(readable_labs(actor).where(Lab.id == lab_id))
+    if lab is None:
+        raise NotFound(f"lab {lab_id} not found")
+    return lab
+
+
 def worklist(session: Session, *, actor: Actor, lab_id: int) -> list[str]:
     """Barcodes a lab has been sent and owes a result for, in the order they were planned."""
     actor.require(Permission.LAB_RESULTS, what="see a lab's worklist")
+    lab_for(session, actor=actor, lab_id=lab_id)
     return list(
         session.scalars(
             select(Tube.barcode)
@@ -444,9 +468,7 @@ def record_results(
     single-tube retests; a positive single tube opens an infection. The same result again
     changes nothing; a different one for a tube that has a result is refused."""
     actor.require(Permission.LAB_RESULTS, what="upload lab results")
-    lab = session.get(Lab, lab_id)
-    if lab is None:
-        raise NotFound(f"lab {lab_id} not found")
+    lab = lab_for(session, actor=actor, lab_id=lab_id)
     tubes: dict[str, Any] = {}  # rows, not ORM objects: a lab's file holds 10,000s of tubes
     for chunk in in_chunks(r.barcode for r in rows):
         found = session.execute(
@@ -613,7 +635,15 @@ def recall_members_status(
     return [(pid, *retests.get(pid, (None, None))) for pid in members]
 
 
+def _require_recalls(actor: Actor) -> None:
+    """Recalls name the people to retest: sampling teams and tracers, not sites or labs."""
+    actor.require(
+        Permission.READ_PEOPLE, Permission.SAMPLE, Permission.RUN_TESTING, what="see recalls"
+    )
+
+
 def list_recalls(session: Session, *, actor: Actor, round_id: int) -> list[RecallRead]:
+    _require_recalls(actor)
     found = get_round(session, actor=actor, round_id=round_id)
     recalls = session.scalars(
         select(Recall).where(Recall.round_id == found.id).order_by(Recall.raised_at, Recall.id)
@@ -636,6 +666,7 @@ def _recall_covered(session: Session, actor: Actor, recall: Recall) -> bool:
 
 
 def get_recall(session: Session, *, actor: Actor, recall_id: int, now: datetime) -> RecallRead:
+    _require_recalls(actor)
     recall = session.get(Recall, recall_id)
     if recall is None or not _recall_covered(session, actor, recall):
         raise NotFound(f"recall {recall_id} not found")

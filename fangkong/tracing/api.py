@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 
 from fangkong.core.audit import record_audit
@@ -58,15 +58,26 @@ def read_infection(
 
 
 @router.get("/infections/{infection_id}/stops", response_model=list[StopRead])
-def list_stops(
-    infection_id: RowId, actor: CanReadPeople, session: SessionDep
-) -> list[TrajectoryStop]:
+def list_stops(infection_id: RowId, actor: CanReadPeople, session: SessionDep) -> list[StopRead]:
     return service.list_stops(session, actor=actor, infection_id=infection_id)
+
+
+def infection_to_change(infection_id: RowId, actor: CanEditTracing, session: SessionDep) -> int:
+    """The infection of the path, checked before the request's content is read: its county's
+    tracers add to it; others get 403 (if they see it) or 404."""
+    return service.infection_to_change(session, actor=actor, infection_id=infection_id).id
+
+
+InfectionToChange = Annotated[int, Depends(infection_to_change)]
 
 
 @router.post("/infections/{infection_id}/stops", response_model=StopRead, status_code=201)
 def add_stop(
-    infection_id: RowId, data: StopCreate, actor: CanEditTracing, session: SessionDep, now: NowDep
+    infection_id: InfectionToChange,
+    data: StopCreate,
+    actor: CanEditTracing,
+    session: SessionDep,
+    now: NowDep,
 ) -> TrajectoryStop:
     return service.add_stop(session, actor=actor, infection_id=infection_id, data=data, now=now)
 
@@ -86,7 +97,7 @@ def list_contacts(
     "/infections/{infection_id}/contacts", response_model=list[ContactRead], status_code=201
 )
 def record_contacts(
-    infection_id: RowId,
+    infection_id: InfectionToChange,
     items: list[ContactCreate],
     actor: CanEditTracing,
     session: SessionDep,
@@ -101,7 +112,7 @@ def record_contacts(
 
 @router.post("/infections/{infection_id}/contacts/import", response_model=ImportResult)
 async def import_contacts(
-    infection_id: RowId,
+    infection_id: InfectionToChange,
     file: Annotated[UploadFile, File(description="a line list, .xlsx or .csv")],
     actor: CanEditTracing,
     session: SessionDep,

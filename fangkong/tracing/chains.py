@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.ids import mask_name
 from fangkong.people.models import Person
-from fangkong.people.service import people_by_id
+from fangkong.people.service import people_by_id, sees_in_full
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import Chain, ChainEdge, ChainNode
 from fangkong.tracing.service import get_infection
@@ -49,8 +49,7 @@ def transmission_chain(
     people = people_by_id(session, {i.person_id for i in cluster.values()})
 
     def label(person: Person) -> str:
-        shown = actor.sees_full_identity and actor.covers(person.county_code)
-        return person.name if shown else mask_name(person.name)
+        return person.name if sees_in_full(actor, person) else mask_name(person.name)
 
     generation = {root.id: 1}
     pending = [root.id]

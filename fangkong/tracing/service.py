@@ -8,20 +8,23 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.people.addresses import community_of
 from fangkong.people.models import Person
 from fangkong.people.service import (
     check_people,
     in_jurisdiction,
+    people_by_id,
     require_covers,
+    sees_in_full,
     upsert_people,
 )
 from fangkong.protocol.loader import get_protocol
@@ -40,6 +43,7 @@ from fangkong.tracing.schemas import (
     ControlKind,
     InfectionCreate,
     StopCreate,
+    StopRead,
 )
 
 Loc = tuple[str | int, ...]
@@ -105,6 +109,28 @@ def scoped_infections(actor: Actor) -> Select[Infection]:
         .join(Person, Person.id == Infection.person_id)
         .where(or_(in_jurisdiction(actor), has_local_contact))
     )
+
+
+def changeable_infections(actor: Actor) -> Select[Infection]:
+    """Infections an actor may add to (stops, contacts): those of their own county's people.
+    Another county reads the infections its people are contacts of, and changes none."""
+    if not actor.can(Permission.EDIT_TRACING):
+        return select(Infection).where(false())
+    return (
+        select(Infection)
+        .join(Person, Person.id == Infection.person_id)
+        .where(in_jurisdiction(actor))
+    )
+
+
+def infection_to_change(session: Session, *, actor: Actor, infection_id: int) -> Infection:
+    """The infection if the actor may add to it; 404 if they may not see it, 403 if they may
+    see it (协查) but it is another county's to trace."""
+    infection = session.scalar(changeable_infections(actor).where(Infection.id == infection_id))
+    if infection is None:
+        get_infection(session, actor=actor, infection_id=infection_id)
+        raise Forbidden(f"infection {infection_id} is traced by another county")
+    return infection
 
 
 def get_infection(session: Session, *, actor: Actor, infection_id: int) -> Infection:
@@ -240,7 +266,7 @@ def add_stop(
     session: Session, *, actor: Actor, infection_id: int, data: StopCreate, now: datetime
 ) -> TrajectoryStop:
     _require_edit(actor)
-    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    infection = infection_to_change(session, actor=actor, infection_id=infection_id)
     problems = [
         *_not_future(data.arrived_at, now=now, loc=("arrived_at",)),
         *_not_future(data.departed_at, now=now, loc=("departed_at",)),
@@ -270,15 +296,21 @@ def add_stop(
     return stop
 
 
-def list_stops(session: Session, *, actor: Actor, infection_id: int) -> list[TrajectoryStop]:
-    get_infection(session, actor=actor, infection_id=infection_id)
-    return list(
-        session.scalars(
-            select(TrajectoryStop)
-            .where(TrajectoryStop.infection_id == infection_id)
-            .order_by(TrajectoryStop.arrived_at)
-        )
+def list_stops(session: Session, *, actor: Actor, infection_id: int) -> list[StopRead]:
+    """An infection's trajectory. Where the actor may not see the infected person in full
+    (another county's tracer, a masked viewer) each address stops at its community: that is
+    all a shared trajectory needs, and the home stays private."""
+    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    full = sees_in_full(actor, people_by_id(session, [infection.person_id])[infection.person_id])
+    stops = session.scalars(
+        select(TrajectoryStop)
+        .where(TrajectoryStop.infection_id == infection_id)
+        .order_by(TrajectoryStop.arrived_at)
     )
+    shown = [StopRead.model_validate(stop) for stop in stops]
+    if not full:
+        shown = [s.model_copy(update={"address": community_of(s.address)}) for s in shown]
+    return shown
 
 
 # -- contacts -----------------------------------------------------------------------------------
@@ -340,7 +372,31 @@ def record_contacts(
     nothing. `via_rows` maps an item to the item (in this batch) it is a secondary contact
     through; `locs` names each item in errors (row numbers for a spreadsheet)."""
     _require_edit(actor)
-    infection = get_infection(session, actor=actor, infection_id=infection_id)
+    infection = infection_to_change(session, actor=actor, infection_id=infection_id)
+    return record_contacts_of(
+        session,
+        actor=actor,
+        infection=infection,
+        items=items,
+        now=now,
+        via_rows=via_rows,
+        locs=locs,
+        import_batch_id=import_batch_id,
+    )
+
+
+def record_contacts_of(
+    session: Session,
+    *,
+    actor: Actor,
+    infection: Infection,
+    items: Sequence[ContactCreate],
+    now: datetime,
+    via_rows: dict[int, int] | None = None,
+    locs: Sequence[str | int] | None = None,
+    import_batch_id: int | None = None,
+) -> ContactsRecorded:
+    """record_contacts for an infection the caller has checked the actor may add to."""
     protocol = get_protocol(infection.protocol_id)
     via_rows = via_rows or {}
     locs = list(locs) if locs is not None else list(range(len(items)))
@@ -660,7 +716,10 @@ def record_contacts_of_contact(
         ContactCreate(**item.model_dump(), category=becomes, via_contact_id=via.id)
         for item in items
     ]
-    return record_contacts(session, actor=actor, infection_id=via.infection_id, items=full, now=now)
+    # The contact is the actor's (get_contact): their contacts are theirs to record, whoever
+    # traces the infection.
+    infection = get_infection_unscoped(session, via.infection_id)
+    return record_contacts_of(session, actor=actor, infection=infection, items=full, now=now)
 
 
 def get_infection_unscoped(session: Session, infection_id: int) -> Infection:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Depends, File, UploadFile
 
+from fangkong.core.auth import Actor
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
@@ -34,12 +35,21 @@ def add_checkpoint(data: CheckpointIn, actor: CurrentActor, session: SessionDep)
     return CheckpointRead.model_validate(made, from_attributes=True)
 
 
+def risk_list_editor(actor: CurrentActor) -> Actor:
+    """Checked before the file is read."""
+    service.require_risk_list_editor(actor)
+    return actor
+
+
+RiskListEditor = Annotated[Actor, Depends(risk_list_editor)]
+
+
 @router.post("/risk-areas/import", response_model=RiskImportRead)
 async def import_risk_areas(
     file: Annotated[
         UploadFile, File(description="地区, 风险等级, 起始日期, 解除日期 (.xlsx/.csv)")
     ],
-    actor: CurrentActor,
+    actor: RiskListEditor,
     session: SessionDep,
     now: NowDep,
 ) -> RiskImportRead:

@@ -8,18 +8,18 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor, Permission
-from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
+from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.models import Person
-from fangkong.people.service import in_jurisdiction, show_person, upsert_people
+from fangkong.people.service import in_jurisdiction, people_by_id, show_person, upsert_people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.models import Stay, Swab
 from fangkong.testing.models import Sample
@@ -42,6 +42,8 @@ def add_checkpoint(session: Session, *, actor: Actor, data: CheckpointIn) -> Che
     actor.require(Permission.EDIT_TRACING, what="manage arrivals")
     if division(data.county_code) is None:
         raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county code")
+    if not actor.covers(data.county_code):
+        raise Forbidden(f"your jurisdiction does not cover county {data.county_code}")
     if session.scalar(select(Checkpoint.id).where(Checkpoint.name == data.name)):
         raise InvalidInput.at(("name",), f"{data.name} already exists")
     found = Checkpoint(**data.model_dump())
@@ -66,12 +68,17 @@ RISK_LAYOUT = Layout(
 )
 
 
+def require_risk_list_editor(actor: Actor) -> None:
+    """The national risk-area list belongs to no county: tracing staff keep it."""
+    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+
+
 def import_risk_areas(
     session: Session, *, actor: Actor, filename: str, content: bytes, now: datetime
 ) -> RiskImportRead:
     """The national list as a spreadsheet (地区, 风险等级, 起始日期, 解除日期): all or nothing;
     rows already known are kept as they are, a later 解除日期 updates them."""
-    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+    require_risk_list_editor(actor)
     table = read_sheet(filename, content, RISK_LAYOUT)
     problems: list[FieldProblem] = []
     rows: list[tuple[str, str, date, date | None]] = []
@@ -136,6 +143,8 @@ def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: da
     problems = []
     if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
         problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
+    elif actor.checkpoint_id is not None and data.checkpoint_id != actor.checkpoint_id:
+        raise Forbidden("a checkpoint's staff register arrivals at their own checkpoint")
     if data.departed_at > data.arrived_at:
         problems.append(FieldProblem(("departed_at",), "is after arrived_at"))
     if data.departed_at > now:
@@ -249,9 +258,8 @@ def record_step(
 
 
 def _get(session: Session, actor: Actor, arrival_id: int) -> Arrival:
-    found = session.get(Arrival, arrival_id)
-    person = session.get(Person, found.person_id) if found else None
-    if found is None or person is None or not actor.covers(person.county_code):
+    found = session.scalar(readable_arrivals(actor).where(Arrival.id == arrival_id))
+    if found is None:
         raise NotFound(f"arrival {arrival_id} not found")
     return found
 
@@ -262,10 +270,7 @@ def present(
     """Arrivals as this actor may see them (their jurisdiction, masked per role), with each
     step's deadline and how late the next one is as of `as_of`."""
     ids = [a.person_id for a in arrivals]
-    people = {
-        p.id: p
-        for p in session.scalars(select(Person).where(Person.id.in_(ids), in_jurisdiction(actor)))
-    }
+    people = people_by_id(session, ids)  # the arrivals are the actor's: readable_arrivals
     checkpoints = {c.id: c.name for c in session.scalars(select(Checkpoint))}
     area_ids = [a.risk_area_id for a in arrivals if a.risk_area_id]
     areas = {
@@ -316,10 +321,22 @@ def present(
     return out
 
 
+def readable_arrivals(actor: Actor) -> Select[Arrival]:
+    """A checkpoint's staff see the arrivals at their checkpoint; everyone else the arrivals of
+    people in their jurisdiction."""
+    if actor.checkpoint_id is not None:
+        return select(Arrival).where(Arrival.checkpoint_id == actor.checkpoint_id)
+    return (
+        select(Arrival).join(Person, Person.id == Arrival.person_id).where(in_jurisdiction(actor))
+    )
+
+
 def list_arrivals(session: Session, *, actor: Actor, as_of: datetime) -> list[ArrivalRead]:
     arrivals = list(
         session.scalars(
-            select(Arrival).where(Arrival.arrived_at <= as_of).order_by(Arrival.arrived_at.desc())
+            readable_arrivals(actor)
+            .where(Arrival.arrived_at <= as_of)
+            .order_by(Arrival.arrived_at.desc())
         )
     )
     return present(session, actor, arrivals, as_of=as_of)

@@ -28,6 +28,11 @@ def create(
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
     ] = "",
+    site: Annotated[int | None, typer.Option(help="for role site: the site's id")] = None,
+    lab: Annotated[int | None, typer.Option(help="for role lab: the lab's id")] = None,
+    checkpoint: Annotated[
+        int | None, typer.Option(help="for role checkpoint: the checkpoint's id")
+    ] = None,
 ) -> None:
     """Create a user who signs in with a password (hashed with argon2)."""
     from pydantic import ValidationError
@@ -39,6 +44,9 @@ def create(
             password=password,
             role=role,
             jurisdiction=jurisdiction,
+            site_id=site,
+            lab_id=lab,
+            checkpoint_id=checkpoint,
         )
         with transaction(default_session_factory()) as session:
             user = create_user(session, data=data, now=SystemClock().now())

@@ -22,5 +22,10 @@ class User(Base):
     site_id: Mapped[int | None] = mapped_column(
         ForeignKey("quarantine_sites.id", ondelete="SET NULL")
     )
+    # Staff of a lab see their lab's tubes; staff of a checkpoint its arrivals and scans.
+    lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="SET NULL"))
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkpoints.id", ondelete="SET NULL")
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

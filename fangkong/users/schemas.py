@@ -13,11 +13,20 @@ class UserCreate(BaseModel):
     role: Role
     jurisdiction: str | None = Field(default=None, description="6-digit county code; empty = city")
     site_id: int | None = Field(default=None, ge=1, description="for role site: the site")
+    lab_id: int | None = Field(default=None, ge=1, description="for role lab: the lab")
+    checkpoint_id: int | None = Field(
+        default=None, ge=1, description="for role checkpoint: the checkpoint"
+    )
 
     @model_validator(mode="after")
-    def _site_staff_have_a_site(self) -> UserCreate:
-        if (self.role == "site") != (self.site_id is not None):
-            raise ValueError("site_id is required for role site, and only for it")
+    def _staff_have_their_place(self) -> UserCreate:
+        for role, field in (
+            ("site", "site_id"),
+            ("lab", "lab_id"),
+            ("checkpoint", "checkpoint_id"),
+        ):
+            if (self.role == role) != (getattr(self, field) is not None):
+                raise ValueError(f"{field} is required for role {role}, and only for it")
         return self
 
 
@@ -30,6 +39,8 @@ class UserRead(ReadModel):
     role: Role
     jurisdiction: str | None
     site_id: int | None = None
+    lab_id: int | None = None
+    checkpoint_id: int | None = None
     active: bool
 
 

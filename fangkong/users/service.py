@@ -32,6 +32,8 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
         role=data.role,
         jurisdiction=data.jurisdiction,
         site_id=data.site_id,
+        lab_id=data.lab_id,
+        checkpoint_id=data.checkpoint_id,
         active=True,
         created_at=now,
     )
@@ -42,8 +44,11 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
             session.add(user)
             session.flush()
     except IntegrityError:
-        if data.site_id is not None:
-            raise InvalidInput.at(("site_id",), f"site {data.site_id} does not exist") from None
+        for field in ("site_id", "lab_id", "checkpoint_id"):
+            if getattr(data, field) is not None:
+                raise InvalidInput.at(
+                    (field,), f"{field} {getattr(data, field)} does not exist"
+                ) from None
         raise Conflict(f"username {data.username!r} is taken") from None
     return user
 
@@ -76,6 +81,8 @@ def actor_of(user: User) -> Actor:
         role=user.role,  # type: ignore[arg-type]
         jurisdiction=user.jurisdiction,
         site_id=user.site_id,
+        lab_id=user.lab_id,
+        checkpoint_id=user.checkpoint_id,
     )
 
 

@@ -287,7 +287,7 @@ def transfers_page(request: Request, session: SessionDep, actor: PageActor) -> R
         request,
         "transfers.html",
         actor,
-        transfers=transfers.list_transfers(session),
+        transfers=transfers.list_transfers(session, actor=actor),
         plates=plates,
         next_step=NEXT,
     )

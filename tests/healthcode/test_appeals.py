@@ -12,12 +12,12 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangkong.healthcode import service
 from fangkong.people.service import upsert_people
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, make_person
 
 
 def test_an_upheld_appeal_sets_the_colour_until_a_time(
-    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     from fangkong.testing import service as testing
     from fangkong.testing.schemas import RoundCreate
@@ -67,7 +67,7 @@ def test_an_upheld_appeal_sets_the_colour_until_a_time(
 
 
 def test_no_appeal_for_someone_one_may_not_see(
-    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     [person] = upsert_people(session, items=[make_person("居民己")], now=NOW).people
     with pytest.raises(NotFound):

@@ -16,7 +16,7 @@ from fangkong.testing.schemas import RoundCreate, SiteIn
 from fangkong.tracing import service as tracing
 from fangkong.travel import service as travel
 from fangkong.travel.schemas import ArrivalIn, StepIn
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
@@ -42,7 +42,7 @@ def test_the_most_severe_episode_decides_and_says_when_it_ends() -> None:
 
 
 def test_colours_follow_the_state_behind_them(
-    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     index = make_infection(session, tracer, reported=at(6, 19, 50))
     ids = tracing.record_contacts(

@@ -27,12 +27,12 @@ from fangkong.testing.schemas import RoundCreate, SiteIn
 from fangkong.tracing import service as tracing
 from fangkong.travel import service as travel
 from fangkong.travel.schemas import CheckpointIn
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 @pytest.fixture
-def scanner_key(session: Session, make_actor: Callable[..., Actor]) -> str:
+def scanner_key(session: Session, make_actor: MakeActor) -> str:
     commander = make_actor("commander", None)
     station = travel.add_checkpoint(
         session, actor=commander,
@@ -119,7 +119,7 @@ def test_the_last_negative_test_is_the_latest_negative_result(
     session: Session,
     tracer: Actor,
     scanner_key: str,
-    make_actor: Callable[..., Actor],
+    make_actor: MakeActor,
 ) -> None:
     [person] = upsert_people(session, items=[make_person("李四")], now=NOW).people
     where = _round_with_a_site(session, make_actor("commander", None), 8)
@@ -157,7 +157,7 @@ def test_only_a_live_scanner_or_a_user_who_may_scan_gets_an_answer(
     tracer: Actor,
     scanner_key: str,
     login: Callable[..., dict[str, str]],
-    make_actor: Callable[..., Actor],
+    make_actor: MakeActor,
 ) -> None:
     [person] = upsert_people(session, items=[make_person("赵六")], now=NOW).people
     token = _token(session, tracer, person.id)
@@ -166,9 +166,10 @@ def test_only_a_live_scanner_or_a_user_who_may_scan_gets_an_answer(
         refused = client.post("/api/scan", json={"token": token}, headers=headers)
         assert refused.status_code == 401, headers
         assert "colour" not in refused.text and "赵" not in refused.text
-    staff = login("checkpoint", "140802")  # checkpoint staff scan anyone arriving in the city
-    assert client.post("/api/scan", json={"token": token}, headers=staff).json()["name"] == "赵*"
     [scanner] = session.scalars(select(Scanner)).all()
+    # Checkpoint staff scan anyone arriving in the city.
+    staff = login("checkpoint", "140802", checkpoint_id=scanner.checkpoint_id)
+    assert client.post("/api/scan", json={"token": token}, headers=staff).json()["name"] == "赵*"
     scan.revoke_scanner(session, actor=make_actor("commander", None), scanner_id=scanner.id,
                         now=NOW)  # fmt: skip
     session.commit()
@@ -195,7 +196,7 @@ def test_a_malformed_scan_names_the_token_field(
 
 
 def test_a_batch_reads_everyone_at_once_and_agrees_with_each_persons_code(
-    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, scanner_key: str, make_actor: MakeActor
 ) -> None:
     index = make_infection(session, tracer, reported=at(6, 19, 50))
     tracing.record_contacts(
@@ -262,7 +263,7 @@ def _state(session: Session, person_id: int) -> CodeState:
 
 
 def test_triggers_mark_the_stored_state_on_every_write_path(
-    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, scanner_key: str, make_actor: MakeActor
 ) -> None:
     """A write through the ORM, a bulk Core UPDATE or a merge: the next scan recomputes."""
     [person] = upsert_people(session, items=[make_person("孙七")], now=NOW).people
@@ -323,7 +324,7 @@ def test_a_stored_colour_turns_on_time_with_nothing_rewritten(
 
 
 def test_a_round_that_misses_someone_turns_their_stored_code_yellow_at_once(
-    session: Session, tracer: Actor, scanner_key: str, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, scanner_key: str, make_actor: MakeActor
 ) -> None:
     sampled, missed = upsert_people(
         session, items=[make_person("吴九"), make_person("郑十")], now=NOW

@@ -12,7 +12,7 @@ from fangkong.people.models import Person
 from fangkong.people.schemas import PersonIn, PersonUpdate
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, ManagementOrder
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
@@ -157,7 +157,7 @@ class TestReading:
             str(p.id),
         )
 
-    def test_other_county_is_not_found(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+    def test_other_county_is_not_found(self, session: Session, make_actor: MakeActor) -> None:
         [p] = service.upsert_people(session, items=[make_person(county="140802")], now=NOW).people
         with pytest.raises(NotFound):
             service.get_person(
@@ -166,7 +166,7 @@ class TestReading:
         rows, total = service.list_people(session, actor=make_actor("tracer", "140821"))
         assert total == 0 and rows == []
 
-    def test_viewer_sees_masks(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+    def test_viewer_sees_masks(self, session: Session, make_actor: MakeActor) -> None:
         [p] = service.upsert_people(
             session,
             now=NOW,
@@ -188,7 +188,7 @@ class TestReading:
         assert shown.masked and shown.birth_date is None and shown.address == "临猗县"
 
 
-def test_merge_from_the_command_line(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_merge_from_the_command_line(tmp_path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from fangkong.cli import app

@@ -5,6 +5,7 @@ import io
 import openpyxl
 from fastapi.testclient import TestClient
 
+from tests.conftest import Login
 from tests.tracing.test_api import CONTACT, record_infection
 
 HEADER = [
@@ -45,17 +46,17 @@ GOOD = sites_sheet(
 )
 
 
-def upload(client: TestClient, headers: dict[str, str], content: bytes, name: str = "rooms.xlsx"):  # type: ignore[no-untyped-def]
+def upload(client: TestClient, headers: dict[str, str], content: bytes, name: str = "rooms.xlsx"):
     files = {"file": (name, content, "application/octet-stream")}
     return client.post("/api/quarantine/sites/import", files=files, headers=headers)
 
 
 class TestSitesApi:
-    def test_anonymous_and_tracer(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_anonymous_and_tracer(self, client: TestClient, login: Login) -> None:
         assert client.get("/api/quarantine/sites").status_code == 401
         assert upload(client, login("tracer"), GOOD).status_code == 403
 
-    def test_a_sheet_of_rooms_loads_once(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_sheet_of_rooms_loads_once(self, client: TestClient, login: Login) -> None:
         headers = login("commander", None)
         first = upload(client, headers, GOOD)
         assert first.status_code == 200, first.text
@@ -75,7 +76,9 @@ class TestSitesApi:
         ] == 4
         assert client.get("/api/quarantine/sites/999/rooms", headers=headers).status_code == 404
 
-    def test_bad_rows_are_named_and_nothing_is_loaded(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_bad_rows_are_named_and_nothing_is_loaded(
+        self, client: TestClient, login: Login
+    ) -> None:
         headers = login("commander", None)
         bad = sites_sheet(
             [
@@ -92,7 +95,7 @@ class TestSitesApi:
 
 
 class TestPlacementApi:
-    def test_place_and_explain(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_place_and_explain(self, client: TestClient, login: Login) -> None:
         upload(client, login("commander", None), GOOD)
         tracer = login("tracer")
         infection_id = record_infection(client, tracer)
@@ -119,7 +122,7 @@ class TestPlacementApi:
 
 
 class TestRoomsApi:
-    def test_out_of_service_and_back(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_out_of_service_and_back(self, client: TestClient, login: Login) -> None:
         headers = login("commander", None)
         upload(client, headers, GOOD)
         [site] = client.get("/api/quarantine/sites", headers=headers).json()

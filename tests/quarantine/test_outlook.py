@@ -8,12 +8,12 @@ from fangkong.core.auth import Actor
 from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.quarantine.service import place_contacts
 from fangkong.tracing import service as tracing
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
-def test_the_day_rooms_run_out(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_the_day_rooms_run_out(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
     make_site(session, make_actor("commander", None), singles=3, families=0, accessible=0)
     index = make_infection(session, tracer)
     # Three placed: exposed 6 March 21:00, 14 days of central quarantine, out 20 March 21:00.

@@ -13,12 +13,12 @@ from fangkong.quarantine.schemas import SwabResult
 from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.stays import record_swab_result, release_due
 from fangkong.tracing import service as tracing
-from tests.conftest import NOW
+from tests.conftest import NOW, Login, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
-def placed(session: Session, tracer: Actor, make_actor, n: int = 3) -> list[int]:  # type: ignore[no-untyped-def]
+def placed(session: Session, tracer: Actor, make_actor: MakeActor, n: int = 3) -> list[int]:
     make_site(session, make_actor("commander", None), singles=n, families=0, accessible=0)
     index = make_infection(session, tracer)
     ids = tracing.record_contacts(
@@ -39,7 +39,7 @@ def placed(session: Session, tracer: Actor, make_actor, n: int = 3) -> list[int]
     return list(session.scalars(select(Stay.id).order_by(Stay.id)))
 
 
-def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
     stays = placed(session, tracer, make_actor)
     pdf = render_papers(session, actor=tracer, stay_ids=stays, kind="notice", now=NOW)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3
@@ -49,7 +49,9 @@ def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor) 
         render_papers(session, actor=tracer, stay_ids=[424242], kind="notice", now=NOW)
 
 
-def test_release_certificate_after_release(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_release_certificate_after_release(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
     [stay] = placed(session, tracer, make_actor, n=1)
     for day in (7, 10, 13, 20):
         record_swab_result(
@@ -64,7 +66,9 @@ def test_release_certificate_after_release(session: Session, tracer: Actor, make
     assert pdf.startswith(b"%PDF")
 
 
-def test_papers_over_the_api(client: TestClient, login, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_papers_over_the_api(
+    client: TestClient, login: Login, session: Session, make_actor: MakeActor
+) -> None:
     headers = login("tracer")
     from fangkong.users.service import actor_by_username
 

@@ -10,7 +10,7 @@ from fangkong.people.schemas import PersonIn
 from fangkong.quarantine.models import Room, Stay
 from fangkong.quarantine.service import list_sites, place_contacts
 from fangkong.tracing import service as tracing
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
@@ -37,7 +37,7 @@ def household(session: Session, actor: Actor, infection_id: int) -> list[int]:
 class TestSites:
     def test_sites_count_their_rooms_and_loading_again_adds_nothing(
         self, session: Session, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         commander = make_actor("commander", None)
         make_site(session, commander)
         make_site(session, commander)
@@ -48,7 +48,7 @@ class TestSites:
         with pytest.raises(Forbidden):
             make_site(session, tracer)
 
-    def test_county_must_be_in_the_city(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+    def test_county_must_be_in_the_city(self, session: Session, make_actor: MakeActor) -> None:
         with pytest.raises(InvalidInput, match="county_code"):
             make_site(session, make_actor("commander", None), county="610113")
 
@@ -56,7 +56,7 @@ class TestSites:
 class TestPlacement:
     def test_a_household_shares_a_family_room_and_singles_get_singles(
         self, session: Session, tracer: Actor, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         commander = make_actor("commander", None)
         make_site(session, commander, name="盐湖区某宾馆", county="140802", lon=111.0, lat=35.02)
         make_site(session, commander)
@@ -84,7 +84,7 @@ class TestPlacement:
 
     def test_who_cannot_be_placed_is_told_why(
         self, session: Session, tracer: Actor, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         make_site(session, make_actor("commander", None), singles=1, families=0, accessible=0)
         index = make_infection(session, tracer)
         infant = tracing.record_contacts(
@@ -127,7 +127,7 @@ class TestPlacement:
 
     def test_accessible_rooms_go_to_who_needs_them(
         self, session: Session, tracer: Actor, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         make_site(session, make_actor("commander", None), singles=2, families=0, accessible=1)
         index = make_infection(session, tracer)
         ids = tracing.record_contacts(

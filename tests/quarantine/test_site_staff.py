@@ -19,12 +19,12 @@ from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Infection
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
-def two_sites(session: Session, tracer: Actor, make_actor) -> tuple[int, int, list[int]]:  # type: ignore[no-untyped-def]
+def two_sites(session: Session, tracer: Actor, make_actor: MakeActor) -> tuple[int, int, list[int]]:
     commander = make_actor("commander", None)
     linyi = make_site(session, commander, singles=1, families=0, accessible=0)
     yanhu = make_site(
@@ -70,7 +70,9 @@ def staff_of(session: Session, site_id: int) -> Actor:
     )
 
 
-def test_site_staff_see_only_their_site(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_site_staff_see_only_their_site(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
     linyi, yanhu, (first, second) = two_sites(session, tracer, make_actor)
     staff = staff_of(session, linyi)
     ok = SwabResult(due_on=date(2022, 3, 7), result="negative", sampled_at=at(7, 7))
@@ -87,7 +89,9 @@ def test_site_staff_see_only_their_site(session: Session, tracer: Actor, make_ac
     assert len(rows) == 3 and rows[2][1] == "赵某0" and rows[2][6] == "是（negative）"
 
 
-def test_site_staff_record_a_positive_swab(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_site_staff_record_a_positive_swab(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
     # Site staff may not edit tracing, but their positive result still opens the infection.
     linyi, _, (first, _) = two_sites(session, tracer, make_actor)
     staff = staff_of(session, linyi)
@@ -101,7 +105,7 @@ def test_site_staff_record_a_positive_swab(session: Session, tracer: Actor, make
 
 def test_site_staff_over_the_api(
     client: TestClient, session: Session, tracer: Actor, make_actor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     linyi, yanhu, _ = two_sites(session, tracer, make_actor)
     staff = staff_of(session, linyi)
     session.commit()

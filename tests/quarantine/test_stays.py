@@ -19,12 +19,12 @@ from fangkong.quarantine.stays import (
 )
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Infection
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
-def placed_stay(session: Session, tracer: Actor, make_actor) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def placed_stay(session: Session, tracer: Actor, make_actor: MakeActor) -> tuple[int, int]:
     """A close contact exposed at 21:00 on 6 March, placed at noon on 7 March (8th edition:
     swabs on days 1, 4, 7 and 14, i.e. 7, 10, 13 and 20 March)."""
     make_site(session, make_actor("commander", None), singles=2, families=0, accessible=0)
@@ -43,7 +43,7 @@ def placed_stay(session: Session, tracer: Actor, make_actor) -> tuple[int, int]:
 
 def test_the_swab_schedule_follows_the_protocol(
     session: Session, tracer: Actor, make_actor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stay_id, person_id = placed_stay(session, tracer, make_actor)
     [stay] = quarantine_record(session, actor=tracer, person_id=person_id)
     assert [s.due_on for s in stay.swabs] == [date(2022, 3, d) for d in (7, 10, 13, 20)]
@@ -52,7 +52,7 @@ def test_the_swab_schedule_follows_the_protocol(
 
 def test_negatives_release_and_the_room_is_cleaned(
     session: Session, tracer: Actor, make_actor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stay_id, person_id = placed_stay(session, tracer, make_actor)
     end = at(20, 21) + timedelta(minutes=1)
     for day in (7, 10, 13):
@@ -81,7 +81,9 @@ def test_negatives_release_and_the_room_is_cleaned(
         mark_room_ready(session, actor=tracer, room_id=room.id)
 
 
-def test_a_positive_swab_opens_an_infection(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_a_positive_swab_opens_an_infection(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
     stay_id, person_id = placed_stay(session, tracer, make_actor)
     record_swab_result(
         session,
@@ -102,7 +104,7 @@ def test_a_positive_swab_opens_an_infection(session: Session, tracer: Actor, mak
     assert session.scalars(select(Room.status)).all().count("cleaning") == 1
 
 
-def test_bad_results(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_bad_results(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
     stay_id, _ = placed_stay(session, tracer, make_actor)
     with pytest.raises(InvalidInput, match="no swab was scheduled on 2022-03-08"):
         record_swab_result(

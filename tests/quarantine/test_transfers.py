@@ -16,12 +16,12 @@ from fangkong.quarantine.transfers import (
 )
 from fangkong.tracing import kpi
 from fangkong.tracing import service as tracing
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
-def setup(session: Session, tracer: Actor, make_actor, *, families: int = 3):  # type: ignore[no-untyped-def]
+def setup(session: Session, tracer: Actor, make_actor: MakeActor, *, families: int = 3):
     commander = make_actor("commander", None)
     site = make_site(session, commander, singles=6, families=families, accessible=0)
     add_vehicle(
@@ -41,7 +41,9 @@ def household(address: str, n: int) -> list[PersonIn]:
     ]
 
 
-def test_dispatch_batches_by_area_and_seats(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_dispatch_batches_by_area_and_seats(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
     site, index = setup(session, tracer, make_actor)
     family = tracing.record_contacts(
         session,
@@ -80,7 +82,7 @@ def test_dispatch_batches_by_area_and_seats(session: Session, tracer: Actor, mak
     assert plan_dispatch(session, actor=tracer).runs == []
 
 
-def test_arrival_counts_for_the_kpi(session: Session, tracer: Actor, make_actor) -> None:  # type: ignore[no-untyped-def]
+def test_arrival_counts_for_the_kpi(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
     site, index = setup(session, tracer, make_actor)
     [contact_id] = tracing.record_contacts(
         session,
@@ -126,7 +128,7 @@ def test_arrival_counts_for_the_kpi(session: Session, tracer: Actor, make_actor)
 
 def test_a_transfer_to_a_full_site_writes_nothing(
     session: Session, tracer: Actor, make_actor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sqlalchemy import func, select
 
     from fangkong.quarantine.api import service  # the same call the API makes

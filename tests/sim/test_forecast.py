@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE
 from fangkong.sim.forecast import forecast
+from tests.conftest import MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, make_infection, make_person
 
 
 def test_a_forecast_from_the_live_state_warns_before_rooms_run_out(
-    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     make_site(session, make_actor("commander", None), singles=5, families=0, accessible=0)
     quiet = forecast(session, now=at(8, 12), seeds=2, people=50_000)
@@ -55,7 +56,7 @@ def test_the_forecast_page(
 
 
 def test_a_scenario_filled_from_the_database(
-    session: Session, tracer: Actor, make_actor: Callable[..., Actor]
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     import tomllib
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +12,7 @@ from fangkong.people.service import upsert_people
 from fangkong.testing import labwork, service
 from fangkong.testing.models import ScreeningRound
 from fangkong.testing.schemas import LabIn, RoundCreate, SiteIn
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import (
     at,
     make_id_number,  # type: ignore[attr-defined]
@@ -65,7 +64,7 @@ def city_labs() -> list[LabIn]:
 
 
 @pytest.fixture
-def linyi_round(session: Session, make_actor: Callable[..., Actor]) -> RoundSetup:
+def linyi_round(session: Session, make_actor: MakeActor) -> RoundSetup:
     commander = make_actor("commander", None)
     people = residents(session, 60)
     made = service.create_round(

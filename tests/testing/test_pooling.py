@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 
 from fangkong.cli import app
 from fangkong.testing.pooling import advise_pool_size, pool_option
+from tests.conftest import Login
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_cli() -> None:
     assert bad.exit_code != 0
 
 
-def test_api(client, login) -> None:  # type: ignore[no-untyped-def]
+def test_api(client, login: Login) -> None:
     headers = login("viewer", None)
     body = client.get("/api/testing/pool-size", params={"prevalence": 0.01}, headers=headers).json()
     assert body["recommended"]["size"] == 11 and len(body["options"]) == 50

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -19,7 +18,7 @@ from fangkong.tracing.models import Infection
 from fangkong.zones.models import ZoneRound
 from fangkong.zones.schemas import ZoneCreate
 from fangkong.zones.service import draw_zone
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.testing.conftest import LINYI, RoundSetup
 from tests.tracing.conftest import at
 
@@ -126,7 +125,7 @@ def test_sealed_zone_and_quarantined_people_get_single_tubes(
 
 
 def test_bad_scans_are_named_and_nothing_is_written(
-    session: Session, linyi_round: RoundSetup, make_actor: Callable[..., Actor]
+    session: Session, linyi_round: RoundSetup, make_actor: MakeActor
 ) -> None:
     setup = linyi_round
     rid = setup.round.id
@@ -486,7 +485,7 @@ def test_a_finished_round_counts_for_the_zones_it_covered(
 
 
 def test_county_staff_in_a_city_round_work_their_own_county(
-    session: Session, make_actor: Callable[..., Actor]
+    session: Session, make_actor: MakeActor
 ) -> None:
     from fangkong.testing.schemas import RoundCreate, SiteIn
     from tests.testing.conftest import YANHU, residents

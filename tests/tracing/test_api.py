@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import Login
 from tests.tracing.conftest import SAMPLE_PATH
 
 INFECTION = {
@@ -36,7 +37,7 @@ def record_infection(client: TestClient, headers: dict[str, str]) -> int:
     return int(response.json()["id"])
 
 
-def locs(response) -> set[str]:  # type: ignore[no-untyped-def]
+def locs(response) -> set[str]:
     return {".".join(map(str, d["loc"])) for d in response.json()["detail"]}
 
 
@@ -55,7 +56,7 @@ class TestAuth:
         for path in ("/api/infections", "/api/people", "/api/kpi", "/api/infections/1/chain"):
             assert client.get(path).status_code == 401
 
-    def test_wrong_password(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_wrong_password(self, client: TestClient, login: Login) -> None:
         login("tracer")
         assert (
             client.post("/api/auth/token", data={"username": "nobody", "password": "x"}).status_code
@@ -70,27 +71,27 @@ class TestAuth:
             == 401
         )
 
-    def test_viewer_may_not_record(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_viewer_may_not_record(self, client: TestClient, login: Login) -> None:
         response = client.post("/api/infections", json=INFECTION, headers=login("viewer", None))
         assert response.status_code == 403
 
 
 class TestInfections:
-    def test_record_and_read(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_record_and_read(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         body = client.get(f"/api/infections/{infection_id}", headers=headers).json()
         assert body["person"]["county_name"] == "临猗县"
         assert body["reported_at"] == "2022-03-06T19:50:00+08:00"
 
-    def test_other_county_gets_404(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_other_county_gets_404(self, client: TestClient, login: Login) -> None:
         infection_id = record_infection(client, login("tracer", "140821"))
         other = login("tracer", "140822")
         assert client.get(f"/api/infections/{infection_id}", headers=other).status_code == 404
         assert client.get(f"/api/infections/{infection_id}/chain", headers=other).status_code == 404
         assert client.get("/api/infections", headers=other).json() == []
 
-    def test_bad_input_is_422_naming_the_field(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_bad_input_is_422_naming_the_field(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         bad_id = {**INFECTION, "person": {**INFECTION["person"], "id_number": "140821198806120313"}}
         response = client.post("/api/infections", json=bad_id, headers=headers)
@@ -103,7 +104,7 @@ class TestInfections:
         assert response.status_code == 422 and "body.kind" in locs(response)
         assert client.get("/api/infections", headers=headers).json() == []
 
-    def test_stop_with_departure_before_arrival(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_stop_with_departure_before_arrival(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         response = client.post(
@@ -119,7 +120,7 @@ class TestInfections:
 
 
 class TestContacts:
-    def test_record_classify_and_control(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_record_classify_and_control(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         response = client.post(
@@ -185,7 +186,9 @@ class TestContacts:
         )
         assert response.status_code == 422 and locs(response) == {"0.category"}
 
-    def test_bad_contacts_are_422_and_nothing_is_written(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_bad_contacts_are_422_and_nothing_is_written(
+        self, client: TestClient, login: Login
+    ) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         cases = {
@@ -201,7 +204,9 @@ class TestContacts:
             assert field.replace("0.", "1.") in locs(response), response.text
         assert client.get(f"/api/infections/{infection_id}/contacts", headers=headers).json() == []
 
-    def test_contact_of_an_infection_that_does_not_exist(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_contact_of_an_infection_that_does_not_exist(
+        self, client: TestClient, login: Login
+    ) -> None:
         headers = login("tracer")
         response = client.post(
             "/api/contacts", json={**CONTACT, "infection_id": 4242}, headers=headers
@@ -214,7 +219,7 @@ class TestContacts:
             == 404
         )
 
-    def test_import_export_and_chain(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_import_export_and_chain(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         with open(SAMPLE_PATH, "rb") as f:
@@ -249,7 +254,7 @@ class TestContacts:
 class TestPeopleApi:
     def test_viewer_sees_masked_lists_and_reads_are_audited(
         self, client: TestClient, login
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         tracer = login("tracer")
         record_infection(client, tracer)
         viewer = login("viewer", None)
@@ -263,7 +268,7 @@ class TestPeopleApi:
         assert [a["action"] for a in audit] == ["read"]
         assert client.get("/api/audit", headers=tracer).status_code == 403
 
-    def test_check_id(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_check_id(self, client: TestClient, login: Login) -> None:
         headers = login("viewer", None)
         ok = client.get(
             "/api/people/check-id", params={"id_number": "11010519491231002X"}, headers=headers
@@ -274,7 +279,7 @@ class TestPeopleApi:
         ).json()
         assert not bad["valid"] and "check character" in bad["reason"]
 
-    def test_merge_over_the_api(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_merge_over_the_api(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         infection_id = record_infection(client, headers)
         baby = {
@@ -305,12 +310,14 @@ class TestPeopleApi:
 class TestNoServerErrors:
     """Inputs schemathesis once turned into 500s."""
 
-    def test_absurd_ids_are_422(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_absurd_ids_are_422(self, client: TestClient, login: Login) -> None:
         headers = login("commander", None)
         for path in ("/api/people/267566235520291125977369542656", "/api/infections/0"):
             assert client.get(path, headers=headers).status_code == 422
 
-    def test_a_site_user_for_a_site_that_does_not_exist(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_site_user_for_a_site_that_does_not_exist(
+        self, client: TestClient, login: Login
+    ) -> None:
         headers = login("admin", None)
         body = {
             "username": "nurse1",
@@ -322,7 +329,7 @@ class TestNoServerErrors:
         response = client.post("/api/users", json=body, headers=headers)
         assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["site_id"]
 
-    def test_implausible_dates_and_offsets(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_implausible_dates_and_offsets(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")
         old = {**INFECTION, "onset_at": "0001-01-02T00:00", "sampled_at": "0001-01-02T00:00"}
         response = client.post("/api/infections", json=old, headers=headers)
@@ -331,7 +338,7 @@ class TestNoServerErrors:
             client.get("/api/people", params={"offset": 10**30}, headers=headers).status_code == 422
         )
 
-    def test_unknown_protocol_is_404(self, client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    def test_unknown_protocol_is_404(self, client: TestClient, login: Login) -> None:
         headers = login("viewer", None)
         assert client.get("/api/protocols/1", headers=headers).status_code == 404
         assert client.get("/api/protocols/cn-9", headers=headers).json()["id"] == "cn-9"

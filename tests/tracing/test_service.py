@@ -11,7 +11,7 @@ from fangkong.core.errors import Forbidden, InvalidInput, NotFound
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.models import Contact, ManagementOrder, OrderPhase
 from fangkong.tracing.schemas import ContactOfContactCreate, InfectionCreate, StopCreate
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
@@ -25,7 +25,7 @@ def problems(exc: InvalidInput) -> dict[str, str]:
 
 
 class TestRecordInfection:
-    def test_viewer_may_not(self, session: Session, make_actor) -> None:  # type: ignore[no-untyped-def]
+    def test_viewer_may_not(self, session: Session, make_actor: MakeActor) -> None:
         with pytest.raises(Forbidden):
             make_infection(session, make_actor("viewer", None))
 
@@ -310,7 +310,7 @@ class TestKpi:
 class TestJurisdiction:
     def test_county_tracer_sees_only_their_county(
         self, session: Session, tracer: Actor, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         index = make_infection(session, tracer)
         yanhu_person = make_person("张某", county="140802")
         service.record_contacts(

@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
-from fangkong.core.errors import InvalidInput
+from fangkong.core.errors import Forbidden, InvalidInput
 from fangkong.travel import service
 from fangkong.travel.schemas import ArrivalIn, CheckpointIn, StepIn
+from tests.conftest import MakeActor
 from tests.tracing.conftest import at, make_person
 
 RISK_CSV = (
@@ -23,9 +24,25 @@ RISK_CSV = (
 
 
 @pytest.fixture
-def station(session: Session, tracer: Actor) -> int:
+def station(session: Session, make_actor: MakeActor) -> int:
     return service.add_checkpoint(
-        session, actor=tracer, data=CheckpointIn(name="运城北站", kind="hsr", county_code="140802")
+        session,
+        actor=make_actor("commander", None),
+        data=CheckpointIn(name="运城北站", kind="hsr", county_code="140802"),
+    ).id
+
+
+def test_a_county_adds_checkpoints_in_its_own_county_only(session: Session, tracer: Actor) -> None:
+    with pytest.raises(Forbidden):
+        service.add_checkpoint(
+            session,
+            actor=tracer,
+            data=CheckpointIn(name="运城北站", kind="hsr", county_code="140802"),
+        )
+    assert service.add_checkpoint(
+        session,
+        actor=tracer,
+        data=CheckpointIn(name="临猗站", kind="rail", county_code="140821"),
     ).id
 
 

@@ -4,6 +4,8 @@ import json
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import Login
+
 ZONE = {
     "name": "猗氏镇某小区",
     "kind": "sealed",
@@ -15,7 +17,7 @@ ZONE = {
 BOWTIE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
 
 
-def test_zones_api(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+def test_zones_api(client: TestClient, login: Login) -> None:
     assert client.get("/api/zones").status_code == 401
     commander = login("commander", None)
     drawn = client.post("/api/zones", json=ZONE, headers=commander)

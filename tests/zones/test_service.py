@@ -11,7 +11,7 @@ from fangkong.people.schemas import PersonIn
 from fangkong.tracing import service as tracing
 from fangkong.zones import service
 from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 from tests.tracing.conftest import at, contact_in, make_infection
 
 HOME = "临猗县猗氏镇某小区3号楼2单元"
@@ -23,11 +23,11 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0
 
 
 @pytest.fixture
-def commander(make_actor) -> Actor:  # type: ignore[no-untyped-def]
+def commander(make_actor: MakeActor) -> Actor:
     return make_actor("commander", None)
 
 
-def draw(session: Session, actor: Actor, **overrides: object):  # type: ignore[no-untyped-def]
+def draw(session: Session, actor: Actor, **overrides: object):
     data = {
         "name": "猗氏镇某小区",
         "kind": "sealed",
