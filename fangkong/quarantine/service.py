@@ -35,7 +35,7 @@ from fangkong.quarantine.schemas import (
 )
 from fangkong.quarantine.stays import schedule_swabs
 from fangkong.tracing.models import Contact, OrderPhase
-from fangkong.tracing.service import contacts_in_reach, orders_for
+from fangkong.tracing.service import contacts_in_reach, mark_under_control, orders_for
 
 FAMILY_CAPACITY = 4
 
@@ -374,9 +374,7 @@ def _place_contacts(
                 arrived.append(c)
     # Placed counts as under control for the 48-hour KPI. Set after the claims, so the room
     # updates above do not each flush a changed contact first.
-    for c in arrived:
-        if c.under_control_at is None or c.under_control_at > now:
-            c.under_control_at, c.control_kind = now, "placed"
+    mark_under_control(session, contact_ids=[c.id for c in arrived], at=now, how="placed")
     if all_or_nothing and unplaced:
         problems = [FieldProblem(("contact_ids", u.contact_id), u.reason) for u in unplaced]
         raise InvalidInput("not every contact could be placed; nothing was", problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, Permission
@@ -16,8 +16,7 @@ from fangkong.people.addresses import community_of
 from fangkong.people.service import people_by_id
 from fangkong.quarantine.models import Stay, Transfer, Vehicle
 from fangkong.quarantine.schemas import DispatchPlan, Run, TransferRead, TransferStatus, VehicleIn
-from fangkong.tracing.models import Contact
-from fangkong.tracing.service import infection_to_change
+from fangkong.tracing.service import infection_to_change, mark_under_control
 
 NEXT = {"planned": "dispatched", "dispatched": "picked_up", "picked_up": "arrived"}
 STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": "arrived_at"}
@@ -168,15 +167,7 @@ def advance_transfer(
         for stay in stays:
             stay.arrived_at = at
         contact_ids = [s.contact_id for s in stays if s.contact_id]
-        session.execute(
-            update(Contact)
-            .where(
-                Contact.id.in_(contact_ids),
-                (Contact.under_control_at.is_(None)) | (Contact.under_control_at > at),
-            )
-            .values(under_control_at=at, control_kind="placed")
-            .execution_options(synchronize_session="fetch")
-        )
+        mark_under_control(session, contact_ids=contact_ids, at=at, how="placed")
     session.flush()
     return transfer
 

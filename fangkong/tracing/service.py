@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
@@ -750,6 +750,24 @@ def control_contact(
     contact.control_kind = how
     session.flush()
     return contact
+
+
+def mark_under_control(
+    session: Session, *, contact_ids: Sequence[int], at: datetime, how: ControlKind
+) -> None:
+    """Contacts under control from `at` (placed in a room, arrived by transfer). The earliest
+    moment wins: a later record never moves the 48-hour clock. The one writer of the column
+    for other domains."""
+    for chunk in in_chunks(contact_ids):
+        session.execute(
+            update(Contact)
+            .where(
+                Contact.id.in_(chunk),
+                or_(Contact.under_control_at.is_(None), Contact.under_control_at > at),
+            )
+            .values(under_control_at=at, control_kind=how)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def list_contacts(
