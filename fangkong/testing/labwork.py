@@ -48,8 +48,8 @@ from fangkong.testing.schemas import (
 )
 from fangkong.testing.service import get_round
 from fangkong.tracing.service import open_infection_from_test
-from fangkong.zones.models import Zone, ZoneRound
-from fangkong.zones.service import residents_of
+from fangkong.zones.models import ZoneRound
+from fangkong.zones.service import RoundArea, record_whole_zone_rounds
 
 # -- labs -------------------------------------------------------------------------------------
 
@@ -743,17 +743,6 @@ def feed_zone_rounds(session: Session, round_id: int) -> list[ZoneRound]:
     done_at = session.scalar(select(func.max(Tube.reported_at)).where(Tube.round_id == found.id))
     if unresulted or open_recalls or done_at is None:
         return []
-    zones = session.scalars(
-        select(Zone).where(Zone.drawn_at <= done_at, Zone.status != "lifted")
-    ).all()
-    if found.area == "zone":
-        covered = _zone_and_inner(zones, found.zone_id)
-    elif found.county_code is not None:
-        covered = [z for z in zones if z.county_code == found.county_code]
-        if found.area == "township":
-            covered = [z for z in covered if z.unit == "address" and found.match in z.match]
-    else:
-        covered = list(zones)
     sampled = select(Sample.person_id).where(
         Sample.round_id == found.id, Sample.purpose == "screen"
     )
@@ -762,45 +751,7 @@ def feed_zone_rounds(session: Session, round_id: int) -> list[ZoneRound]:
         .join(Tube, Tube.id == Sample.tube_id)
         .where(Sample.round_id == found.id, Tube.kind == "single", Tube.result == "positive")
     )
-    made = []
-    for zone in covered:
-        where = residents_of(session, zone)
-        exists = session.scalar(
-            select(ZoneRound.id).where(
-                ZoneRound.zone_id == zone.id, ZoneRound.completed_at == done_at
-            )
-        )
-        if exists is not None:
-            continue
-        # unscoped: counts over the zone's residents only.
-        tested = session.scalar(
-            select(func.count()).select_from(Person).where(where, Person.id.in_(sampled))
-        )
-        found_positive = session.scalar(
-            select(func.count()).select_from(Person).where(where, Person.id.in_(positive))
-        )
-        if not tested:
-            continue
-        made.append(
-            ZoneRound(
-                zone_id=zone.id,
-                completed_at=done_at,
-                tested=int(tested),
-                positive=int(found_positive or 0),
-            )
-        )
-    session.add_all(made)
-    session.flush()
-    return made
-
-
-def _zone_and_inner(zones: Sequence[Zone], zone_id: int | None) -> list[Zone]:
-    inside = {zone_id}
-    grew = True
-    while grew:
-        grew = False
-        for z in zones:
-            if z.parent_id in inside and z.id not in inside:
-                inside.add(z.id)
-                grew = True
-    return [z for z in zones if z.id in inside]
+    area = RoundArea(found.area, found.zone_id, found.county_code, found.match)
+    return record_whole_zone_rounds(
+        session, area=area, done_at=done_at, sampled=sampled, positive=positive
+    )

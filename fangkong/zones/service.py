@@ -4,8 +4,9 @@ command centre approves. The platform proposes; people decide."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from shapely import contains_xy
@@ -323,6 +324,82 @@ def list_zones(session: Session, *, actor: Actor, as_of: datetime) -> list[ZoneR
         _scoped(actor).where(Zone.drawn_at <= as_of).order_by(Zone.county_code, Zone.id)
     )
     return [zone_status(session, z, as_of=as_of) for z in zones]
+
+
+class RoundArea(NamedTuple):
+    """The area a screening round covered, as zones read it."""
+
+    area: str  # zone | county | township | city
+    zone_id: int | None
+    county_code: str | None
+    match: str | None
+
+
+def record_whole_zone_rounds(
+    session: Session,
+    *,
+    area: RoundArea,
+    done_at: datetime,
+    sampled: Select[int],
+    positive: Select[int],
+) -> list[ZoneRound]:
+    """A finished screening round is a whole-zone round for each live zone it covered, as the
+    lifting rule counts them: done at `done_at`, positive if any resident's single tube was
+    (`positive`, person ids), tested over the residents among `sampled`. Idempotent."""
+    zones = session.scalars(
+        select(Zone).where(Zone.drawn_at <= done_at, Zone.status != "lifted")
+    ).all()
+    made = []
+    for zone in _covered(zones, area):
+        exists = session.scalar(
+            select(ZoneRound.id).where(
+                ZoneRound.zone_id == zone.id, ZoneRound.completed_at == done_at
+            )
+        )
+        where = residents_of(session, zone)
+        # unscoped: counts over the zone's residents only.
+        tested = session.scalar(
+            select(func.count()).select_from(Person).where(where, Person.id.in_(sampled))
+        )
+        if exists is not None or not tested:
+            continue
+        found_positive = session.scalar(
+            select(func.count()).select_from(Person).where(where, Person.id.in_(positive))
+        )
+        made.append(
+            ZoneRound(
+                zone_id=zone.id,
+                completed_at=done_at,
+                tested=int(tested),
+                positive=int(found_positive or 0),
+            )
+        )
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def _covered(zones: Sequence[Zone], area: RoundArea) -> list[Zone]:
+    if area.area == "zone":
+        return _zone_and_inner(zones, area.zone_id)
+    if area.county_code is None:
+        return list(zones)
+    covered = [z for z in zones if z.county_code == area.county_code]
+    if area.area == "township":
+        covered = [z for z in covered if z.unit == "address" and (area.match or "") in z.match]
+    return covered
+
+
+def _zone_and_inner(zones: Sequence[Zone], zone_id: int | None) -> list[Zone]:
+    inside = {zone_id}
+    grew = True
+    while grew:
+        grew = False
+        for z in zones:
+            if z.parent_id in inside and z.id not in inside:
+                inside.add(z.id)
+                grew = True
+    return [z for z in zones if z.id in inside]
 
 
 def record_round(
