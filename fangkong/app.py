@@ -30,6 +30,7 @@ from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
+from fangkong.users.service import actor_for_token
 from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
 from fangkong.web.pages import router as pages_router
 from fangkong.zones.api import router as zones_router
@@ -71,6 +72,7 @@ def create_app(
     )
     app.state.session_factory = session_factory
     app.state.clock = clock or SystemClock()
+    app.state.actor_for_token = actor_for_token
 
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, str]:

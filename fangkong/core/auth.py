@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 import jwt
@@ -17,71 +16,32 @@ Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab", "checkpo
 ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab", "checkpoint")
 
 
-class Permission(StrEnum):
-    READ_PEOPLE = "read_people"
-    SEE_FULL_IDENTITY = "see_full_identity"
-    EDIT_TRACING = "edit_tracing"
-    MERGE_PEOPLE = "merge_people"
-    MANAGE_USERS = "manage_users"
-    MANAGE_SITES = "manage_sites"
-    PLACE_CONTACTS = "place_contacts"
-    SITE_WORK = "site_work"  # swabs, releases, rooms, rosters and papers of a site
-    MANAGE_ZONES = "manage_zones"  # draw, change and lift zones (the command centre approves)
-    RUN_TESTING = "run_testing"  # screening rounds, sampling sites, labs and the lab plan
-    SAMPLE = "sample"  # register swabs at a sampling site
-    LAB_RESULTS = "lab_results"  # receive shipments and upload results
-    REVIEW_APPEALS = "review_appeals"  # decide health-code appeals
-    ARRIVALS = "arrivals"  # register arrivals and record their loop's steps
-    SCAN_CODES = "scan_codes"  # scan health codes at a checkpoint (colour, masked name)
-    MANAGE_SCANNERS = "manage_scanners"  # add and revoke checkpoints' scanning devices
-    READ_AUDIT = "read_audit"
+@dataclass(frozen=True)
+class Permission:
+    """Something a role may do. Each domain declares its own (`declare`, in the domain's
+    permissions.py) with the roles that hold it; core knows none of them."""
+
+    name: str
+
+    @property
+    def value(self) -> str:
+        return self.name
 
 
-P = Permission
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    "admin": frozenset(P),
-    "commander": frozenset(
-        {
-            P.READ_PEOPLE,
-            P.SEE_FULL_IDENTITY,
-            P.EDIT_TRACING,
-            P.MERGE_PEOPLE,
-            P.READ_AUDIT,
-            P.MANAGE_SITES,
-            P.PLACE_CONTACTS,
-            P.SITE_WORK,
-            P.MANAGE_ZONES,
-            P.RUN_TESTING,
-            P.SAMPLE,
-            P.LAB_RESULTS,
-            P.REVIEW_APPEALS,
-            P.ARRIVALS,
-            P.SCAN_CODES,
-            P.MANAGE_SCANNERS,
-        }
-    ),
-    "tracer": frozenset(
-        {
-            P.READ_PEOPLE,
-            P.SEE_FULL_IDENTITY,
-            P.EDIT_TRACING,
-            P.MERGE_PEOPLE,
-            P.PLACE_CONTACTS,
-            P.SITE_WORK,
-            P.SAMPLE,
-            P.ARRIVALS,
-            P.SCAN_CODES,
-        }
-    ),
-    "viewer": frozenset({P.READ_PEOPLE}),
-    # Staff of one quarantine site: their site's residents, nothing else.
-    # (in full only for those who stay or stayed at the site: quarantine decides that).
-    "site": frozenset({P.SITE_WORK}),
-    # Lab staff: shipments and results; they see barcodes, not people.
-    "lab": frozenset({P.LAB_RESULTS}),
-    # Checkpoint staff: register arrivals and scan codes; a scan shows a colour, not a person.
-    "checkpoint": frozenset({P.ARRIVALS, P.SCAN_CODES}),
-}
+_GRANTED: dict[Role, set[str]] = {role: set() for role in ROLES}
+
+
+def declare(name: str, *roles: Role) -> Permission:
+    """A domain's permission, held by `roles` and by admin."""
+    permission = Permission(name)
+    for role in {"admin", *roles}:
+        _GRANTED[role].add(name)
+    return permission
+
+
+def granted(role: Role) -> frozenset[str]:
+    """What a role holds, of the permissions declared by the domains imported so far."""
+    return frozenset(_GRANTED[role])
 
 
 @dataclass(frozen=True)
@@ -98,17 +58,17 @@ class Actor:
     lab_id: int | None = None
     checkpoint_id: int | None = None
 
-    def can(self, permission: Permission) -> bool:
-        return permission in ROLE_PERMISSIONS[self.role]
+    def can(self, permission: Permission | str) -> bool:
+        """Whether the role holds a permission (templates ask by name: 'edit_tracing')."""
+        name = permission if isinstance(permission, str) else permission.name
+        if name not in _GRANTED["admin"]:
+            raise ValueError(f"no domain declares a permission {name!r}")
+        return name in _GRANTED[self.role]
 
     def require(self, *permissions: Permission, what: str) -> None:
         """Refuse unless the role has one of the permissions: "your role may not {what}"."""
         if not any(self.can(p) for p in permissions):
             raise Forbidden(f"your role may not {what}")
-
-    @property
-    def sees_full_identity(self) -> bool:
-        return self.can(Permission.SEE_FULL_IDENTITY)
 
     def covers(self, county_code: str | None) -> bool:
         return self.jurisdiction is None or county_code == self.jurisdiction

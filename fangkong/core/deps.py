@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
@@ -41,6 +41,12 @@ def get_now(request: Request) -> datetime:
     return now
 
 
+class ActorForToken(Protocol):
+    """Who a token speaks for: the users domain answers (app.py hands it to core)."""
+
+    def __call__(self, session: Session, *, token: str, now: datetime) -> Actor | None: ...
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
@@ -51,10 +57,9 @@ def get_actor(
     now: NowDep,
     bearer: Annotated[str | None, Depends(oauth2)],
 ) -> Actor:
-    from fangkong.users.service import actor_for_token
-
     token = bearer or request.cookies.get(TOKEN_COOKIE)
-    actor = actor_for_token(session, token=token, now=now) if token else None
+    find: ActorForToken = request.app.state.actor_for_token
+    actor = find(session, token=token, now=now) if token else None
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -79,17 +84,6 @@ def require(*permissions: Permission) -> object:
         return actor
 
     return Depends(check)
-
-
-CanReadPeople = Annotated[Actor, require(Permission.READ_PEOPLE)]
-CanEditTracing = Annotated[Actor, require(Permission.EDIT_TRACING)]
-CanMergePeople = Annotated[Actor, require(Permission.MERGE_PEOPLE)]
-CanManageUsers = Annotated[Actor, require(Permission.MANAGE_USERS)]
-CanReadAudit = Annotated[Actor, require(Permission.READ_AUDIT)]
-CanManageSites = Annotated[Actor, require(Permission.MANAGE_SITES)]
-CanPlaceContacts = Annotated[Actor, require(Permission.PLACE_CONTACTS)]
-CanWorkSites = Annotated[Actor, require(Permission.SITE_WORK)]
-CanManageZones = Annotated[Actor, require(Permission.MANAGE_ZONES)]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

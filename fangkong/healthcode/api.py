@@ -7,12 +7,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from fangkong.core.audit import record_audit
-from fangkong.core.deps import CanReadPeople, CurrentActor, NowDep, SessionDep
+from fangkong.core.deps import CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import ReadModel, RowId
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.healthcode import scan, service
 from fangkong.healthcode.models import Appeal
 from fangkong.healthcode.service import healthcode
+from fangkong.people.deps import CanReadPeople
 from fangkong.people.service import show_person
 
 router = APIRouter(tags=["healthcode"])

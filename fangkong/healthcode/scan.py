@@ -25,17 +25,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
 from fangkong.core.ids import mask_name
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.models import CodeState, CodeToken, Scan, Scanner
+from fangkong.healthcode.permissions import MANAGE_SCANNERS, REVIEW_APPEALS, SCAN_CODES
 from fangkong.healthcode.rules import Episode, colour_at, history
 from fangkong.healthcode.service import episodes_of, person_for
 from fangkong.people.models import Person
 from fangkong.people.service import require_covers
 from fangkong.quarantine.models import Swab
 from fangkong.testing.models import Sample, Tube
+from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.travel.models import Checkpoint
 from fangkong.users.service import actor_for_token
 
@@ -96,7 +98,7 @@ def _who_scans(
                 found[credential] = _Who(scanner[0], None, scanner[1])
             continue
         actor = actor_for_token(session, token=credential, now=now)
-        if actor is not None and actor.can(Permission.SCAN_CODES):
+        if actor is not None and actor.can(SCAN_CODES):
             found[credential] = _Who(None, actor.username, None)
     return found
 
@@ -327,7 +329,7 @@ def _audit_row(
 
 def issue_token(session: Session, *, actor: Actor, person_id: int, now: datetime) -> CodeToken:
     """A new token for the person's code; any earlier one stops answering at once."""
-    actor.require(Permission.EDIT_TRACING, Permission.REVIEW_APPEALS, what="issue health codes")
+    actor.require(EDIT_TRACING, REVIEW_APPEALS, what="issue health codes")
     person = person_for(session, person_id)
     require_covers(actor, person)
     session.execute(
@@ -385,7 +387,7 @@ def add_scanner(
     session: Session, *, actor: Actor, checkpoint_id: int, label: str, now: datetime
 ) -> tuple[Scanner, str]:
     """A device for a checkpoint, and its key — shown this once, kept only as a hash."""
-    actor.require(Permission.MANAGE_SCANNERS, what="manage scanners")
+    actor.require(MANAGE_SCANNERS, what="manage scanners")
     checkpoint = session.get(Checkpoint, checkpoint_id)
     if checkpoint is None:
         raise InvalidInput.at(("checkpoint_id",), f"no checkpoint {checkpoint_id}")
@@ -400,7 +402,7 @@ def add_scanner(
 
 
 def revoke_scanner(session: Session, *, actor: Actor, scanner_id: int, now: datetime) -> Scanner:
-    actor.require(Permission.MANAGE_SCANNERS, what="manage scanners")
+    actor.require(MANAGE_SCANNERS, what="manage scanners")
     scanner = session.get(Scanner, scanner_id)
     if scanner is None:
         raise NotFound(f"scanner {scanner_id} not found")

@@ -10,18 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
 from fangkong.healthcode.models import Appeal
+from fangkong.healthcode.permissions import REVIEW_APPEALS
 from fangkong.healthcode.rules import Episode, Verdict, colour_at, history
 from fangkong.people.models import Person
+from fangkong.people.permissions import READ_PEOPLE
 from fangkong.people.service import in_jurisdiction, require_covers
 from fangkong.protocol.loader import get_protocol
 from fangkong.testing.models import Sample, ScreeningRound
 from fangkong.testing.service import area_filter
 from fangkong.tracing.models import Infection, ManagementOrder, OrderPhase
+from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.travel.models import Arrival
 from fangkong.travel.service import observed_steps
 
@@ -175,7 +178,7 @@ def file_appeal(
 ) -> Appeal:
     """Filed by someone who may see the person (their county's staff, the community worker):
     an appeal on someone else's behalf without that right is refused."""
-    actor.require(Permission.EDIT_TRACING, Permission.REVIEW_APPEALS, what="file appeals")
+    actor.require(EDIT_TRACING, REVIEW_APPEALS, what="file appeals")
     person = session.get(Person, person_id)
     if person is None or not actor.covers(person.county_code):
         raise NotFound(f"person {person_id} not found")
@@ -193,7 +196,7 @@ def decide_appeal(
     session: Session, *, actor: Actor, appeal_id: int, uphold: bool, decision: str,
     colour: str | None, until: datetime | None, now: datetime,
 ) -> Appeal:  # fmt: skip
-    actor.require(Permission.REVIEW_APPEALS, what="decide appeals")
+    actor.require(REVIEW_APPEALS, what="decide appeals")
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound(f"appeal {appeal_id} not found")
@@ -212,7 +215,7 @@ def decide_appeal(
 
 def appeal_queue(session: Session, *, actor: Actor) -> list[tuple[Appeal, Person]]:
     """Appeals of people in the actor's jurisdiction, pending first (shown masked per role)."""
-    actor.require(Permission.READ_PEOPLE, Permission.REVIEW_APPEALS, what="see appeals")
+    actor.require(READ_PEOPLE, REVIEW_APPEALS, what="see appeals")
     rows = session.execute(
         select(Appeal, Person)
         .join(Person, Person.id == Appeal.person_id)

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from fangkong.core.deps import CanEditTracing, CanMergePeople, CanReadPeople, NowDep, SessionDep
+from fangkong.core.deps import NowDep, SessionDep
 from fangkong.core.schemas import Page, RowId
 from fangkong.core.timeutil import local_date
 from fangkong.people import service
+from fangkong.people.deps import CanEditPeople, CanMergePeople, CanReadPeople
 from fangkong.people.schemas import IdCheck, PersonMergeRequest, PersonRead, PersonUpdate
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -55,7 +56,7 @@ def read_person(
 
 @router.patch("/{person_id}", response_model=PersonRead)
 def update_person(
-    person_id: RowId, data: PersonUpdate, actor: CanEditTracing, session: SessionDep, now: NowDep
+    person_id: RowId, data: PersonUpdate, actor: CanEditPeople, session: SessionDep, now: NowDep
 ) -> PersonRead:
     person = service.update_person(session, actor=actor, person_id=person_id, data=data, now=now)
     return service.show_person(person, actor)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.geo import cells_of
@@ -41,6 +41,7 @@ from fangkong.core.ids import (
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local_date
 from fangkong.people.models import Person, PersonMerge
+from fangkong.people.permissions import EDIT_PEOPLE, MERGE_PEOPLE, READ_PEOPLE, SEE_FULL_IDENTITY
 from fangkong.people.schemas import IdCheck, PersonIn, PersonRead, PersonUpdate
 
 # -- jurisdiction: the one helper every person query goes through ----------------------------
@@ -49,7 +50,7 @@ from fangkong.people.schemas import IdCheck, PersonIn, PersonRead, PersonUpdate
 def in_jurisdiction(actor: Actor, people: type[Person] | Any = Person) -> ColumnElement[bool]:
     """The rows of `people` this actor may see: their county, or everyone for city-wide users.
     `people` may be an alias of Person, for queries that join it twice."""
-    if not actor.can(Permission.READ_PEOPLE):
+    if not actor.can(READ_PEOPLE):
         return false()
     if actor.jurisdiction is None:
         return true()
@@ -62,7 +63,7 @@ def scoped_people(actor: Actor) -> Select[Person]:
 
 
 def require_covers(actor: Actor, person: Person) -> None:
-    if not actor.covers(person.county_code) or not actor.can(Permission.READ_PEOPLE):
+    if not actor.covers(person.county_code) or not actor.can(READ_PEOPLE):
         raise NotFound(f"person {person.id} not found")
 
 
@@ -259,7 +260,7 @@ def _fill_missing(
 
 def sees_in_full(actor: Actor, person: Person) -> bool:
     """Staff with full-identity permission see their own county's people in full."""
-    return actor.sees_full_identity and actor.covers(person.county_code)
+    return actor.can(SEE_FULL_IDENTITY) and actor.covers(person.county_code)
 
 
 def show_person(person: Person, actor: Actor, *, in_care: bool = False) -> PersonRead:
@@ -299,7 +300,7 @@ def get_person(session: Session, *, actor: Actor, person_id: int, now: datetime)
         entity="person",
         entity_id=person.id,
         now=now,
-        detail="full" if actor.sees_full_identity else "masked",
+        detail="full" if actor.can(SEE_FULL_IDENTITY) else "masked",
     )
     return person
 
@@ -328,7 +329,7 @@ def update_person(
 ) -> Person:
     """Correct a person's details. Adding an ID number that another record already holds is
     refused with that record's id, so the two can be merged."""
-    if not actor.can(Permission.EDIT_TRACING):
+    if not actor.can(EDIT_PEOPLE):
         raise Forbidden("your role may not edit people")
     person = get_person(session, actor=actor, person_id=person_id, now=now)
     if data.id_number:
@@ -392,7 +393,7 @@ def merge_people(
 ) -> Person:
     """Fold record `merge_id` into `keep_id`: every link moves over, missing details are taken
     from the folded record, its key keeps finding the person, and the audit log says so."""
-    if not actor.can(Permission.MERGE_PEOPLE):
+    if not actor.can(MERGE_PEOPLE):
         raise Forbidden("your role may not merge people")
     if keep_id == merge_id:
         raise InvalidInput.at(("merge_id",), "cannot merge a person into themselves")

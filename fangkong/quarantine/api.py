@@ -7,9 +7,6 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from sqlalchemy import select
 
 from fangkong.core.deps import (
-    CanManageSites,
-    CanPlaceContacts,
-    CanWorkSites,
     CurrentActor,
     NowDep,
     SessionDep,
@@ -19,6 +16,7 @@ from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local_date
 from fangkong.quarantine import outlook, papers, service, stays, transfers
+from fangkong.quarantine.deps import CanManageSites, CanPlaceContacts, CanWorkSites
 from fangkong.quarantine.models import Room, Site, Transfer, Vehicle
 from fangkong.quarantine.schemas import (
     CapacityOutlook,

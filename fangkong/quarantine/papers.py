@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import Forbidden, InvalidInput, NotFound
 from fangkong.core.ids import division
@@ -29,6 +29,7 @@ from fangkong.core.timeutil import local
 from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.tracing.models import Contact, Infection, ManagementOrder
 
 FONT = "STSong-Light"
@@ -195,7 +196,7 @@ def render_papers(
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """One PDF, a page a stay: notices ("notice") or release certificates ("release")."""
-    if not actor.can(Permission.SITE_WORK):
+    if not actor.can(SITE_WORK):
         raise Forbidden("your role may not print quarantine papers")
     if not stay_ids:
         raise InvalidInput.at(("stay_ids",), "no stays given")

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.ids import division, divisions_in
@@ -24,6 +24,7 @@ from fangkong.core.timeutil import local_date
 from fangkong.people.models import Person
 from fangkong.people.service import people_by_id, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Transfer
+from fangkong.quarantine.permissions import MANAGE_SITES, PLACE_CONTACTS
 from fangkong.quarantine.schemas import (
     Placed,
     PlacementResult,
@@ -44,7 +45,7 @@ FAMILY_CAPACITY = 4
 
 
 def create_site(session: Session, *, actor: Actor, data: SiteCreate, now: datetime) -> Site:
-    actor.require(Permission.MANAGE_SITES, what=Permission.MANAGE_SITES.value)
+    actor.require(MANAGE_SITES, what="manage_sites")
     if division(data.county_code) is None or not data.county_code.startswith(
         get_settings().city_code
     ):
@@ -228,7 +229,7 @@ def _place_contacts(
     site_id: int | None,
     all_or_nothing: bool,
 ) -> PlacementResult:
-    actor.require(Permission.PLACE_CONTACTS, what=Permission.PLACE_CONTACTS.value)
+    actor.require(PLACE_CONTACTS, what="place_contacts")
     if site_id is not None and session.get(Site, site_id) is None:
         raise InvalidInput.at(("site_id",), f"site {site_id} does not exist")
     today = local_date(now)
@@ -487,7 +488,7 @@ def import_sites(
 ) -> SiteImportResult:
     """Sites and rooms from one sheet, a row a room ("160 cabin rooms built in two days" arrive
     this way). All rows or none; a room already loaded is left as it is."""
-    actor.require(Permission.MANAGE_SITES, what=Permission.MANAGE_SITES.value)
+    actor.require(MANAGE_SITES, what="manage_sites")
     table = read_sheet(filename, content, SITE_LAYOUT)
     problems: list[FieldProblem] = []
     sites: dict[str, SiteCreate] = {}

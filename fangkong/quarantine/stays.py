@@ -10,13 +10,14 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
 from fangkong.people.models import Person
 from fangkong.people.service import in_jurisdiction, people_by_id, require_covers, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Swab
+from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
 from fangkong.tracing.service import open_infection_from_test
 
@@ -93,7 +94,7 @@ def record_swab_result(
 ) -> Swab:
     """The result of a scheduled swab. A positive one opens an infection (tracing starts for
     the person) and ends the stay: the person goes to hospital, the room to cleaning."""
-    if not actor.can(Permission.SITE_WORK):
+    if not actor.can(SITE_WORK):
         raise Forbidden("your role may not record swab results")
     stay = _stay(session, actor, stay_id)
     swab = session.scalar(select(Swab).where(Swab.stay_id == stay.id, Swab.due_on == data.due_on))
@@ -160,7 +161,7 @@ def end_stays_of(session: Session, *, person_id: int, now: datetime) -> int:
 def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResult:
     """Release everyone whose central quarantine has ended and whose every swab so far is
     negative; hold the others and say why. The order's next phase (home monitoring) runs on."""
-    if not actor.can(Permission.SITE_WORK):
+    if not actor.can(SITE_WORK):
         raise Forbidden("your role may not release people")
     today = local_date(now)
     due = list(
@@ -223,7 +224,7 @@ ROOM_MOVES = {"ready": {"cleaning", "out_of_service"}, "out_of_service": {"ready
 
 def set_room_status(session: Session, *, actor: Actor, room_id: int, status: str) -> Room:
     """A cleaned room is ready again; a broken one goes out of service, and back."""
-    if not actor.can(Permission.SITE_WORK):
+    if not actor.can(SITE_WORK):
         raise Forbidden("your role may not change rooms")
     room = session.scalar(
         select(Room).where(Room.id == room_id, Room.site_id.in_(changeable_sites(actor)))

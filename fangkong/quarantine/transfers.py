@@ -9,12 +9,14 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local
 from fangkong.people.addresses import community_of
+from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
 from fangkong.people.service import people_by_id
 from fangkong.quarantine.models import Stay, Transfer, Vehicle
+from fangkong.quarantine.permissions import MANAGE_SITES, PLACE_CONTACTS, SITE_WORK
 from fangkong.quarantine.schemas import DispatchPlan, Run, TransferRead, TransferStatus, VehicleIn
 from fangkong.tracing.service import infection_to_change, mark_under_control
 
@@ -23,7 +25,7 @@ STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": 
 
 
 def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
-    if not actor.can(Permission.MANAGE_SITES):
+    if not actor.can(MANAGE_SITES):
         raise Forbidden("your role may not manage vehicles")
     if session.scalar(select(Vehicle.id).where(Vehicle.plate == data.plate)) is not None:
         raise Conflict(f"vehicle {data.plate} is registered already")
@@ -40,7 +42,7 @@ def plan_case_transfer(
 ) -> Transfer:
     """A confirmed or asymptomatic case to hospital: always a vehicle of its own, planned by
     the county that traces the case."""
-    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
+    actor.require(PLACE_CONTACTS, what="run transfers")
     infection = infection_to_change(session, actor=actor, infection_id=infection_id)
     person = people_by_id(session, [infection.person_id])[infection.person_id]
     transfer = Transfer(
@@ -136,7 +138,7 @@ def advance_transfer(
     now: datetime,
 ) -> Transfer:
     """Move a transfer to its next status at `at`. Arrival puts its people under control."""
-    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
+    actor.require(PLACE_CONTACTS, what="run transfers")
     transfer = session.scalar(changeable_transfers(actor).where(Transfer.id == transfer_id))
     if transfer is None:
         raise NotFound(f"transfer {transfer_id} not found")
@@ -176,9 +178,9 @@ def readable_transfers(actor: Actor) -> Select[Transfer]:
     """The transfers an actor may read: a site's staff those bound for their site, county staff
     those picking up in their county, city-wide staff all. Labs and checkpoints have none."""
     actor.require(
-        Permission.PLACE_CONTACTS,
-        Permission.SITE_WORK,
-        Permission.READ_PEOPLE,
+        PLACE_CONTACTS,
+        SITE_WORK,
+        READ_PEOPLE,
         what="see transfers",
     )
     query = select(Transfer)
@@ -191,7 +193,7 @@ def readable_transfers(actor: Actor) -> Select[Transfer]:
 
 def changeable_transfers(actor: Actor) -> Select[Transfer]:
     """The transfers an actor may move on: those they may read, if they run transfers."""
-    actor.require(Permission.PLACE_CONTACTS, what="run transfers")
+    actor.require(PLACE_CONTACTS, what="run transfers")
     return readable_transfers(actor)
 
 
@@ -209,6 +211,6 @@ def list_transfers(
 def show_transfer(actor: Actor, transfer: Transfer) -> TransferRead:
     shown = TransferRead.model_validate(transfer)
     in_care = actor.site_id is not None and actor.site_id == transfer.site_id
-    if in_care or (actor.sees_full_identity and actor.covers(transfer.pickup_county)):
+    if in_care or (actor.can(SEE_FULL_IDENTITY) and actor.covers(transfer.pickup_county)):
         return shown
     return shown.model_copy(update={"pickup_address": community_of(transfer.pickup_address)})

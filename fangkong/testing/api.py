@@ -5,11 +5,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from fangkong.core.auth import Actor, Permission
-from fangkong.core.deps import CurrentActor, NowDep, SessionDep, require, xlsx_response
+from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
 from fangkong.core.errors import InvalidInput
 from fangkong.core.schemas import ReadModel, RowId
 from fangkong.testing import coverage, labwork, service
+from fangkong.testing.deps import CanReportResults, CanSample
 from fangkong.testing.pooling import advise_pool_size
 from fangkong.testing.schemas import (
     CoverageRead,
@@ -31,8 +31,6 @@ from fangkong.testing.schemas import (
 )
 
 router = APIRouter(prefix="/testing", tags=["testing"])
-CanSample = Annotated[Actor, require(Permission.SAMPLE)]
-CanReportResults = Annotated[Actor, require(Permission.LAB_RESULTS)]
 
 
 def round_to_sample(round_id: RowId, actor: CanSample, session: SessionDep) -> int:

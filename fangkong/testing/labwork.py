@@ -16,13 +16,14 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local, local
 from fangkong.people.models import Person
+from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
 from fangkong.people.service import show_person
 from fangkong.testing.labs import Batch, PlanError, plan_labs
 from fangkong.testing.labs import Lab as PlanLab
@@ -36,6 +37,7 @@ from fangkong.testing.models import (
     Shipment,
     Tube,
 )
+from fangkong.testing.permissions import LAB_RESULTS, RUN_TESTING, SAMPLE
 from fangkong.testing.schemas import (
     LabChange,
     LabIn,
@@ -56,7 +58,7 @@ from fangkong.zones.service import RoundArea, record_whole_zone_rounds
 
 def save_labs(session: Session, *, actor: Actor, labs: Sequence[LabIn]) -> list[Lab]:
     """Create or update labs by name, with their routes replaced: all or nothing."""
-    actor.require(Permission.RUN_TESTING, what="manage labs")
+    actor.require(RUN_TESTING, what="manage labs")
     problems = []
     for i, given in enumerate(labs):
         if given.county_code is not None and division(given.county_code) is None:
@@ -96,7 +98,7 @@ def change_lab(
     session: Session, *, actor: Actor, lab_id: int, data: LabChange, now: datetime
 ) -> Lab:
     """A lab reports it is behind (or its capacity changed); the next plan takes it in."""
-    actor.require(Permission.RUN_TESTING, Permission.LAB_RESULTS, what="change a lab")
+    actor.require(RUN_TESTING, LAB_RESULTS, what="change a lab")
     lab = lab_for(session, actor=actor, lab_id=lab_id)
     if data.tubes_per_day is not None:
         lab.tubes_per_day = data.tubes_per_day
@@ -167,7 +169,7 @@ def plan_round(session: Session, *, actor: Actor, round_id: int, now: datetime) 
     """Send every closed tube not yet on the road to a lab, so the round's last result comes
     as early as the labs allow. Shipments that have not left are planned again with the rest:
     this is also the re-plan when a lab falls behind."""
-    actor.require(Permission.RUN_TESTING, what="plan the labs")
+    actor.require(RUN_TESTING, what="plan the labs")
     found = get_round(session, actor=actor, round_id=round_id)
     waiting = select(Shipment.id).where(
         Shipment.round_id == found.id, Shipment.departed_at.is_(None)
@@ -313,7 +315,7 @@ def shipment_step(
     session: Session, *, actor: Actor, shipment_id: int, step: str, at: datetime, now: datetime
 ) -> ShipmentRead:
     """The courier left the site (`departed`) or the lab received the box (`delivered`)."""
-    actor.require(Permission.SAMPLE, Permission.LAB_RESULTS, what="move shipments")
+    actor.require(SAMPLE, LAB_RESULTS, what="move shipments")
     shipment = session.scalar(changeable_shipments(actor).where(Shipment.id == shipment_id))
     if shipment is None:
         raise NotFound(f"shipment {shipment_id} not found")
@@ -384,7 +386,7 @@ def lab_for(session: Session, *, actor: Actor, lab_id: int) -> Lab:
 
 def worklist(session: Session, *, actor: Actor, lab_id: int) -> list[str]:
     """Barcodes a lab has been sent and owes a result for, in the order they were planned."""
-    actor.require(Permission.LAB_RESULTS, what="see a lab's worklist")
+    actor.require(LAB_RESULTS, what="see a lab's worklist")
     lab_for(session, actor=actor, lab_id=lab_id)
     return list(
         session.scalars(
@@ -467,7 +469,7 @@ def record_results(
     """A lab's results, all or nothing. A positive pool raises a recall of its members for
     single-tube retests; a positive single tube opens an infection. The same result again
     changes nothing; a different one for a tube that has a result is refused."""
-    actor.require(Permission.LAB_RESULTS, what="upload lab results")
+    actor.require(LAB_RESULTS, what="upload lab results")
     lab = lab_for(session, actor=actor, lab_id=lab_id)
     tubes: dict[str, Any] = {}  # rows, not ORM objects: a lab's file holds 10,000s of tubes
     for chunk in in_chunks(r.barcode for r in rows):
@@ -637,9 +639,7 @@ def recall_members_status(
 
 def _require_recalls(actor: Actor) -> None:
     """Recalls name the people to retest: sampling teams and tracers, not sites or labs."""
-    actor.require(
-        Permission.READ_PEOPLE, Permission.SAMPLE, Permission.RUN_TESTING, what="see recalls"
-    )
+    actor.require(READ_PEOPLE, SAMPLE, RUN_TESTING, what="see recalls")
 
 
 def list_recalls(session: Session, *, actor: Actor, round_id: int) -> list[RecallRead]:
@@ -702,7 +702,7 @@ def show_recall(
                 retest_result=result,
             )
         )
-    if now is not None and actor.sees_full_identity:
+    if now is not None and actor.can(SEE_FULL_IDENTITY):
         record_audit(
             session,
             actor=actor,

@@ -14,16 +14,17 @@ from sqlalchemy import ColumnElement, delete, false, func, or_, select, true, up
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local
-from fangkong.healthcode.models import CodeState
+from fangkong.healthcode.stale import mark_stale
 from fangkong.people.models import Person, PersonMerge
 from fangkong.testing.models import Recall, Sample, SamplingSite, ScreeningRound, Tube
+from fangkong.testing.permissions import RUN_TESTING, SAMPLE
 from fangkong.testing.schemas import RegisterResult, RoundCreate, RoundRead, SiteIn, SiteRead
 from fangkong.tracing.models import ManagementOrder, OrderPhase
 from fangkong.zones.models import Zone
@@ -61,7 +62,7 @@ def list_rounds(session: Session, *, actor: Actor) -> list[ScreeningRound]:
 def create_round(
     session: Session, *, actor: Actor, data: RoundCreate, now: datetime
 ) -> ScreeningRound:
-    actor.require(Permission.RUN_TESTING, what="run screening rounds")
+    actor.require(RUN_TESTING, what="run screening rounds")
     problems: list[FieldProblem] = []
     county = data.county_code
     zone = None
@@ -116,7 +117,7 @@ def create_round(
 def add_sites(
     session: Session, *, actor: Actor, round_id: int, sites: Sequence[SiteIn]
 ) -> list[SamplingSite]:
-    actor.require(Permission.RUN_TESTING, what="set up sampling sites")
+    actor.require(RUN_TESTING, what="set up sampling sites")
     found = get_round(session, actor=actor, round_id=round_id)
     taken = set(session.scalars(select(SamplingSite.name).where(SamplingSite.round_id == found.id)))
     problems = []
@@ -304,7 +305,7 @@ def register_samples(
 ) -> RegisterResult:
     """Register scans into tubes, all or nothing. A pooled tube closes when it holds the
     round's pool size; a single tube at once. The same scan sent twice is taken once."""
-    actor.require(Permission.SAMPLE, what="register samples")
+    actor.require(SAMPLE, what="register samples")
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is not None and purpose == "screen":
         raise Conflict(f"round {found.id} closed at {fmt_local(found.closed_at)}")
@@ -505,7 +506,7 @@ def close_tubes(
 ) -> int:
     """Close the open tubes of a site (or every site) at the end of a session: a pool of
     fewer than its size still goes to the lab."""
-    actor.require(Permission.SAMPLE, what="close tubes")
+    actor.require(SAMPLE, what="close tubes")
     found = get_round(session, actor=actor, round_id=round_id)
     where = [Tube.round_id == found.id, Tube.closed_at.is_(None), Tube.members > 0]
     if site_id is not None:
@@ -519,7 +520,7 @@ def close_tubes(
 
 def close_round(session: Session, *, actor: Actor, round_id: int, now: datetime) -> ScreeningRound:
     """Sampling is over: open tubes close, no more registrations (retests of recalls aside)."""
-    actor.require(Permission.RUN_TESTING, what="close a round")
+    actor.require(RUN_TESTING, what="close a round")
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is None:
         close_tubes(session, actor=actor, round_id=round_id, now=now)
@@ -545,12 +546,7 @@ def _outdate_codes_of_the_missed(session: Session, found: ScreeningRound) -> Non
     sampled = select(Sample.person_id).where(Sample.round_id == found.id)
     # unscoped: ids only, for a system-side mark.
     missed = select(Person.id).where(area_filter(found, session), Person.id.not_in(sampled))
-    session.execute(
-        update(CodeState)
-        .where(CodeState.person_id.in_(missed))
-        .values(version=CodeState.version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    mark_stale(session, person_ids=missed)
 
 
 _DAY = timedelta(days=1)

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 
 from fangkong.core.audit import record_audit
-from fangkong.core.deps import CanEditTracing, CanReadPeople, NowDep, SessionDep, xlsx_response
+from fangkong.core.deps import NowDep, SessionDep, xlsx_response
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local
+from fangkong.people.deps import CanReadPeople
 from fangkong.tracing import chains, kpi, linelists, service
+from fangkong.tracing.deps import CanEditTracing
 from fangkong.tracing.models import TrajectoryStop
 from fangkong.tracing.present import present_contacts, present_infections
 from fangkong.tracing.schemas import (

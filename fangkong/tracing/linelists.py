@@ -19,6 +19,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.sheets import Layout, Table, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local
+from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
@@ -310,6 +311,6 @@ def export_contacts(session: Session, *, actor: Actor, infection_id: int, now: d
         entity="infection",
         entity_id=infection.id,
         now=now,
-        detail=f"{len(contacts)} contacts, {'masked' if not actor.sees_full_identity else 'full'}",
+        detail=f"{len(contacts)} contacts, {'full' if actor.can(SEE_FULL_IDENTITY) else 'masked'}",
     )
     return out.getvalue()

@@ -12,13 +12,14 @@ from sqlalchemy import Select, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.addresses import community_of
 from fangkong.people.models import Person
+from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.service import (
     check_people,
     in_jurisdiction,
@@ -36,6 +37,7 @@ from fangkong.tracing.models import (
     OrderPhase,
     TrajectoryStop,
 )
+from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.tracing.schemas import (
     ContactCreate,
     ContactForInfection,
@@ -50,7 +52,7 @@ Loc = tuple[str | int, ...]
 
 
 def _require_edit(actor: Actor) -> None:
-    actor.require(Permission.EDIT_TRACING, what="edit tracing records")
+    actor.require(EDIT_TRACING, what="edit tracing records")
 
 
 def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[FieldProblem]:
@@ -114,7 +116,7 @@ def scoped_infections(actor: Actor) -> Select[Infection]:
 def changeable_infections(actor: Actor) -> Select[Infection]:
     """Infections an actor may add to (stops, contacts): those of their own county's people.
     Another county reads the infections its people are contacts of, and changes none."""
-    if not actor.can(Permission.EDIT_TRACING):
+    if not actor.can(EDIT_TRACING):
         return select(Infection).where(false())
     return (
         select(Infection)
@@ -793,6 +795,7 @@ def audit_contacts_read(
     session: Session, *, actor: Actor, infection_id: int, shown: int, now: datetime
 ) -> None:
     """A list of contacts shows people's records: the read is logged like a single one."""
+    full = actor.can(SEE_FULL_IDENTITY)
     record_audit(
         session,
         actor=actor,
@@ -800,7 +803,7 @@ def audit_contacts_read(
         entity="infection",
         entity_id=infection_id,
         now=now,
-        detail=f"contacts list: {shown} people, {'full' if actor.sees_full_identity else 'masked'}",
+        detail=f"contacts list: {shown} people, {'full' if full else 'masked'}",
     )
 
 

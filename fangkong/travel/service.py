@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
@@ -24,7 +24,9 @@ from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.models import Stay, Swab
 from fangkong.testing.models import Sample
 from fangkong.tracing.models import Infection
+from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
+from fangkong.travel.permissions import ARRIVALS
 from fangkong.travel.schemas import ArrivalIn, ArrivalRead, CheckpointIn, RiskImportRead, StepIn
 
 LEVELS = {"高风险": "high", "高": "high", "high": "high", "中风险": "medium", "中": "medium",
@@ -39,7 +41,7 @@ STEPS = {
 
 
 def add_checkpoint(session: Session, *, actor: Actor, data: CheckpointIn) -> Checkpoint:
-    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+    actor.require(EDIT_TRACING, what="manage arrivals")
     if division(data.county_code) is None:
         raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county code")
     if not actor.covers(data.county_code):
@@ -70,7 +72,7 @@ RISK_LAYOUT = Layout(
 
 def require_risk_list_editor(actor: Actor) -> None:
     """The national risk-area list belongs to no county: tracing staff keep it."""
-    actor.require(Permission.EDIT_TRACING, what="manage arrivals")
+    actor.require(EDIT_TRACING, what="manage arrivals")
 
 
 def import_risk_areas(
@@ -139,7 +141,7 @@ def match_risk(session: Session, origin: str, day: date) -> RiskArea | None:
 
 
 def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: datetime) -> Arrival:
-    actor.require(Permission.ARRIVALS, what="manage arrivals")
+    actor.require(ARRIVALS, what="manage arrivals")
     problems = []
     if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
         problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
@@ -238,7 +240,7 @@ def observed_steps(
 def record_step(
     session: Session, *, actor: Actor, arrival_id: int, data: StepIn, now: datetime
 ) -> Arrival:
-    actor.require(Permission.ARRIVALS, what="manage arrivals")
+    actor.require(ARRIVALS, what="manage arrivals")
     arrival = _get(session, actor, arrival_id)
     if data.step not in STEPS[arrival.path]:
         raise InvalidInput.at(("step",), f"{data.step} is not a step of path {arrival.path}")

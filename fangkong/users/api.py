@@ -10,8 +10,6 @@ from pydantic import ConfigDict
 from fangkong.core.audit import AuditEntry, list_audit
 from fangkong.core.deps import (
     TOKEN_COOKIE,
-    CanManageUsers,
-    CanReadAudit,
     CurrentActor,
     NowDep,
     SessionDep,
@@ -19,6 +17,7 @@ from fangkong.core.deps import (
 )
 from fangkong.core.schemas import ReadModel
 from fangkong.users import service
+from fangkong.users.deps import CanManageUsers, CanReadAudit
 from fangkong.users.models import User
 from fangkong.users.schemas import Token, UserCreate, UserRead
 

@@ -13,13 +13,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from fangkong.companions.service import shared_cells
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
 from fangkong.core.errors import Forbidden, NotFound
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.schemas import RowId
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
+from fangkong.healthcode.permissions import SCAN_CODES
 from fangkong.healthcode.scan import current_token
 from fangkong.healthcode.service import appeal_queue, healthcode
 from fangkong.people import service as people
@@ -314,7 +315,7 @@ def healthcode_page(
 def scan_page(request: Request, actor: PageActor) -> Response:
     """The checkpoint's scan page: a handheld scanner types the code's token and Enter; the
     answer is the colour, a masked name and the last negative test, as a scanner gets it."""
-    if not actor.can(Permission.SCAN_CODES):
+    if not actor.can(SCAN_CODES):
         return _render(request, "missing.html", actor, what="/scan")
     return _render(request, "scan.html", actor)
 

@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from fangkong.core.deps import CanManageZones, CurrentActor, NowDep, SessionDep
+from fangkong.core.deps import CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.zones import service
+from fangkong.zones.deps import CanManageZones
 from fangkong.zones.schemas import ZoneChange, ZoneCreate, ZoneImportResult, ZoneRead, ZoneRoundIn
 
 router = APIRouter(prefix="/zones", tags=["zones"])

@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fangkong.core.audit import record_audit
-from fangkong.core.auth import Actor, Permission
+from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
@@ -25,6 +25,7 @@ from fangkong.people.models import Person
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing.models import Contact, Infection
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
+from fangkong.zones.permissions import MANAGE_ZONES
 from fangkong.zones.rules import ZoneFacts, evaluate_zone
 from fangkong.zones.schemas import (
     VerdictRead,
@@ -65,7 +66,7 @@ def check_geometry(geometry: dict[str, Any] | None, *, loc: tuple[str | int, ...
 
 
 def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime) -> Zone:
-    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
+    actor.require(MANAGE_ZONES, what="draw or change zones")
     protocol = get_protocol(get_settings().protocol)
     problems: list[FieldProblem] = []
     if data.kind not in protocol.zones:
@@ -405,7 +406,7 @@ def _zone_and_inner(zones: Sequence[Zone], zone_id: int | None) -> list[Zone]:
 def record_round(
     session: Session, *, actor: Actor, zone_id: int, data: ZoneRoundIn, now: datetime
 ) -> ZoneRound:
-    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
+    actor.require(MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     problems = []
     if data.completed_at > now:
@@ -428,7 +429,7 @@ def approve_change(
     session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
 ) -> ZoneRead:
     """Apply what the rule allows now (lift, or downgrade), on the command centre's word."""
-    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
+    actor.require(MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     if zone.status != "active":
         raise Conflict(f"zone {zone.id} is {zone.status}")
@@ -462,7 +463,7 @@ def upgrade_zone(
     session: Session, *, actor: Actor, zone_id: int, reason: str, now: datetime
 ) -> ZoneRead:
     """A new infection inside a zone whose rule says so: upgrade it (controlled -> sealed)."""
-    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
+    actor.require(MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     rule = get_protocol(zone.protocol_id).zones[zone.kind]
     facts = zone_facts(session, zone, as_of=now)
@@ -516,7 +517,7 @@ def import_geojson(
     """Zones from a FeatureCollection (properties: name, kind, county_code, unit, match,
     cells, population, drawn_at, parent = a name earlier in the file or already drawn).
     All features or none; a zone already drawn with the same name is left as it is."""
-    actor.require(Permission.MANAGE_ZONES, what="draw or change zones")
+    actor.require(MANAGE_ZONES, what="draw or change zones")
     try:
         collection = json.loads(content)
         features = collection["features"]
