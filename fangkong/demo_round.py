@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
 from fangkong.demo_time import at
+from fangkong.people import service as registry
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
 from fangkong.testing import labwork, service
@@ -135,10 +136,10 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
         single = service.needs_single_tube(
             session,
             found,
-            list(service.resolve_people(session, queue).values()),
+            list(registry.resolve_people(session, queue).values()),
             at=at(9, 7),
         )
-        ids = service.resolve_people(session, queue)
+        ids = registry.resolve_people(session, queue)
         pooled, pooled_n, single_n = None, 0, 0
         for i, key in enumerate(queue):
             moment = at(9, 7) + timedelta(seconds=i * 11 * 3600 // len(queue))
@@ -166,7 +167,7 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
     [recall] = labwork.list_recalls(session, actor=commander, round_id=found.id)
     member_ids = {m.person_id for m in recall.members}
     keys = [k for group in residents for k in group]
-    by_id = service.resolve_people(session, keys)
+    by_id = registry.resolve_people(session, keys)
     retest = [k for k, pid in by_id.items() if pid in member_ids]
     service.register_samples(
         session,

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+from shapely import contains_xy
+from shapely.geometry import shape
 from sqlalchemy import (
     Select,
     Table,
     UniqueConstraint,
+    bindparam,
     delete,
     false,
+    func,
     or_,
     select,
     true,
@@ -60,6 +65,143 @@ def in_jurisdiction(actor: Actor, people: type[Person] | Any = Person) -> Column
 
 def scoped_people(actor: Actor) -> Select[Person]:
     return select(Person).where(in_jurisdiction(actor))
+
+
+def readable_person_ids(actor: Actor) -> Select[int]:
+    """The ids of the people this actor may read: what other domains filter their rows by
+    (`Contact.person_id.in_(readable_person_ids(actor))`), never by joining the table."""
+    return select(Person.id).where(in_jurisdiction(actor))
+
+
+def person_ids_in_county(county_code: str) -> Select[int]:
+    return select(Person.id).where(Person.county_code == county_code)
+
+
+def person_ids_where(*conditions: ColumnElement[bool]) -> Select[int]:
+    """Ids of the people matching conditions built by this domain's helpers (`lives_at`,
+    `lives_in_cells`, `lives_in_county`)."""
+    return select(Person.id).where(*conditions)
+
+
+def count_people(*conditions: ColumnElement[bool]) -> Select[int]:
+    return select(func.count()).select_from(Person).where(*conditions)
+
+
+def lives_in_county(county_code: str) -> ColumnElement[bool]:
+    return Person.county_code == county_code
+
+
+def lives_at(address_part: str) -> ColumnElement[bool]:
+    """People whose address contains `address_part` (a compound, a village, a street)."""
+    return Person.address.contains(address_part, autoescape=True)
+
+
+def lives_in_cells(cells: Iterable[str]) -> ColumnElement[bool]:
+    return Person.home_cell.in_(list(cells))
+
+
+def is_person(ids: Select[int] | Iterable[int]) -> ColumnElement[bool]:
+    return Person.id.in_(ids)
+
+
+class HomeArea(NamedTuple):
+    """An area people live in, as another domain draws it: a county, an address (compound,
+    village), grid cells, or a GeoJSON polygon."""
+
+    unit: str  # admin | address | cells | polygon
+    county_code: str | None = None
+    match: str = ""
+    cells: Sequence[str] = ()
+    geometry: dict[str, Any] | None = None
+
+
+def residents_of(session: Session, area: HomeArea) -> ColumnElement[bool]:
+    """A condition on people for those who live in the area (for `person_ids_where` and
+    `count_people`): by county, by address, by the grid cell of their home, or by their home
+    point inside a polygon."""
+    if area.unit == "admin":
+        return lives_in_county(area.county_code or "")
+    if area.unit == "address":
+        return lives_at(area.match)
+    if area.unit == "cells":
+        return lives_in_cells(area.cells)
+    if area.geometry is None:
+        return false()
+    outline = shape(area.geometry)
+    west, south, east, north = outline.bounds
+    near = session.execute(
+        select(Person.id, Person.home_lon, Person.home_lat).where(
+            Person.home_lon.between(west, east), Person.home_lat.between(south, north)
+        )
+    ).all()
+    if not near:
+        return false()
+    ids, lon, lat = (np.array(column) for column in zip(*near, strict=True))
+    inside = ids[contains_xy(outline, lon, lat)].tolist()
+    # Written into the SQL, not bound: a city-block polygon can hold more people than SQLite
+    # allows parameters.
+    return Person.id.in_(
+        bindparam("zone_residents", inside, expanding=True, literal_execute=True, unique=True)
+    )
+
+
+def resolve_people(session: Session, refs: Iterable[str]) -> dict[str, int]:
+    """Person ids by 身份证号 or person key (a merged record's old key finds its new one);
+    unscoped: a sampling desk registers whoever stands in front of it, and only ids return."""
+    found: dict[str, int] = {}
+    for chunk in in_chunks(refs):
+        rows = session.execute(
+            select(Person.person_key, Person.id).where(Person.person_key.in_(chunk))
+        )
+        found.update({key: pid for key, pid in rows})
+    missing = [r for r in dict.fromkeys(refs) if r not in found]
+    for chunk in in_chunks(missing):
+        merged = session.execute(
+            select(PersonMerge.merged_key, PersonMerge.into_person_id).where(
+                PersonMerge.merged_key.in_(chunk)
+            )
+        )
+        found.update({key: pid for key, pid in merged})
+    return found
+
+
+def people_where(session: Session, *conditions: ColumnElement[bool]) -> list[Person]:
+    """People matching conditions built by this domain's helpers, by address then id (lists
+    walked door to door). Unscoped: pass `in_jurisdiction(actor)` among the conditions."""
+    query = select(Person).where(*conditions).order_by(Person.address, Person.id)
+    return list(session.scalars(query))
+
+
+def addresses_where(
+    session: Session, *conditions: ColumnElement[bool]
+) -> Iterator[tuple[int, str]]:
+    """(id, address) of the people matching conditions, streamed: a city is millions."""
+    query = select(Person.id, Person.address).where(*conditions)
+    for row in session.execute(query.execution_options(yield_per=50_000)):
+        yield row[0], row[1]
+
+
+def created_by(moment: datetime) -> ColumnElement[bool]:
+    return Person.created_at <= moment
+
+
+def delete_people(session: Session, person_ids: Sequence[int]) -> None:
+    """Remove people from the registry (retention); their rows elsewhere are gone first."""
+    for chunk in in_chunks(person_ids):
+        session.execute(delete(Person).where(Person.id.in_(chunk)))
+
+
+def lives_in_city(city_code: str) -> ColumnElement[bool]:
+    return Person.county_code.startswith(city_code)
+
+
+def county_of(session: Session, person_id: int) -> str | None:
+    return session.scalar(select(Person.county_code).where(Person.id == person_id))
+
+
+def find_person(session: Session, person_id: int) -> Person | None:
+    """A person by id, unscoped: the caller shows them through `show_person`."""
+    return session.get(Person, person_id)
 
 
 def require_covers(actor: Actor, person: Person) -> None:

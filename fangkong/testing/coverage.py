@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import openpyxl
@@ -14,12 +15,15 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.timeutil import fmt_local
+from fangkong.people import service as registry
 from fangkong.people.addresses import community_of
-from fangkong.people.models import Person
 from fangkong.people.service import in_jurisdiction, show_person
 from fangkong.testing.models import Sample, ScreeningRound, Shipment, Tube
 from fangkong.testing.schemas import CommunityCoverage, CoverageRead, StageTimes, TurnaroundRead
 from fangkong.testing.service import area_filter, get_round
+
+if TYPE_CHECKING:
+    from fangkong.people.models import Person
 
 
 def _sampled(session: Session, round_id: int) -> set[int]:
@@ -35,10 +39,8 @@ def coverage(session: Session, *, actor: Actor, round_id: int) -> CoverageRead:
     sampled = _sampled(session, found.id)
     residents: Counter[str] = Counter()
     covered: Counter[str] = Counter()
-    query = select(Person.id, Person.address).where(
-        area_filter(found, session), in_jurisdiction(actor)
-    )
-    for pid, address in session.execute(query.execution_options(yield_per=50_000)):
+    area = area_filter(found, session)
+    for pid, address in registry.addresses_where(session, area, in_jurisdiction(actor)):
         place = community_of(address)
         residents[place] += 1
         covered[place] += pid in sampled
@@ -60,10 +62,9 @@ def missing_people(session: Session, *, actor: Actor, round_id: int, now: dateti
     sampled = select(Sample.person_id).where(
         Sample.round_id == found.id, Sample.purpose == "screen"
     )
-    query = select(Person).where(
-        area_filter(found, session), in_jurisdiction(actor), Person.id.not_in(sampled)
+    missing = registry.people_where(
+        session, area_filter(found, session), in_jurisdiction(actor), ~registry.is_person(sampled)
     )
-    missing = list(session.scalars(query.order_by(Person.address, Person.id)))
     record_audit(
         session,
         actor=actor,

@@ -22,9 +22,8 @@ from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local, local
-from fangkong.people.models import Person
 from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
-from fangkong.people.service import show_person
+from fangkong.people.service import people_by_id, show_person
 from fangkong.testing.labs import Batch, PlanError, plan_labs
 from fangkong.testing.labs import Lab as PlanLab
 from fangkong.testing.models import (
@@ -684,10 +683,7 @@ def show_recall(
     site = session.get(SamplingSite, tube.site_id)
     status = recall_members_status(session, recall)
     # unscoped: the members of a pool the caller's round covers; shown masked per role.
-    people = {
-        p.id: p
-        for p in session.scalars(select(Person).where(Person.id.in_([s[0] for s in status])))
-    }
+    people = {p.id: p for p in people_by_id(session, [s[0] for s in status]).values()}
     members = []
     for pid, barcode, result in status:
         shown = show_person(people[pid], actor)

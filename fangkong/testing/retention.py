@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from fangkong.people.models import Person
 from fangkong.testing.models import Sample, ScreeningRound
 
 
@@ -24,12 +23,10 @@ def purge_samples(session: Session, *, now: datetime, retention_days: int) -> in
     return int(count or 0)
 
 
-def sampled_within(now: datetime, retention_days: int) -> ColumnElement[bool]:
-    """People sampled in a round that is open or closed within the retention period."""
+def sampled_within(now: datetime, retention_days: int) -> Select[int]:
+    """Ids of people sampled in a round that is open or closed within the retention period."""
     cutoff = now - timedelta(days=retention_days)
     live = select(ScreeningRound.id).where(
         ScreeningRound.closed_at.is_(None) | (ScreeningRound.closed_at > cutoff)
     )
-    return (
-        select(Sample.id).where(Sample.person_id == Person.id, Sample.round_id.in_(live)).exists()
-    )
+    return select(Sample.person_id).where(Sample.round_id.in_(live))

@@ -22,7 +22,7 @@ from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local
 from fangkong.healthcode.stale import mark_stale
-from fangkong.people.models import Person, PersonMerge
+from fangkong.people import service as registry
 from fangkong.testing.models import Recall, Sample, SamplingSite, ScreeningRound, Tube
 from fangkong.testing.permissions import RUN_TESTING, SAMPLE
 from fangkong.testing.schemas import RegisterResult, RoundCreate, RoundRead, SiteIn, SiteRead
@@ -142,19 +142,16 @@ def area_filter(found: ScreeningRound, session: Session) -> ColumnElement[bool]:
         where = residents_of(session, zone) if zone is not None else None
         return where if where is not None else false()
     if found.area == "county":
-        return Person.county_code == found.county_code
+        return registry.lives_in_county(found.county_code or "")
     if found.area == "township":
-        return (Person.county_code == found.county_code) & Person.address.contains(
-            found.match, autoescape=True
+        return registry.lives_in_county(found.county_code or "") & registry.lives_at(
+            found.match or ""
         )
-    return Person.county_code.startswith(get_settings().city_code)
+    return registry.lives_in_city(get_settings().city_code)
 
 
 def present_round(session: Session, found: ScreeningRound) -> RoundRead:
-    # unscoped: only counts of the area's residents leave this function.
-    residents = session.scalar(
-        select(func.count()).select_from(Person).where(area_filter(found, session))
-    )
+    residents = session.scalar(registry.count_people(area_filter(found, session)))
     tube_counts = session.execute(
         select(
             func.count(),
@@ -239,26 +236,6 @@ class _TubeState:
     changed: bool = False
 
 
-def resolve_people(session: Session, refs: Iterable[str]) -> dict[str, int]:
-    """Person ids by 身份证号 or person key (a merged record's old key finds its new one)."""
-    found: dict[str, int] = {}
-    for chunk in in_chunks(refs):
-        # unscoped: a sampling desk registers whoever stands in front of it; only ids return.
-        rows = session.execute(
-            select(Person.person_key, Person.id).where(Person.person_key.in_(chunk))
-        )
-        found.update({key: pid for key, pid in rows})
-    missing = [r for r in dict.fromkeys(refs) if r not in found]
-    for chunk in in_chunks(missing):
-        merged = session.execute(
-            select(PersonMerge.merged_key, PersonMerge.into_person_id).where(
-                PersonMerge.merged_key.in_(chunk)
-            )
-        )
-        found.update({key: pid for key, pid in merged})
-    return found
-
-
 def needs_single_tube(
     session: Session, found: ScreeningRound, person_ids: Sequence[int], *, at: datetime
 ) -> set[int]:
@@ -275,9 +252,8 @@ def needs_single_tube(
     single: set[int] = set()
     for chunk in in_chunks(person_ids):
         if filters:
-            # unscoped: only ids of people already being registered return.
             single.update(
-                session.scalars(select(Person.id).where(Person.id.in_(chunk), or_(*filters)))
+                session.scalars(registry.person_ids_where(registry.is_person(chunk), or_(*filters)))
             )
         single.update(
             session.scalars(
@@ -313,7 +289,7 @@ def register_samples(
         s.id: s
         for s in session.scalars(select(SamplingSite).where(SamplingSite.round_id == found.id))
     }
-    people = resolve_people(session, (s.person for s in scans))
+    people = registry.resolve_people(session, (s.person for s in scans))
     problems: list[FieldProblem] = []
 
     def problem(loc: Loc, field: str, msg: str) -> None:
@@ -545,7 +521,7 @@ def _outdate_codes_of_the_missed(session: Session, found: ScreeningRound) -> Non
     recomputed at their next scan."""
     sampled = select(Sample.person_id).where(Sample.round_id == found.id)
     # unscoped: ids only, for a system-side mark.
-    missed = select(Person.id).where(area_filter(found, session), Person.id.not_in(sampled))
+    missed = registry.person_ids_where(area_filter(found, session), ~registry.is_person(sampled))
     mark_stale(session, person_ids=missed)
 
 

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.db import in_chunks
-from fangkong.people.models import Person
+from fangkong.people import service as registry
 from fangkong.tracing.models import Contact, Infection, ManagementOrder
 
 
@@ -26,24 +26,21 @@ def purge_expired(
     *,
     now: datetime,
     retention_days: int,
-    keep: Sequence[ColumnElement[bool]] = (),
+    keep: Sequence[Select[int]] = (),
 ) -> Purged:
     """Delete people whose every management order ended more than `retention_days` ago, with
     their contact records and orders. Infected people are kept: theirs are case records.
     People with no order at all go once they are older than the retention period. `keep`
-    adds other domains' reasons to keep a person (conditions on `Person`)."""
+    adds other domains' reasons to keep a person (ids of people they still need)."""
     cutoff = now - timedelta(days=retention_days)
-    still_needed = (
-        select(ManagementOrder.id)
-        .where(ManagementOrder.person_id == Person.id, ManagementOrder.ends_at > cutoff)
-        .exists()
-    )
-    infected = select(Infection.id).where(Infection.person_id == Person.id).exists()
+    still_needed = select(ManagementOrder.person_id).where(ManagementOrder.ends_at > cutoff)
+    infected = select(Infection.person_id)
     # unscoped: a system job over the whole registry.
     expired = list(
         session.scalars(
-            select(Person.id).where(
-                Person.created_at <= cutoff, ~still_needed, ~infected, *(~k for k in keep)
+            registry.person_ids_where(
+                registry.created_by(cutoff),
+                *(~registry.is_person(ids) for ids in (still_needed, infected, *keep)),
             )
         )
     )
@@ -56,7 +53,7 @@ def purge_expired(
             or 0
         )
         session.execute(delete(Contact).where(Contact.person_id.in_(chunk)))
-        session.execute(delete(Person).where(Person.id.in_(chunk)))
+    registry.delete_people(session, expired)
     record_audit(
         session,
         actor=None,

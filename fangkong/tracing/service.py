@@ -754,6 +754,57 @@ def control_contact(
     return contact
 
 
+class AreaCases(NamedTuple):
+    """What the zone lifting rule needs from tracing about the people of an area."""
+
+    last_community_infection_at: datetime | None
+    last_close_exposure_at: datetime | None
+    close_contacts_turned: int  # close contacts of its cases found positive in the last 2 days
+
+
+def area_cases(session: Session, *, residents: Select[int], as_of: datetime) -> AreaCases:
+    """Times and counts (no people) over the infections of `residents` as of a moment."""
+    # An infection found while already under control (placed or home) is not community
+    # spread: it does not restart the zone's clock.
+    source = aliased(Contact)
+    community = (
+        select(func.max(Infection.reported_at))
+        .outerjoin(
+            source,
+            (source.person_id == Infection.person_id)
+            & (source.under_control_at <= Infection.reported_at),
+        )
+        .where(
+            Infection.person_id.in_(residents),
+            Infection.reported_at <= as_of,
+            source.id.is_(None),
+        )
+    )
+    cases = select(Infection.id).where(Infection.person_id.in_(residents))
+    last_exposure = session.scalar(
+        select(func.max(Contact.exposure_at)).where(
+            Contact.infection_id.in_(cases),
+            Contact.category == "close",
+            Contact.exposure_at <= as_of,
+        )
+    )
+    # Close contacts found positive earlier are infections now (in hospital, and counted
+    # above if they were not under control); what must be negative are their final tests,
+    # the last two days before lifting.
+    turned = session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .join(Infection, Infection.person_id == Contact.person_id)
+        .where(
+            Contact.infection_id.in_(cases),
+            Contact.category == "close",
+            Infection.reported_at <= as_of,
+            Infection.reported_at > as_of - timedelta(days=2),
+        )
+    )
+    return AreaCases(session.scalar(community), last_exposure, int(turned or 0))
+
+
 def mark_under_control(
     session: Session, *, contact_ids: Sequence[int], at: datetime, how: ControlKind
 ) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
-import numpy as np
-from shapely import contains_xy
 from shapely.geometry import shape
 from shapely.validation import explain_validity
-from sqlalchemy import Select, bindparam, false, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
@@ -21,9 +19,10 @@ from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
-from fangkong.people.models import Person
+from fangkong.people import service as registry
+from fangkong.people.service import HomeArea
 from fangkong.protocol.loader import get_protocol
-from fangkong.tracing.models import Contact, Infection
+from fangkong.tracing.service import area_cases
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 from fangkong.zones.permissions import MANAGE_ZONES
 from fangkong.zones.rules import ZoneFacts, evaluate_zone
@@ -145,83 +144,23 @@ def _event(
     session.flush()
 
 
-def residents_of(session: Session, zone: Zone) -> Any:
-    """A filter on people for those who live in the zone: by county, by address, by the grid
-    cell of their home, or (polygons) their home point inside the shape."""
-    if zone.unit == "admin":
-        return Person.county_code == zone.county_code
-    if zone.unit == "address":
-        return Person.address.contains(zone.match, autoescape=True)
-    if zone.unit == "cells":
-        return Person.home_cell.in_(zone.cells)
-    if zone.geometry is None:
-        return false()
-    outline = shape(zone.geometry)
-    west, south, east, north = outline.bounds
-    # unscoped: only ids of the zone's residents come back, as a filter.
-    near = session.execute(
-        select(Person.id, Person.home_lon, Person.home_lat).where(
-            Person.home_lon.between(west, east), Person.home_lat.between(south, north)
-        )
-    ).all()
-    if not near:
-        return false()
-    ids, lon, lat = (np.array(column) for column in zip(*near, strict=True))
-    inside = ids[contains_xy(outline, lon, lat)].tolist()
-    # Written into the SQL, not bound: a city-block polygon can hold more people than SQLite
-    # allows parameters.
-    return Person.id.in_(
-        bindparam("zone_residents", inside, expanding=True, literal_execute=True, unique=True)
-    )
+def residents_of(session: Session, zone: Zone) -> ColumnElement[bool]:
+    """A condition on people for those who live in the zone (the people registry knows where
+    people live)."""
+    area = HomeArea(zone.unit, zone.county_code, zone.match, tuple(zone.cells), zone.geometry)
+    return registry.residents_of(session, area)
 
 
 def population(session: Session, zone: Zone) -> int:
-    where = residents_of(session, zone)
-    counted = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+    counted = session.scalar(registry.count_people(residents_of(session, zone))) or 0
     return max(counted, zone.declared_population or 0)
 
 
 def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
     """What the lifting rule needs, from the registry, tracing and the zone's rounds."""
-    # unscoped: only times and counts over the zone's residents leave this function.
-    where = residents_of(session, zone)
-    # An infection found while already under control (placed or home) is not community
-    # spread: it does not restart the zone's clock.
-    source = aliased(Contact)
-    community = (
-        select(func.max(Infection.reported_at))
-        .join(Person, Person.id == Infection.person_id)
-        .outerjoin(
-            source,
-            (source.person_id == Infection.person_id)
-            & (source.under_control_at <= Infection.reported_at),
-        )
-        .where(where, Infection.reported_at <= as_of, source.id.is_(None))
-    )
-    last_infection = session.scalar(community)
-    cases = select(Infection.id).join(Person, Person.id == Infection.person_id).where(where)
-    last_exposure = session.scalar(
-        select(func.max(Contact.exposure_at)).where(
-            Contact.infection_id.in_(cases),
-            Contact.category == "close",
-            Contact.exposure_at <= as_of,
-        )
-    )
-    # Close contacts found positive earlier are infections now (in hospital, and counted
-    # above if they were not under control); what must be negative are their final tests,
-    # the last two days before lifting.
-    turned = session.scalar(
-        select(func.count())
-        .select_from(Contact)
-        .join(Infection, Infection.person_id == Contact.person_id)
-        .where(
-            Contact.infection_id.in_(cases),
-            Contact.category == "close",
-            Infection.reported_at <= as_of,
-            Infection.reported_at > as_of - timedelta(days=2),
-        )
-    )
-    negative = not turned
+    residents = registry.person_ids_where(residents_of(session, zone))
+    cases = area_cases(session, residents=residents, as_of=as_of)
+    last_infection = cases.last_community_infection_at
     rounds = session.scalars(
         select(ZoneRound.completed_at).where(
             ZoneRound.zone_id == zone.id, ZoneRound.positive == 0, ZoneRound.completed_at <= as_of
@@ -250,8 +189,8 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
         last_infection_at=last_infection
         if last_infection and last_infection > zone.drawn_at
         else None,
-        last_close_exposure_at=last_exposure,
-        close_contacts_negative=negative,
+        last_close_exposure_at=cases.last_close_exposure_at,
+        close_contacts_negative=not cases.close_contacts_turned,
         negative_rounds=list(rounds),
         inner_active=inner,
         downgraded_from=down.from_kind if down else None,
@@ -358,15 +297,10 @@ def record_whole_zone_rounds(
             )
         )
         where = residents_of(session, zone)
-        # unscoped: counts over the zone's residents only.
-        tested = session.scalar(
-            select(func.count()).select_from(Person).where(where, Person.id.in_(sampled))
-        )
+        tested = session.scalar(registry.count_people(where, registry.is_person(sampled)))
         if exists is not None or not tested:
             continue
-        found_positive = session.scalar(
-            select(func.count()).select_from(Person).where(where, Person.id.in_(positive))
-        )
+        found_positive = session.scalar(registry.count_people(where, registry.is_person(positive)))
         made.append(
             ZoneRound(
                 zone_id=zone.id,
