@@ -67,6 +67,17 @@ def scoped_people(actor: Actor) -> Select[Person]:
     return select(Person).where(in_jurisdiction(actor))
 
 
+def readable_by(actor: Actor, person_id: Any) -> ColumnElement[bool]:
+    """A condition on another domain's rows: their person (the `person_id` column) is one
+    this actor may read. How every domain scopes its personal rows, without joining people."""
+    if not actor.can(READ_PEOPLE):
+        return false()
+    if actor.jurisdiction is None:
+        return true()
+    column: ColumnElement[bool] = person_id.in_(person_ids_in_county(actor.jurisdiction))
+    return column
+
+
 def readable_person_ids(actor: Actor) -> Select[int]:
     """The ids of the people this actor may read: what other domains filter their rows by
     (`Contact.person_id.in_(readable_person_ids(actor))`), never by joining the table."""

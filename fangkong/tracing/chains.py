@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.ids import mask_name
-from fangkong.people.models import Person
 from fangkong.people.service import people_by_id, sees_in_full
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import Chain, ChainEdge, ChainNode
 from fangkong.tracing.service import get_infection
+
+if TYPE_CHECKING:
+    from fangkong.people.models import Person
 
 
 def cluster_of(session: Session, root_id: int) -> dict[int, Infection]:
@@ -80,13 +84,14 @@ def transmission_chain(
         infected_people = {inf.person_id for inf in cluster.values()}
         # unscoped: every contact of the cluster is drawn; labels outside the actor's
         # jurisdiction are masked by `label`.
-        rows = session.execute(
-            select(Contact, Person)
-            .join(Person, Person.id == Contact.person_id)
-            .where(Contact.infection_id.in_(list(cluster)))
-            .order_by(Contact.id)
+        contacts = list(
+            session.scalars(
+                select(Contact).where(Contact.infection_id.in_(list(cluster))).order_by(Contact.id)
+            )
         )
-        for contact, person in rows:
+        people.update(people_by_id(session, {c.person_id for c in contacts}))
+        for contact in contacts:
+            person = people[contact.person_id]
             if person.id in infected_people:
                 continue
             nodes.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,12 +11,14 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import hours_between
-from fangkong.people.models import Person
-from fangkong.people.service import show_person
+from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import ContactLate, InfectionKpi, KpiOverview
 from fangkong.tracing.service import get_infection, scoped_infections
+
+if TYPE_CHECKING:
+    from fangkong.people.models import Person
 
 
 def _late(
@@ -45,13 +48,16 @@ def infection_kpi(
     target = get_protocol(infection.protocol_id).tracing.control_target_hours
     # unscoped: the KPI counts every contact; people outside the actor's jurisdiction are
     # shown masked by show_person.
-    rows = session.execute(
-        select(Contact, Person)
-        .join(Person, Person.id == Contact.person_id)
-        .where(Contact.infection_id == infection.id, Contact.identified_at <= as_of)
-        .order_by(Contact.id)
-    ).all()
-    person = session.get_one(Person, infection.person_id)
+    contacts = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.infection_id == infection.id, Contact.identified_at <= as_of)
+            .order_by(Contact.id)
+        )
+    )
+    people = people_by_id(session, {c.person_id for c in contacts} | {infection.person_id})
+    rows = [(c, people[c.person_id]) for c in contacts]
+    person = people[infection.person_id]
 
     def controlled_by(contact: Contact, moment: datetime) -> bool:
         return contact.under_control_at is not None and contact.under_control_at <= moment

@@ -18,12 +18,13 @@ from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.addresses import community_of
-from fangkong.people.models import Person
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.service import (
     check_people,
-    in_jurisdiction,
+    county_of,
+    find_person,
     people_by_id,
+    readable_by,
     require_covers,
     sees_in_full,
     upsert_people,
@@ -99,18 +100,12 @@ def resolve_setting(protocol: Protocol, text: str) -> str:
 def scoped_infections(actor: Actor) -> Select[Infection]:
     """Infections of people in the actor's jurisdiction, and those with contacts there (the
     county that traces them is handed those contacts, 协查)."""
-    contact_person = aliased(Person)
     has_local_contact = (
         select(Contact.id)
-        .join(contact_person, contact_person.id == Contact.person_id)
-        .where(Contact.infection_id == Infection.id, in_jurisdiction(actor, contact_person))
+        .where(Contact.infection_id == Infection.id, readable_by(actor, Contact.person_id))
         .exists()
     )
-    return (
-        select(Infection)
-        .join(Person, Person.id == Infection.person_id)
-        .where(or_(in_jurisdiction(actor), has_local_contact))
-    )
+    return select(Infection).where(or_(readable_by(actor, Infection.person_id), has_local_contact))
 
 
 def changeable_infections(actor: Actor) -> Select[Infection]:
@@ -118,11 +113,7 @@ def changeable_infections(actor: Actor) -> Select[Infection]:
     Another county reads the infections its people are contacts of, and changes none."""
     if not actor.can(EDIT_TRACING):
         return select(Infection).where(false())
-    return (
-        select(Infection)
-        .join(Person, Person.id == Infection.person_id)
-        .where(in_jurisdiction(actor))
-    )
+    return select(Infection).where(readable_by(actor, Infection.person_id))
 
 
 def infection_to_change(session: Session, *, actor: Actor, infection_id: int) -> Infection:
@@ -175,7 +166,7 @@ def record_infection(
             loc_prefix=[("person",)],
         ).people
     else:
-        found = session.get(Person, data.person_id)
+        found = find_person(session, data.person_id or 0)
         if found is None:
             raise InvalidInput.at(("person_id",), f"person {data.person_id} does not exist")
         person = found
@@ -485,10 +476,8 @@ def record_contacts_of(
         items=canonical,
         checked=True,
         now=now,
-        # unscoped: only the infected person's county, as the default for new contacts.
-        default_county=session.scalar(
-            select(Person.county_code).where(Person.id == infection.person_id)
-        ),
+        # The infected person's county, as the default for new contacts.
+        default_county=county_of(session, infection.person_id),
         loc_prefix=person_locs,
     )
     people = upserted.people
@@ -668,11 +657,7 @@ def contacts_in_reach(
     """The contacts among `contact_ids` whose person is in the actor's jurisdiction."""
     found: dict[int, Contact] = {}
     for chunk in in_chunks(contact_ids):
-        query = (
-            select(Contact)
-            .join(Person, Person.id == Contact.person_id)
-            .where(Contact.id.in_(chunk), in_jurisdiction(actor))
-        )
+        query = select(Contact).where(Contact.id.in_(chunk), readable_by(actor, Contact.person_id))
         found.update({c.id: c for c in session.scalars(query)})
     return found
 
@@ -831,8 +816,7 @@ def list_contacts(
     visible = list(
         session.scalars(
             select(Contact)
-            .join(Person, Person.id == Contact.person_id)
-            .where(Contact.infection_id == infection_id, in_jurisdiction(actor))
+            .where(Contact.infection_id == infection_id, readable_by(actor, Contact.person_id))
             .order_by(Contact.exposure_at, Contact.id)
         )
     )
