@@ -13,7 +13,7 @@ from fangkong.core.db import in_chunks
 from fangkong.core.timeutil import local_date, start_of_local_day
 from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
-from fangkong.tracing.models import Contact, Infection, ManagementOrder, OrderPhase
+from fangkong.tracing.orders import in_central_quarantine
 
 
 def capacity_outlook(
@@ -109,32 +109,13 @@ def capacity_outlook(
 def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]:
     """Contacts whose order is in central quarantine now but who have never had a room (and
     have not turned positive): contact id -> when their central quarantine ends."""
-    phases = session.execute(
-        select(ManagementOrder.contact_id, OrderPhase.ends_at)
-        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
-    ).all()
-    ids = [contact_id for contact_id, _ in phases]
+    ordered = in_central_quarantine(session, now=now)
     placed: set[int] = set()
-    for chunk in in_chunks(ids):
+    for chunk in in_chunks(list(ordered)):
         query = select(Stay.contact_id).where(Stay.contact_id.in_(chunk))
         placed |= {c for c in session.scalars(query) if c is not None}
-    infected = _infected(session, ids)
-    return {c: end for c, end in phases if c not in placed and c not in infected}
+    return {c: end for c, end in ordered.items() if c not in placed}
 
 
 def _runs_out(span: list[date], needed: list[int], available: int) -> date | None:
     return next((day for day, n in zip(span, needed, strict=True) if n > available), None)
-
-
-def _infected(session: Session, contact_ids: list[int]) -> set[int]:
-    """Contacts who became infections: they go to hospital, not to a quarantine room."""
-    out: set[int] = set()
-    for chunk in in_chunks(contact_ids):
-        query = (
-            select(Contact.id)
-            .join(Infection, Infection.person_id == Contact.person_id)
-            .where(Contact.id.in_(chunk), Infection.reported_at >= Contact.exposure_at)
-        )
-        out |= set(session.scalars(query))
-    return out

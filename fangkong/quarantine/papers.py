@@ -30,7 +30,7 @@ from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.permissions import SITE_WORK
-from fangkong.tracing.models import Contact, Infection, ManagementOrder
+from fangkong.tracing.orders import order_facts
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -65,29 +65,28 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
     out: dict[int, Paper] = {}
     for chunk in in_chunks(stay_ids):
         rows = session.execute(
-            select(Stay, Room, Site, Contact, ManagementOrder, Infection.protocol_id)
+            select(Stay, Room, Site)
             .join(Room, Room.id == Stay.room_id)
             .join(Site, Site.id == Room.site_id)
-            .outerjoin(Contact, Contact.id == Stay.contact_id)
-            .outerjoin(ManagementOrder, ManagementOrder.contact_id == Contact.id)
-            .outerjoin(Infection, Infection.id == Contact.infection_id)
             .where(Stay.id.in_(chunk))
         ).all()
         people = people_by_id(session, {row[0].person_id for row in rows})
-        for stay, room, site, contact, order, protocol_id in rows:
+        orders = order_facts(session, [r[0].contact_id for r in rows if r[0].contact_id])
+        for stay, room, site in rows:
+            order = orders.get(stay.contact_id or 0)
             person = people[stay.person_id]
             if actor.site_id is not None and actor.site_id != site.id:
                 continue  # site staff print for their own site only
             if not actor.covers(person.county_code) and not actor.covers(site.county_code):
                 continue  # neither the person nor the site is the actor's
             shown = show_person(person, actor, in_care=actor.site_id == site.id)
-            protocol = get_protocol(protocol_id) if protocol_id else None
+            protocol = get_protocol(order.protocol_id) if order else None
             county = division(site.county_code)
             out[stay.id] = Paper(
                 stay_id=stay.id,
                 name=shown.name,
                 id_number=shown.id_number or shown.passport or "（无证件）",
-                category=protocol.category(contact.category).label if protocol and contact else "",
+                category=protocol.category(order.category).label if protocol and order else "",
                 protocol=protocol.title if protocol else "",
                 site=site.name,
                 room=f"{room.building}{'-' if room.building else ''}{room.number}",

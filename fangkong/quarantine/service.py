@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, func, select, update
@@ -21,7 +22,6 @@ from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, read_sheet
 from fangkong.core.timeutil import local_date
-from fangkong.people.models import Person
 from fangkong.people.service import people_by_id, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Transfer
 from fangkong.quarantine.permissions import MANAGE_SITES, PLACE_CONTACTS
@@ -35,8 +35,11 @@ from fangkong.quarantine.schemas import (
     Unplaced,
 )
 from fangkong.quarantine.stays import schedule_swabs
-from fangkong.tracing.models import Contact, OrderPhase
 from fangkong.tracing.service import contacts_in_reach, mark_under_control, orders_for
+
+if TYPE_CHECKING:
+    from fangkong.people.models import Person
+    from fangkong.tracing.models import Contact, OrderPhase
 
 FAMILY_CAPACITY = 4
 

@@ -14,8 +14,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
-from fangkong.people.models import Person
-from fangkong.people.service import in_jurisdiction, people_by_id, require_covers, show_person
+from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
@@ -284,7 +283,7 @@ def readable_stays(actor: Actor) -> Select[Stay]:
     query = select(Stay).join(Room, Room.id == Stay.room_id)
     if actor.site_id is not None:
         return query.where(Room.site_id == actor.site_id)
-    return query.join(Person, Person.id == Stay.person_id).where(in_jurisdiction(actor))
+    return query.where(readable_by(actor, Stay.person_id))
 
 
 def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list[StayRead]:

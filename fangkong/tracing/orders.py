@@ -1,0 +1,54 @@
+"""What tracing tells the domains above it about contacts' management orders: the facts a
+quarantine notice prints, and who is ordered into central quarantine without a room yet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.core.db import in_chunks
+from fangkong.tracing.models import Contact, Infection, ManagementOrder, OrderPhase
+
+
+class OrderFacts(NamedTuple):
+    category: str
+    protocol_id: str
+    ends_at: datetime | None  # the whole order, home monitoring included
+
+
+def order_facts(session: Session, contact_ids: Sequence[int]) -> dict[int, OrderFacts]:
+    """Each contact's category, the protocol it was classified under and its order's end."""
+    out: dict[int, OrderFacts] = {}
+    for chunk in in_chunks(contact_ids):
+        rows = session.execute(
+            select(Contact.id, Contact.category, Infection.protocol_id, ManagementOrder.ends_at)
+            .join(Infection, Infection.id == Contact.infection_id)
+            .outerjoin(ManagementOrder, ManagementOrder.contact_id == Contact.id)
+            .where(Contact.id.in_(chunk))
+        )
+        out.update({cid: OrderFacts(cat, proto, ends) for cid, cat, proto, ends in rows})
+    return out
+
+
+def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, datetime]:
+    """Contacts whose order is in central quarantine now and who have not turned positive
+    (they go to hospital, not to a room): contact id -> when their central quarantine ends."""
+    phases = session.execute(
+        select(ManagementOrder.contact_id, OrderPhase.ends_at)
+        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
+    ).all()
+    ids = [contact_id for contact_id, _ in phases]
+    infected: set[int] = set()
+    for chunk in in_chunks(ids):
+        query = (
+            select(Contact.id)
+            .join(Infection, Infection.person_id == Contact.person_id)
+            .where(Contact.id.in_(chunk), Infection.reported_at >= Contact.exposure_at)
+        )
+        infected |= set(session.scalars(query))
+    return {c: end for c, end in phases if c not in infected}
