@@ -13,8 +13,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
@@ -25,12 +26,13 @@ from fangkong.demo_time import at
 from fangkong.healthcode.scan import add_scanner, issue_missing_tokens
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, upsert_people
-from fangkong.quarantine.models import Room, Site, Stay, Swab
+from fangkong.quarantine.models import Room, Site
 from fangkong.quarantine.schemas import RoomIn, SiteCreate, SwabResult, VehicleIn
 from fangkong.quarantine.service import create_site, place_contacts
 from fangkong.quarantine.stays import (
     end_stays_of,
     mark_room_ready,
+    pending_swabs,
     quarantine_record,
     record_swab_result,
     release_due,
@@ -38,7 +40,6 @@ from fangkong.quarantine.stays import (
 from fangkong.quarantine.transfers import add_vehicle, advance_transfer, plan_dispatch
 from fangkong.testing.models import Lab
 from fangkong.tracing import service as tracing
-from fangkong.tracing.models import Contact, Infection
 from fangkong.tracing.schemas import (
     ContactCreate,
     ContactOfContactCreate,
@@ -55,6 +56,9 @@ from fangkong.users.service import actor_of, create_user
 from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
 from fangkong.zones.service import approve_change, draw_zone, record_round
 from fangkong.zones.service import population as population_of
+
+if TYPE_CHECKING:
+    from fangkong.tracing.models import Contact
 
 LINYI, YANHU = "140821", "140802"
 HOME = "临猗县猗氏镇某小区3号楼2单元"
@@ -254,11 +258,8 @@ def _daily_swabs_until(session: Session, linyi: Actor, yanhu: Actor, *, last_day
     `last_day` of March; then the evening's releases, and rooms cleaned the next morning."""
     for day in range(7, last_day + 1):
         due = date(2022, 3, day)
-        for swab, stay_released in session.execute(
-            select(Swab, Stay.released_at)
-            .join(Stay, Stay.id == Swab.stay_id)
-            .where(Swab.due_on == due, Swab.result.is_(None))
-        ).all():
+        for swab in pending_swabs(session, due_on=due):
+            stay_released = swab.stay_released_at
             if stay_released is not None and stay_released < at(day, 12):
                 continue
             county = people_by_id(session, [swab.person_id])[swab.person_id].county_code
@@ -445,9 +446,7 @@ def _companions(
         session, commander, folder=folder, index_person=index_person,
         shoppers=[p.id for p in shoppers], seed=seed,
     )  # fmt: skip
-    found = list(
-        session.scalars(select(Contact).where(Contact.category == "companion").order_by(Contact.id))
-    )
+    found = tracing.contacts_by_category(session, actor=linyi, category="companion")
     _control(session, linyi, found, _every(at(7, 9), 30), "home")
 
 
@@ -755,9 +754,11 @@ def build_demo(
             now=at(8, 5),
             data=SwabResult(due_on=date(2022, 3, 7), result="positive", sampled_at=at(7, 23)),
         )
-    father = session.scalars(
-        select(Infection).where(Infection.person_id == close_linyi[1].person_id)
-    ).one()
+    [father] = [
+        i
+        for i in tracing.list_infections(session, actor=linyi)
+        if i.person_id == close_linyi[1].person_id
+    ]
     market = [
         _contact(
             gen.make(LINYI, "临猗县猗氏镇某村", born_from=1945, born_to=1965),
@@ -782,11 +783,12 @@ def build_demo(
     scanner_key = _codes(session, commander)
     users += _place_staff(session)
 
+    totals = tracing.count_all(session)
     return DemoSummary(
         scanner_key=scanner_key,
         users=users,
-        infections=session.scalar(select(func.count()).select_from(Infection)) or 0,
-        contacts=session.scalar(select(func.count()).select_from(Contact)) or 0,
+        infections=totals[0],
+        contacts=totals[1],
         secondary=secondary,
         stops=stops,
     )

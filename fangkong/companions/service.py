@@ -10,17 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.companions.job import Case
 from fangkong.core.auth import Actor
 from fangkong.core.geo import cell_centres, cell_name
-from fangkong.people.models import Person
 from fangkong.people.schemas import PersonIn
-from fangkong.tracing.models import Infection
+from fangkong.people.service import people_by_id
 from fangkong.tracing.schemas import ContactCreate
-from fangkong.tracing.service import record_contacts, scoped_infections
+from fangkong.tracing.service import list_infections, record_contacts
 
 
 def cases_from_infections(
@@ -28,11 +26,8 @@ def cases_from_infections(
 ) -> tuple[list[Case], dict[int, int]]:
     """Cases for the job (the location data's `person` is the registry's person id) and the
     infection each case person stands for."""
-    query = scoped_infections(actor)
-    if infection_ids:
-        query = query.where(Infection.id.in_(infection_ids))
     cases, of = [], {}
-    for infection in session.scalars(query.order_by(Infection.reported_at)):
+    for infection in list_infections(session, actor=actor, infection_ids=infection_ids):
         cases.append(Case(infection.person_id, infection.reported_at))
         of[infection.person_id] = infection.id
     return cases, of
@@ -47,9 +42,9 @@ def record_companions(
     (recorded, not in the registry). Recording the same again changes nothing."""
     rows = [r for r in table.to_pylist() if not r["infected"] and r["case"] in infection_of]
     ids = {r["person"] for r in rows}
-    # unscoped: the companions of cases the actor's scope gave; recorded through tracing,
-    # which checks the actor's jurisdiction for each person.
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    # The companions of cases the actor's scope gave; recorded through tracing, which
+    # checks the actor's jurisdiction for each person.
+    people = people_by_id(session, ids)
     by_infection: dict[int, list[ContactCreate]] = defaultdict(list)
     unknown = 0
     for r in rows:

@@ -33,10 +33,14 @@ from fangkong.healthcode.models import CodeState, CodeToken, Scan, Scanner
 from fangkong.healthcode.permissions import MANAGE_SCANNERS, REVIEW_APPEALS, SCAN_CODES
 from fangkong.healthcode.rules import Episode, colour_at, history
 from fangkong.healthcode.service import episodes_of, person_for
-from fangkong.people.models import Person
-from fangkong.people.service import require_covers
-from fangkong.quarantine.models import Swab
-from fangkong.testing.models import Sample, Tube
+from fangkong.people.service import (
+    names_of,
+    person_exists,
+    person_ids_missing_from,
+    require_covers,
+)
+from fangkong.quarantine.stays import last_negative_swabs
+from fangkong.testing.service import last_negative_samples
 from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.travel.models import Checkpoint
 from fangkong.users.service import actor_for_token
@@ -154,20 +158,12 @@ def last_negative(session: Session, person_ids: Sequence[int]) -> dict[int, date
     """The time of each person's last negative result: a screening tube (a negative pool
     clears everyone in it) or a quarantine swab."""
     latest: dict[int, datetime] = {}
-    tubes = (
-        select(Sample.person_id, func.max(Tube.reported_at))
-        .join(Tube, Tube.id == Sample.tube_id)
-        .where(Sample.person_id.in_(person_ids), Tube.result == "negative")
-        .group_by(Sample.person_id)
-    )
-    swabs = (
-        select(Swab.person_id, func.max(Swab.resulted_at))
-        .where(Swab.person_id.in_(person_ids), Swab.result == "negative")
-        .group_by(Swab.person_id)
-    )
-    for query in (tubes, swabs):
-        for person_id, at in session.execute(query):
-            if at is not None and (person_id not in latest or at > latest[person_id]):
+    for found in (
+        last_negative_samples(session, person_ids),
+        last_negative_swabs(session, person_ids),
+    ):
+        for person_id, at in found.items():
+            if person_id not in latest or at > latest[person_id]:
                 latest[person_id] = at
     return latest
 
@@ -292,11 +288,7 @@ def refresh_states(
     ids = sorted(stale)
     episodes = episodes_of(session, ids, rounds_since=now)
     negative = last_negative(session, ids)
-    # unscoped: masked names of people with a code, for the scan's answer.
-    names = {
-        pid: name
-        for pid, name in session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
-    }
+    names = names_of(session, ids)  # masked in the scan's answer
     fresh: dict[int, _Shown] = {}
     rows = []
     for pid in ids:
@@ -365,10 +357,8 @@ def issue_missing_tokens(
 ) -> int:
     """A token for everyone who has none (a city's onboarding; new people after an import).
     `progress(done, total)` after each batch: five million codes take a quarter of an hour."""
-    # unscoped: a system job over the whole registry; only ids are read. NOT EXISTS: an
-    # anti-join (PostgreSQL runs NOT IN over a million rows as a nested loop).
-    have = select(CodeState.person_id).where(CodeState.person_id == Person.id).exists()
-    missing = list(session.scalars(select(Person.id).where(~have)))
+    # A system job over the whole registry; only ids are read.
+    missing = list(session.scalars(person_ids_missing_from(CodeState.person_id)))
     for start in range(0, len(missing), batch):
         rows = [
             {"token": secrets.token_urlsafe(16), "person_id": pid, "issued_at": now}
@@ -421,13 +411,9 @@ def purge_scans(session: Session, *, now: datetime, retention_days: int) -> int:
     old = Scan.scanned_at <= cutoff
     gone = session.scalar(select(func.count()).select_from(Scan).where(old)) or 0
     session.execute(delete(Scan).where(old))
-    # unscoped: a system job; ids only.
     session.execute(
         update(Scan)
-        .where(
-            Scan.person_id.is_not(None),
-            ~select(Person.id).where(Person.id == Scan.person_id).exists(),
-        )
+        .where(Scan.person_id.is_not(None), ~person_exists(Scan.person_id))
         .values(person_id=None)
     )
     return gone

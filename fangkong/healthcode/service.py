@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,16 +18,16 @@ from fangkong.core.timeutil import fmt_local
 from fangkong.healthcode.models import Appeal
 from fangkong.healthcode.permissions import REVIEW_APPEALS
 from fangkong.healthcode.rules import Episode, Verdict, colour_at, history
-from fangkong.people.models import Person
 from fangkong.people.permissions import READ_PEOPLE
-from fangkong.people.service import in_jurisdiction, require_covers
+from fangkong.people.service import find_person, people_by_id, readable_by, require_covers
 from fangkong.protocol.loader import get_protocol
-from fangkong.testing.models import Sample, ScreeningRound
-from fangkong.testing.service import area_filter
-from fangkong.tracing.models import Infection, ManagementOrder, OrderPhase
+from fangkong.testing.service import closed_rounds, residents_among, samples_of
+from fangkong.tracing.orders import infections_reported, order_phases_of
 from fangkong.tracing.permissions import EDIT_TRACING
-from fangkong.travel.models import Arrival
-from fangkong.travel.service import observed_steps
+from fangkong.travel.service import arrivals_of, observed_steps
+
+if TYPE_CHECKING:
+    from fangkong.people.models import Person
 
 PHASE_LABEL = {"central_quarantine": "集中隔离", "home_quarantine": "居家隔离",
                "home_monitoring": "居家健康监测"}  # fmt: skip
@@ -46,9 +47,7 @@ def episodes_of(
         return out
     rule = get_protocol(get_settings().protocol).healthcode
     infected: dict[int, list[datetime]] = {i: [] for i in ids}
-    for person_id, reported in session.execute(
-        select(Infection.person_id, Infection.reported_at).where(Infection.person_id.in_(ids))
-    ):
+    for person_id, reported in infections_reported(session, ids):
         infected[person_id].append(reported)
         red_end = reported + timedelta(days=rule.infection_red_days)
         out[person_id].append(Episode("red", f"感染者（{reported:%m-%d} 报告）", reported, red_end))
@@ -56,17 +55,7 @@ def episodes_of(
             yellow_end = red_end + timedelta(days=rule.infection_yellow_days)
             out[person_id].append(Episode("yellow", "感染者出院后健康监测", red_end, yellow_end))
     held: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in ids}
-    for person_id, category, kind, start, end in session.execute(
-        select(
-            ManagementOrder.person_id,
-            ManagementOrder.category,
-            OrderPhase.kind,
-            OrderPhase.starts_at,
-            OrderPhase.ends_at,
-        )
-        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(ManagementOrder.person_id.in_(ids))
-    ):
+    for person_id, category, kind, start, end in order_phases_of(session, ids):
         if kind != "home_monitoring":
             held[person_id].append((start, end))
         colours = rule.contacts.get(category)  # type: ignore[call-overload]
@@ -75,7 +64,7 @@ def episodes_of(
         colour = colours.monitoring if kind == "home_monitoring" else colours.quarantine
         label = f"{CATEGORY_LABEL.get(category, category)}{PHASE_LABEL.get(kind, kind)}"
         out[person_id].append(Episode(colour, label, start, end))
-    arrivals = list(session.scalars(select(Arrival).where(Arrival.person_id.in_(ids))))
+    arrivals = arrivals_of(session, ids)
     steps = observed_steps(session, arrivals)
     for arrival in arrivals:
         episodes = out[arrival.person_id]
@@ -121,30 +110,19 @@ def _missed_rounds(
     close until their next sample, a week at most (no test in 7 days turns yellow [S31], so
     a week later a new round decides). People already infected, or in quarantine (tested
     there), were not missed."""
-    query = select(ScreeningRound).where(ScreeningRound.closed_at.is_not(None))
-    if since is not None:
-        query = query.where(ScreeningRound.closed_at > since - MISSED_ROUND_DAYS)
-    rounds = session.scalars(query).all()
+    rounds = closed_rounds(session, since=since - MISSED_ROUND_DAYS if since else None)
     out: dict[int, list[Episode]] = {}
     if not rounds:
         return out
     samples: dict[int, list[datetime]] = {i: [] for i in ids}
     sampled_in: set[tuple[int, int]] = set()
-    for person_id, round_id, sampled_at in session.execute(
-        select(Sample.person_id, Sample.round_id, Sample.sampled_at).where(
-            Sample.person_id.in_(ids)
-        )
-    ):
+    for person_id, round_id, sampled_at in samples_of(session, ids):
         samples[person_id].append(sampled_at)
         sampled_in.add((person_id, round_id))
     for found in rounds:
         closed = found.closed_at
         assert closed is not None
-        # unscoped: membership of a round's area, nothing else leaves.
-        inside = session.scalars(
-            select(Person.id).where(Person.id.in_(ids), area_filter(found, session))
-        )
-        for person_id in inside:
+        for person_id in residents_among(session, found, ids):
             if (person_id, found.id) in sampled_in or any(r <= closed for r in infected[person_id]):
                 continue
             if any(s <= closed and e >= found.starts_at for s, e in held[person_id]):
@@ -162,7 +140,7 @@ def _missed_rounds(
 def healthcode(
     session: Session, *, actor: Actor, person_id: int, as_of: datetime
 ) -> tuple[Verdict, list[tuple[datetime, str, str]]]:
-    person = session.get(Person, person_id)
+    person = find_person(session, person_id)
     if person is None:
         raise NotFound(f"person {person_id} not found")
     require_covers(actor, person)
@@ -179,7 +157,7 @@ def file_appeal(
     """Filed by someone who may see the person (their county's staff, the community worker):
     an appeal on someone else's behalf without that right is refused."""
     actor.require(EDIT_TRACING, REVIEW_APPEALS, what="file appeals")
-    person = session.get(Person, person_id)
+    person = find_person(session, person_id)
     if person is None or not actor.covers(person.county_code):
         raise NotFound(f"person {person_id} not found")
     verdict, _ = healthcode(session, actor=actor, person_id=person_id, as_of=now)
@@ -216,17 +194,19 @@ def decide_appeal(
 def appeal_queue(session: Session, *, actor: Actor) -> list[tuple[Appeal, Person]]:
     """Appeals of people in the actor's jurisdiction, pending first (shown masked per role)."""
     actor.require(READ_PEOPLE, REVIEW_APPEALS, what="see appeals")
-    rows = session.execute(
-        select(Appeal, Person)
-        .join(Person, Person.id == Appeal.person_id)
-        .where(in_jurisdiction(actor))
-        .order_by(Appeal.status != "pending", Appeal.filed_at.desc())
-    ).all()
-    return [(a, p) for a, p in rows]
+    appeals = list(
+        session.scalars(
+            select(Appeal)
+            .where(readable_by(actor, Appeal.person_id))
+            .order_by(Appeal.status != "pending", Appeal.filed_at.desc())
+        )
+    )
+    people = people_by_id(session, {a.person_id for a in appeals})
+    return [(a, people[a.person_id]) for a in appeals]
 
 
 def person_for(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
+    person = find_person(session, person_id)
     if person is None:
         raise NotFound(f"person {person_id} not found")
     return person

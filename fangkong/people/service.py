@@ -206,6 +206,26 @@ def lives_in_city(city_code: str) -> ColumnElement[bool]:
     return Person.county_code.startswith(city_code)
 
 
+def names_of(session: Session, person_ids: Sequence[int]) -> dict[int, str]:
+    """Names by id, unscoped: the caller masks them."""
+    out: dict[int, str] = {}
+    for chunk in in_chunks(person_ids):
+        rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(chunk)))
+        out.update({pid: name for pid, name in rows})
+    return out
+
+
+def person_ids_missing_from(person_id: Any) -> Select[int]:
+    """Ids of people with no row in another domain's table (`person_id` its column), by NOT
+    EXISTS: an anti-join (PostgreSQL runs NOT IN over a million rows as a nested loop)."""
+    return select(Person.id).where(~select(person_id).where(person_id == Person.id).exists())
+
+
+def person_exists(person_id: Any) -> ColumnElement[bool]:
+    """A condition on another domain's rows: their person is still in the registry."""
+    return select(Person.id).where(Person.id == person_id).exists()
+
+
 def county_of(session: Session, person_id: int) -> str | None:
     return session.scalar(select(Person.county_code).where(Person.id == person_id))
 

@@ -141,7 +141,7 @@ def capacity_outlook(
 
 @router.get("/vehicles", response_model=list[VehicleRead])
 def list_vehicles(_: CurrentActor, session: SessionDep) -> list[Vehicle]:
-    return list(session.scalars(select(Vehicle).order_by(Vehicle.plate)))
+    return transfers.list_vehicles(session)
 
 
 @router.post("/vehicles", response_model=VehicleRead, status_code=201)

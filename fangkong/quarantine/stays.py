@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
@@ -275,6 +276,59 @@ def active_stays(session: Session, *, actor: Actor) -> list[StayRead]:
     if actor.site_id is None:
         stays = [s for s in stays if actor.covers(people[s.person_id].county_code)]
     return [present_stay(session, actor, s) for s in stays]
+
+
+class StayTimes(NamedTuple):
+    person_id: int
+    placed_at: datetime
+    arrived_at: datetime | None
+    released_at: datetime | None
+
+
+def stay_times(session: Session, person_ids: Sequence[int]) -> list[StayTimes]:
+    """When these people were placed, arrived and released, stay by stay, earliest first."""
+    rows = session.execute(
+        select(Stay.person_id, Stay.placed_at, Stay.arrived_at, Stay.released_at)
+        .where(Stay.person_id.in_(person_ids))
+        .order_by(Stay.placed_at)
+    )
+    return [StayTimes(*row) for row in rows]
+
+
+def swab_times(session: Session, person_ids: Sequence[int]) -> list[tuple[int, datetime]]:
+    """(person id, sampled at) of every swab taken of these people in quarantine."""
+    rows = session.execute(
+        select(Swab.person_id, Swab.sampled_at).where(
+            Swab.person_id.in_(person_ids), Swab.sampled_at.is_not(None)
+        )
+    )
+    return [(pid, at) for pid, at in rows if at is not None]
+
+
+def last_negative_swabs(session: Session, person_ids: Sequence[int]) -> dict[int, datetime]:
+    """Each person's last negative quarantine swab, by its result time."""
+    rows = session.execute(
+        select(Swab.person_id, func.max(Swab.resulted_at))
+        .where(Swab.person_id.in_(person_ids), Swab.result == "negative")
+        .group_by(Swab.person_id)
+    )
+    return {pid: at for pid, at in rows if at is not None}
+
+
+class PendingSwab(NamedTuple):
+    stay_id: int
+    person_id: int
+    stay_released_at: datetime | None
+
+
+def pending_swabs(session: Session, *, due_on: date) -> list[PendingSwab]:
+    """Swabs due on a day with no result yet, with their stay's release (a replay's list)."""
+    rows = session.execute(
+        select(Swab.stay_id, Swab.person_id, Stay.released_at)
+        .join(Stay, Stay.id == Swab.stay_id)
+        .where(Swab.due_on == due_on, Swab.result.is_(None))
+    )
+    return [PendingSwab(*row) for row in rows]
 
 
 def readable_stays(actor: Actor) -> Select[Stay]:

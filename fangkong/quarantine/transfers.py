@@ -37,6 +37,10 @@ def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
     return vehicle
 
 
+def list_vehicles(session: Session) -> list[Vehicle]:
+    return list(session.scalars(select(Vehicle).order_by(Vehicle.plate)))
+
+
 def plan_case_transfer(
     session: Session, *, actor: Actor, infection_id: int, destination: str, now: datetime
 ) -> Transfer:

@@ -15,7 +15,7 @@ from fangkong.core.timeutil import local_date
 from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.sim.run import city_of, simulate
 from fangkong.sim.scenario import check_scenario
-from fangkong.tracing.models import Infection
+from fangkong.tracing.service import count_reported
 from fangkong.zones.models import Zone
 
 # Infections found in the last RECENT_DAYS are isolated, and their contacts are in the
@@ -52,17 +52,7 @@ def forecast(
 ) -> Forecast:
     settings = get_settings()
     outlook = capacity_outlook(session, now=now, days=days)
-    recent = (
-        session.scalar(
-            select(func.count())
-            .select_from(Infection)
-            .where(
-                Infection.reported_at > now - timedelta(days=RECENT_DAYS),
-                Infection.reported_at <= now,
-            )
-        )
-        or 0
-    )
+    recent = count_reported(session, after=now - timedelta(days=RECENT_DAYS), until=now)
     zones = (
         session.scalar(
             select(func.count())

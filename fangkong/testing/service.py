@@ -26,7 +26,7 @@ from fangkong.people import service as registry
 from fangkong.testing.models import Recall, Sample, SamplingSite, ScreeningRound, Tube
 from fangkong.testing.permissions import RUN_TESTING, SAMPLE
 from fangkong.testing.schemas import RegisterResult, RoundCreate, RoundRead, SiteIn, SiteRead
-from fangkong.tracing.models import ManagementOrder, OrderPhase
+from fangkong.tracing.orders import in_quarantine_at
 from fangkong.zones.models import Zone
 from fangkong.zones.service import residents_of
 
@@ -150,6 +150,44 @@ def area_filter(found: ScreeningRound, session: Session) -> ColumnElement[bool]:
     return registry.lives_in_city(get_settings().city_code)
 
 
+def last_negative_samples(session: Session, person_ids: Sequence[int]) -> dict[int, datetime]:
+    """Each person's last negative screening result, by report time (a negative pool clears
+    everyone in it)."""
+    rows = session.execute(
+        select(Sample.person_id, func.max(Tube.reported_at))
+        .join(Tube, Tube.id == Sample.tube_id)
+        .where(Sample.person_id.in_(person_ids), Tube.result == "negative")
+        .group_by(Sample.person_id)
+    )
+    return {pid: at for pid, at in rows if at is not None}
+
+
+def closed_rounds(session: Session, *, since: datetime | None) -> list[ScreeningRound]:
+    """Rounds closed (after `since`, if given)."""
+    query = select(ScreeningRound).where(ScreeningRound.closed_at.is_not(None))
+    if since is not None:
+        query = query.where(ScreeningRound.closed_at > since)
+    return list(session.scalars(query))
+
+
+def samples_of(session: Session, person_ids: Sequence[int]) -> list[tuple[int, int, datetime]]:
+    """(person id, round id, sampled at) of every sample of these people."""
+    rows = session.execute(
+        select(Sample.person_id, Sample.round_id, Sample.sampled_at).where(
+            Sample.person_id.in_(person_ids)
+        )
+    )
+    return [(pid, rid, at) for pid, rid, at in rows]
+
+
+def residents_among(
+    session: Session, found: ScreeningRound, person_ids: Sequence[int]
+) -> list[int]:
+    """Those of these people who live in the round's area."""
+    where = registry.person_ids_where(registry.is_person(person_ids), area_filter(found, session))
+    return list(session.scalars(where))
+
+
 def present_round(session: Session, found: ScreeningRound) -> RoundRead:
     residents = session.scalar(registry.count_people(area_filter(found, session)))
     tube_counts = session.execute(
@@ -255,18 +293,7 @@ def needs_single_tube(
             single.update(
                 session.scalars(registry.person_ids_where(registry.is_person(chunk), or_(*filters)))
             )
-        single.update(
-            session.scalars(
-                select(ManagementOrder.person_id)
-                .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-                .where(
-                    ManagementOrder.person_id.in_(chunk),
-                    OrderPhase.kind.in_(QUARANTINE_PHASES),
-                    OrderPhase.starts_at <= at,
-                    OrderPhase.ends_at > at,
-                )
-            )
-        )
+        single |= in_quarantine_at(session, chunk, at=at, kinds=QUARANTINE_PHASES)
     return single
 
 

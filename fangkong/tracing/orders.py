@@ -52,3 +52,80 @@ def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, datet
         )
         infected |= set(session.scalars(query))
     return {c: end for c, end in phases if c not in infected}
+
+
+class PhaseRow(NamedTuple):
+    person_id: int
+    category: str
+    kind: str  # central_quarantine | home_quarantine | home_monitoring
+    starts_at: datetime
+    ends_at: datetime
+
+
+def infections_reported(session: Session, person_ids: Sequence[int]) -> list[tuple[int, datetime]]:
+    """(person id, reported at) of every infection of these people."""
+    rows = session.execute(
+        select(Infection.person_id, Infection.reported_at).where(
+            Infection.person_id.in_(person_ids)
+        )
+    )
+    return [(pid, at) for pid, at in rows]
+
+
+def order_phases_of(session: Session, person_ids: Sequence[int]) -> list[PhaseRow]:
+    """Every phase of these people's management orders."""
+    rows = session.execute(
+        select(
+            ManagementOrder.person_id,
+            ManagementOrder.category,
+            OrderPhase.kind,
+            OrderPhase.starts_at,
+            OrderPhase.ends_at,
+        )
+        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+        .where(ManagementOrder.person_id.in_(person_ids))
+    )
+    return [PhaseRow(*row) for row in rows]
+
+
+def infection_samples(session: Session, person_ids: Sequence[int]) -> list[tuple[int, datetime]]:
+    """(person id, sampled at) of the samples that found these people's infections."""
+    rows = session.execute(
+        select(Infection.person_id, Infection.sampled_at).where(Infection.person_id.in_(person_ids))
+    )
+    return [(pid, at) for pid, at in rows]
+
+
+class InfectionTimes(NamedTuple):
+    reported_at: datetime
+    sampled_at: datetime
+
+
+def first_infection_times(session: Session, person_ids: Sequence[int]) -> dict[int, InfectionTimes]:
+    """Each person's first infection: when it was sampled and reported."""
+    rows = session.execute(
+        select(Infection.person_id, Infection.reported_at, Infection.sampled_at)
+        .where(Infection.person_id.in_(person_ids))
+        .order_by(Infection.reported_at)
+    )
+    out: dict[int, InfectionTimes] = {}
+    for pid, reported, sampled in rows:
+        out.setdefault(pid, InfectionTimes(reported, sampled))
+    return out
+
+
+def in_quarantine_at(
+    session: Session, person_ids: Sequence[int], *, at: datetime, kinds: Sequence[str]
+) -> set[int]:
+    """Those of these people whose order is in one of the phase `kinds` at `at`."""
+    rows = session.scalars(
+        select(ManagementOrder.person_id)
+        .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
+        .where(
+            ManagementOrder.person_id.in_(person_ids),
+            OrderPhase.kind.in_(kinds),
+            OrderPhase.starts_at <= at,
+            OrderPhase.ends_at > at,
+        )
+    )
+    return set(rows)

@@ -133,8 +133,39 @@ def get_infection(session: Session, *, actor: Actor, infection_id: int) -> Infec
     return infection
 
 
-def list_infections(session: Session, *, actor: Actor) -> list[Infection]:
-    return list(session.scalars(scoped_infections(actor).order_by(Infection.reported_at)))
+def list_infections(
+    session: Session, *, actor: Actor, infection_ids: Sequence[int] | None = None
+) -> list[Infection]:
+    """The infections the actor may read (those of `infection_ids`, if given), by report."""
+    query = scoped_infections(actor)
+    if infection_ids:
+        query = query.where(Infection.id.in_(infection_ids))
+    return list(session.scalars(query.order_by(Infection.reported_at)))
+
+
+def count_all(session: Session) -> tuple[int, int]:
+    """How many infections and contacts the platform holds (a summary, no people)."""
+    infections = session.scalar(select(func.count()).select_from(Infection)) or 0
+    contacts = session.scalar(select(func.count()).select_from(Contact)) or 0
+    return int(infections), int(contacts)
+
+
+def contacts_by_category(session: Session, *, actor: Actor, category: str) -> list[Contact]:
+    """The contacts of a category the actor may read, in the order they were recorded."""
+    query = select(Contact).where(
+        Contact.category == category, readable_by(actor, Contact.person_id)
+    )
+    return list(session.scalars(query.order_by(Contact.id)))
+
+
+def count_reported(session: Session, *, after: datetime, until: datetime) -> int:
+    """How many infections were reported in (after, until]."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Infection)
+        .where(Infection.reported_at > after, Infection.reported_at <= until)
+    )
+    return int(count or 0)
 
 
 def record_infection(

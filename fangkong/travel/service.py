@@ -18,12 +18,11 @@ from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local, local_date
-from fangkong.people.models import Person
-from fangkong.people.service import in_jurisdiction, people_by_id, show_person, upsert_people
+from fangkong.people.service import people_by_id, readable_by, show_person, upsert_people
 from fangkong.protocol.loader import get_protocol
-from fangkong.quarantine.models import Stay, Swab
-from fangkong.testing.models import Sample
-from fangkong.tracing.models import Infection
+from fangkong.quarantine.stays import StayTimes, stay_times, swab_times
+from fangkong.testing.service import samples_of
+from fangkong.tracing.orders import first_infection_times, infection_samples
 from fangkong.tracing.permissions import EDIT_TRACING
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
 from fangkong.travel.permissions import ARRIVALS
@@ -209,20 +208,15 @@ def observed_steps(
         return {}
     ids = [a.person_id for a in arrivals]
     tests: dict[int, list[datetime]] = {}
-    for query in (
-        select(Sample.person_id, Sample.sampled_at).where(Sample.person_id.in_(ids)),
-        select(Swab.person_id, Swab.sampled_at).where(
-            Swab.person_id.in_(ids), Swab.sampled_at.is_not(None)
-        ),
-        select(Infection.person_id, Infection.sampled_at).where(Infection.person_id.in_(ids)),
-    ):
-        for person_id, at in session.execute(query):
-            if at is not None:
-                tests.setdefault(person_id, []).append(at)
-    stays: dict[int, list[Stay]] = {}
-    for held in session.scalars(
-        select(Stay).where(Stay.person_id.in_(ids)).order_by(Stay.placed_at)
-    ):
+    taken = [
+        *((pid, at) for pid, _, at in samples_of(session, ids)),
+        *swab_times(session, ids),
+        *infection_samples(session, ids),
+    ]
+    for person_id, at in taken:
+        tests.setdefault(person_id, []).append(at)
+    stays: dict[int, list[StayTimes]] = {}
+    for held in stay_times(session, ids):
         stays.setdefault(held.person_id, []).append(held)
     out: dict[int, dict[str, datetime | None]] = {}
     for a in arrivals:
@@ -278,11 +272,7 @@ def present(
     areas = {
         a.id: a.region for a in session.scalars(select(RiskArea).where(RiskArea.id.in_(area_ids)))
     }
-    infections: dict[int, Infection] = {}
-    for infection in session.scalars(
-        select(Infection).where(Infection.person_id.in_(ids)).order_by(Infection.reported_at)
-    ):
-        infections.setdefault(infection.person_id, infection)
+    infections = first_infection_times(session, ids)
     observed = observed_steps(session, arrivals)
     out = []
     for a in arrivals:
@@ -328,9 +318,12 @@ def readable_arrivals(actor: Actor) -> Select[Arrival]:
     people in their jurisdiction."""
     if actor.checkpoint_id is not None:
         return select(Arrival).where(Arrival.checkpoint_id == actor.checkpoint_id)
-    return (
-        select(Arrival).join(Person, Person.id == Arrival.person_id).where(in_jurisdiction(actor))
-    )
+    return select(Arrival).where(readable_by(actor, Arrival.person_id))
+
+
+def arrivals_of(session: Session, person_ids: Sequence[int]) -> list[Arrival]:
+    """These people's arrivals (for their health codes)."""
+    return list(session.scalars(select(Arrival).where(Arrival.person_id.in_(person_ids))))
 
 
 def list_arrivals(session: Session, *, actor: Actor, as_of: datetime) -> list[ArrivalRead]:

@@ -10,7 +10,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from fangkong.companions.service import shared_cells
 from fangkong.core.auth import Actor
@@ -27,7 +26,6 @@ from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine import service as quarantine
 from fangkong.quarantine import stays, transfers
-from fangkong.quarantine.models import Vehicle
 from fangkong.quarantine.outlook import capacity_outlook, waiting_for_rooms
 from fangkong.quarantine.transfers import NEXT
 from fangkong.testing import coverage as testing_coverage
@@ -283,7 +281,7 @@ def placements_page(
 
 @router.get("/transfers", response_model=None)
 def transfers_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
-    plates = {v.id: v.plate for v in session.scalars(select(Vehicle))}
+    plates = {v.id: v.plate for v in transfers.list_vehicles(session)}
     return _render(
         request,
         "transfers.html",
