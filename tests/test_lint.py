@@ -80,7 +80,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/tracing/chains.py:transmission_chain": "not yet split",
     "fangkong/tracing/linelists.py:parse_contact_sheet": "not yet split",
     "fangkong/tracing/linelists.py:import_contacts": "not yet split",
-    "fangkong/tracing/service.py:record_contacts_of": "not yet split",
 }
 
 

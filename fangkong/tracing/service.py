@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import NamedTuple
@@ -19,6 +19,7 @@ from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.addresses import community_of
 from fangkong.people.permissions import SEE_FULL_IDENTITY
+from fangkong.people.schemas import PersonIn
 from fangkong.people.service import (
     check_people,
     county_of,
@@ -421,87 +422,16 @@ def record_contacts_of(
     import_batch_id: int | None = None,
 ) -> ContactsRecorded:
     """record_contacts for an infection the caller has checked the actor may add to."""
-    protocol = get_protocol(infection.protocol_id)
     via_rows = via_rows or {}
-    locs = list(locs) if locs is not None else list(range(len(items)))
-    window_from = (infection.onset_at or infection.sampled_at) - timedelta(
-        days=protocol.tracing.close_lookback_days
+    batch = _Batch(
+        infection=infection,
+        protocol=get_protocol(infection.protocol_id),
+        items=list(items),
+        locs=list(locs) if locs is not None else list(range(len(items))),
+        via_rows=via_rows,
+        now=now,
     )
-
-    problems: list[FieldProblem] = []
-    categories: list[ContactCategory] = []
-    settings: list[str] = []
-    vias: dict[int, Contact] = {}
-    for i, item in enumerate(items):
-        loc = locs[i]
-        via = session.get(Contact, item.via_contact_id) if item.via_contact_id else None
-        if item.via_contact_id is not None and (via is None or via.infection_id != infection.id):
-            problems.append(
-                FieldProblem(
-                    (loc, "via_contact_id"),
-                    f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
-                )
-            )
-            via = None
-        if via is not None:
-            vias[i] = via
-        try:
-            categories.append(_category_of(protocol, item.category, via))
-        except ValueError as exc:
-            problems.append(FieldProblem((loc, "category"), str(exc)))
-            categories.append("close")
-        try:
-            settings.append(resolve_setting(protocol, item.setting))
-        except ValueError as exc:
-            problems.append(FieldProblem((loc, "setting"), str(exc)))
-            settings.append("other")
-        problems += _not_future(item.exposure_at, now=now, loc=(loc, "exposure_at"))
-        identified = item.identified_at or now
-        problems += _not_future(item.identified_at, now=now, loc=(loc, "identified_at"))
-        if item.exposure_at > identified:
-            problems.append(FieldProblem((loc, "exposure_at"), "is after identified_at"))
-        if categories[i] == "close" and item.exposure_at < window_from:
-            problems.append(
-                FieldProblem(
-                    (loc, "exposure_at"),
-                    f"{fmt_local(item.exposure_at)} is before the close-contact window, which "
-                    f"{protocol.id} opens {protocol.tracing.close_lookback_days} days before "
-                    f"onset or sampling ({fmt_local(window_from)})",
-                )
-            )
-        if categories[i] == "secondary" and item.via_contact_id is None and i not in via_rows:
-            problems.append(
-                FieldProblem(
-                    (loc, "via_contact_id"),
-                    "a secondary contact needs the close contact they were exposed through",
-                )
-            )
-    for i, target in via_rows.items():
-        if protocol.category(categories[target]).contacts_become != categories[i]:
-            problems.append(
-                FieldProblem(
-                    (locs[i], "category"),
-                    f"a contact of a {categories[target]} contact is not a {categories[i]} "
-                    f"contact under {protocol.id}",
-                )
-            )
-    for i, via in vias.items():
-        if protocol.category(via.category).contacts_become != categories[i]:
-            problems.append(
-                FieldProblem(
-                    (locs[i], "category"),
-                    f"a contact of a {via.category} contact is not a {categories[i]} contact "
-                    f"under {protocol.id}",
-                )
-            )
-    person_locs = [(loc,) if isinstance(loc, str) else (loc, "person") for loc in locs]
-    canonical, person_problems = check_people(
-        [item.person for item in items], today=local_date(now), locs=person_locs
-    )
-    problems += person_problems
-    if problems:
-        raise InvalidInput("invalid contacts", problems)
-
+    canonical = _check_batch(session, batch)
     upserted = upsert_people(
         session,
         items=canonical,
@@ -509,80 +439,214 @@ def record_contacts_of(
         now=now,
         # The infected person's county, as the default for new contacts.
         default_county=county_of(session, infection.person_id),
-        loc_prefix=person_locs,
+        loc_prefix=batch.person_locs,
     )
-    people = upserted.people
-    person_ids = [p.id for p in people]
+    person_ids = [p.id for p in upserted.people]
     for i, person_id in enumerate(person_ids):
         if person_id == infection.person_id:
-            raise InvalidInput.at((locs[i], "person"), "is the infected person themselves")
-    existing = _contact_ids(session, infection.id, person_ids)  # person id -> contact id
-
-    # Direct contacts first, so secondary ones in the batch can point at them. One bulk
-    # insert per group: thousands of rows from a line list stay a handful of statements.
-    contact_of: dict[int, int] = {}  # item -> contact id
-    new_contacts: list[NewContact] = []
-    direct = [i for i in range(len(items)) if i not in via_rows]
-    for group in (direct, sorted(via_rows)):
-        rows: list[dict[str, object]] = []
-        fresh: list[int] = []
-        for i in group:
-            if person_ids[i] in existing:
-                contact_of[i] = existing[person_ids[i]]
-                continue
-            item = items[i]
-            via_id = vias[i].id if i in vias else contact_of.get(via_rows.get(i, -1))
-            existing[person_ids[i]] = -1  # the same person twice in one batch is one contact
-            fresh.append(i)
-            rows.append(
-                {
-                    "infection_id": infection.id,
-                    "person_id": person_ids[i],
-                    "category": categories[i],
-                    "setting": settings[i],
-                    "exposure_at": item.exposure_at,
-                    "identified_at": item.identified_at or now,
-                    "via_contact_id": via_id,
-                    "relation": item.relation,
-                    "place": item.place,
-                    "note": item.note,
-                    "import_batch_id": import_batch_id,
-                }
-            )
-        if rows:
-            bulk_insert(session, Contact, rows)
-            ids = _contact_ids(session, infection.id, [person_ids[i] for i in fresh])
-            for i, row in zip(fresh, rows, strict=True):
-                contact_of[i] = existing[person_ids[i]] = ids[person_ids[i]]
-                new_contacts.append(
-                    NewContact(
-                        ids[person_ids[i]],
-                        person_ids[i],
-                        categories[i],
-                        row["exposure_at"],  # type: ignore[arg-type]
-                        row["identified_at"],  # type: ignore[arg-type]
-                    )
-                )
-        for i in group:
-            contact_of.setdefault(i, existing[person_ids[i]])
-
-    _issue_orders(session, protocol, new_contacts, now=now)
-
-    # A contact who is already infected links the chain.
-    for chunk in in_chunks(person_ids[i] for i in range(len(items))):
-        for later in session.scalars(
-            select(Infection).where(
-                Infection.person_id.in_(chunk), Infection.source_infection_id.is_(None)
-            )
-        ):
-            _link_source(session, later)
-
+            raise InvalidInput.at((batch.locs[i], "person"), "is the infected person themselves")
+    contact_of, new_contacts = _insert_contacts(session, batch, person_ids, import_batch_id)
+    _issue_orders(session, batch.protocol, new_contacts, now=now)
+    _link_infected_contacts(session, person_ids)
     return ContactsRecorded(
         session=session,
         contact_ids=[contact_of[i] for i in range(len(items))],
         created=len(new_contacts),
         people_created=upserted.created,
     )
+
+
+@dataclass
+class _Batch:
+    """A batch of contacts on its way in: the input, and what checking it found."""
+
+    infection: Infection
+    protocol: Protocol
+    items: list[ContactCreate]
+    locs: list[str | int]
+    via_rows: dict[int, int]  # item -> the item (in this batch) it is a contact through
+    now: datetime
+    categories: list[ContactCategory] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+    vias: dict[int, Contact] = field(default_factory=dict)  # item -> recorded contact
+
+    @property
+    def person_locs(self) -> list[Loc]:
+        return [(loc,) if isinstance(loc, str) else (loc, "person") for loc in self.locs]
+
+
+def _check_batch(session: Session, batch: _Batch) -> list[PersonIn]:
+    """Every problem of every item at once (or raise them all); the people, canonical."""
+    problems: list[FieldProblem] = []
+    for i, item in enumerate(batch.items):
+        problems += _check_item(session, batch, i, item)
+    problems += _check_chains(batch)
+    canonical, person_problems = check_people(
+        [item.person for item in batch.items],
+        today=local_date(batch.now),
+        locs=batch.person_locs,
+    )
+    problems += person_problems
+    if problems:
+        raise InvalidInput("invalid contacts", problems)
+    return canonical
+
+
+def _check_item(session: Session, batch: _Batch, i: int, item: ContactCreate) -> list[FieldProblem]:
+    """One item's via contact, category, setting and times; records category and setting."""
+    loc, protocol, infection = batch.locs[i], batch.protocol, batch.infection
+    problems: list[FieldProblem] = []
+    via = session.get(Contact, item.via_contact_id) if item.via_contact_id else None
+    if item.via_contact_id is not None and (via is None or via.infection_id != infection.id):
+        problems.append(
+            FieldProblem(
+                (loc, "via_contact_id"),
+                f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
+            )
+        )
+        via = None
+    if via is not None:
+        batch.vias[i] = via
+    try:
+        batch.categories.append(_category_of(protocol, item.category, via))
+    except ValueError as exc:
+        problems.append(FieldProblem((loc, "category"), str(exc)))
+        batch.categories.append("close")
+    try:
+        batch.settings.append(resolve_setting(protocol, item.setting))
+    except ValueError as exc:
+        problems.append(FieldProblem((loc, "setting"), str(exc)))
+        batch.settings.append("other")
+    return problems + _check_times(batch, i, item)
+
+
+def _check_times(batch: _Batch, i: int, item: ContactCreate) -> list[FieldProblem]:
+    """Exposure and identification: not in the future, in order, inside the close window;
+    a secondary contact names who they were exposed through."""
+    loc, protocol, now = batch.locs[i], batch.protocol, batch.now
+    problems = _not_future(item.exposure_at, now=now, loc=(loc, "exposure_at"))
+    problems += _not_future(item.identified_at, now=now, loc=(loc, "identified_at"))
+    if item.exposure_at > (item.identified_at or now):
+        problems.append(FieldProblem((loc, "exposure_at"), "is after identified_at"))
+    infection = batch.infection
+    window_from = (infection.onset_at or infection.sampled_at) - timedelta(
+        days=protocol.tracing.close_lookback_days
+    )
+    if batch.categories[i] == "close" and item.exposure_at < window_from:
+        problems.append(
+            FieldProblem(
+                (loc, "exposure_at"),
+                f"{fmt_local(item.exposure_at)} is before the close-contact window, which "
+                f"{protocol.id} opens {protocol.tracing.close_lookback_days} days before "
+                f"onset or sampling ({fmt_local(window_from)})",
+            )
+        )
+    if (
+        batch.categories[i] == "secondary"
+        and item.via_contact_id is None
+        and (i not in batch.via_rows)
+    ):
+        problems.append(
+            FieldProblem(
+                (loc, "via_contact_id"),
+                "a secondary contact needs the close contact they were exposed through",
+            )
+        )
+    return problems
+
+
+def _check_chains(batch: _Batch) -> list[FieldProblem]:
+    """A contact through another is of the category the protocol derives from it."""
+    protocol, categories = batch.protocol, batch.categories
+    through: list[tuple[int, str]] = [(i, categories[t]) for i, t in batch.via_rows.items()]
+    through += [(i, via.category) for i, via in batch.vias.items()]
+    return [
+        FieldProblem(
+            (batch.locs[i], "category"),
+            f"a contact of a {source} contact is not a {categories[i]} contact under {protocol.id}",
+        )
+        for i, source in through
+        if protocol.category(source).contacts_become != categories[i]
+    ]
+
+
+def _insert_contacts(
+    session: Session, batch: _Batch, person_ids: list[int], import_batch_id: int | None
+) -> tuple[dict[int, int], list[NewContact]]:
+    """Item -> contact id, and the contacts new to the infection. Direct contacts first, so
+    secondary ones in the batch can point at them; one bulk insert per group: thousands of
+    rows from a line list stay a handful of statements."""
+    existing = _contact_ids(session, batch.infection.id, person_ids)  # person -> contact
+    contact_of: dict[int, int] = {}
+    new_contacts: list[NewContact] = []
+    direct = [i for i in range(len(batch.items)) if i not in batch.via_rows]
+    for group in (direct, sorted(batch.via_rows)):
+        rows: list[NewContactRow] = []
+        for i in group:
+            if person_ids[i] in existing:
+                contact_of[i] = existing[person_ids[i]]
+                continue
+            existing[person_ids[i]] = -1  # the same person twice in one batch is one contact
+            via_id = (
+                batch.vias[i].id if i in batch.vias else contact_of.get(batch.via_rows.get(i, -1))
+            )
+            rows.append(_contact_row(batch, i, person_ids[i], via_id, import_batch_id))
+        if rows:
+            bulk_insert(session, Contact, [r.values for r in rows])
+            ids = _contact_ids(session, batch.infection.id, [r.person_id for r in rows])
+            for row in rows:
+                contact_of[row.item] = existing[row.person_id] = ids[row.person_id]
+                new_contacts.append(row.recorded(ids[row.person_id]))
+        for i in group:
+            contact_of.setdefault(i, existing[person_ids[i]])
+    return contact_of, new_contacts
+
+
+@dataclass(frozen=True)
+class NewContactRow:
+    item: int
+    person_id: int
+    category: ContactCategory
+    exposure_at: datetime
+    identified_at: datetime
+    values: dict[str, object]  # the row as bulk_insert takes it
+
+    def recorded(self, contact_id: int) -> NewContact:
+        return NewContact(
+            contact_id, self.person_id, self.category, self.exposure_at, self.identified_at
+        )
+
+
+def _contact_row(
+    batch: _Batch, i: int, person_id: int, via_id: int | None, import_batch_id: int | None
+) -> NewContactRow:
+    item = batch.items[i]
+    identified = item.identified_at or batch.now
+    values: dict[str, object] = {
+        "infection_id": batch.infection.id,
+        "person_id": person_id,
+        "category": batch.categories[i],
+        "setting": batch.settings[i],
+        "exposure_at": item.exposure_at,
+        "identified_at": identified,
+        "via_contact_id": via_id,
+        "relation": item.relation,
+        "place": item.place,
+        "note": item.note,
+        "import_batch_id": import_batch_id,
+    }
+    return NewContactRow(i, person_id, batch.categories[i], item.exposure_at, identified, values)
+
+
+def _link_infected_contacts(session: Session, person_ids: list[int]) -> None:
+    """A contact who is already infected links the chain."""
+    for chunk in in_chunks(person_ids):
+        for later in session.scalars(
+            select(Infection).where(
+                Infection.person_id.in_(chunk), Infection.source_infection_id.is_(None)
+            )
+        ):
+            _link_source(session, later)
 
 
 def record_contact(
