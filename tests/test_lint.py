@@ -66,7 +66,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/demo_round.py:screening_round": "not yet split",
     "fangkong/people/service.py:merge_people": "not yet split",
     "fangkong/quarantine/outlook.py:capacity_outlook": "not yet split",
-    "fangkong/quarantine/service.py:_place_contacts": "not yet split",
     "fangkong/quarantine/service.py:import_sites": "not yet split",
     "fangkong/quarantine/stays.py:site_roster": "not yet split",
     "fangkong/quarantine/transfers.py:plan_dispatch": "not yet split",
