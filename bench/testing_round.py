@@ -84,7 +84,7 @@ def load_people(session: object, n: int) -> list[tuple[str, int]]:
 def setup(url: str, n: int) -> tuple[int, list[int], list[tuple[str, int]]]:
     from fangkong.core.db import make_engine, make_session_factory, transaction
     from fangkong.core.migrate import upgrade
-    from fangkong.testing import labwork, service
+    from fangkong.testing import labs, service
     from fangkong.testing.schemas import LabIn, RoundCreate, SiteIn
     from fangkong.users.schemas import UserCreate
     from fangkong.users.service import actor_of, create_user
@@ -140,7 +140,7 @@ def setup(url: str, n: int) -> tuple[int, list[int], list[tuple[str, int]]]:
             )
             for k, c in enumerate(COUNTIES)
         ]
-        labwork.save_labs(session, actor=admin, labs=labs)
+        labs.save_labs(session, actor=admin, labs=labs)
         sites = [s.id for s in service.present_round(session, made).sites]
         return made.id, sites, order
 
@@ -281,7 +281,8 @@ def post_over_http(factory: object, round_id: int, scans: list[tuple]) -> None: 
 def ours(url: str, round_id: int, scans: list[tuple], rng: random.Random) -> dict[str, float]:  # type: ignore[type-arg]
 
     from fangkong.core.db import make_engine, make_session_factory, transaction
-    from fangkong.testing import coverage, labwork, service
+    from fangkong.testing import coverage, labs, recalls, results, service, shipments
+    from fangkong.testing import plan as planning
     from fangkong.users.service import actor_by_username
 
     factory = make_session_factory(make_engine(url))
@@ -323,7 +324,7 @@ def ours(url: str, round_id: int, scans: list[tuple], rng: random.Random) -> dic
     started = time.perf_counter()
     with transaction(factory) as session:
         service.close_round(session, actor=actor, round_id=round_id, now=NOW)
-        plan = labwork.plan_round(session, actor=actor, round_id=round_id, now=NOW)
+        plan = planning.plan_round(session, actor=actor, round_id=round_id, now=NOW)
     out["tubes"] = plan.tubes
     out["shipments"] = len(plan.shipments)
     out["last_result_h"] = (
@@ -335,39 +336,39 @@ def ours(url: str, round_id: int, scans: list[tuple], rng: random.Random) -> dic
     arrive = NOW + timedelta(hours=1)
     with transaction(factory) as session:
         ids = [s.id for s in plan.shipments]
-        labwork.receive_shipments(session, actor=actor, shipment_ids=ids, at=arrive, now=arrive)
+        shipments.receive_shipments(session, actor=actor, shipment_ids=ids, at=arrive, now=arrive)
     stage("deliver", started)
 
     # Each lab's worklist, filled in: 0.1 % of pools positive (not timed: the lab's work).
     files: dict[int, bytes] = {}
     with transaction(factory) as session:
         lists = {
-            lab.id: labwork.worklist(session, actor=actor, lab_id=lab.id)
-            for lab in labwork.list_labs(session)
+            lab.id: labs.worklist(session, actor=actor, lab_id=lab.id)
+            for lab in labs.list_labs(session)
         }
     every = [code for codes in lists.values() for code in codes]
     positive = set(rng.sample(every, max(1, len(every) // 1000)))
     tested, reported = RESULTS_AT - timedelta(hours=1), RESULTS_AT
     for lab, codes in lists.items():
         if codes:
-            files[lab] = labwork.results_csv(
+            files[lab] = results.results_csv(
                 (c, "阳性" if c in positive else "阴性", tested, reported) for c in codes
             )
     started = time.perf_counter()
-    recalls = 0
+    positive_pools = 0
     for lab, content in files.items():
         with transaction(factory) as session:
-            rows = labwork.parse_results("results.csv", content, now=RESULTS_AT)
-            recorded = labwork.record_results(
+            rows = results.parse_results("results.csv", content, now=RESULTS_AT)
+            recorded = results.record_results(
                 session, actor=actor, lab_id=lab, rows=rows, now=RESULTS_AT
             )
-            recalls += len(recorded.recalls)
-    out["positive_pools"] = recalls
+            positive_pools += len(recorded.recalls)
+    out["positive_pools"] = positive_pools
     stage("results", started)
 
     started = time.perf_counter()
     with transaction(factory) as session:
-        listed = labwork.list_recalls(session, actor=actor, round_id=round_id)
+        listed = recalls.list_recalls(session, actor=actor, round_id=round_id)
     out["recalled_people"] = sum(len(r.members) for r in listed)
     stage("recalls", started)
 

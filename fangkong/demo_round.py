@@ -22,7 +22,8 @@ from fangkong.demo_time import at
 from fangkong.people import service as registry
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
-from fangkong.testing import labwork, service
+from fangkong.testing import labs, recalls, results, service, shipments
+from fangkong.testing import plan as planning
 from fangkong.testing.models import Tube
 from fangkong.testing.schemas import LabIn, PlanRead, RoundCreate, SiteIn
 
@@ -114,7 +115,7 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
             )
         made = upsert_people(session, items=items, now=at(8, 20), default_county=LINYI).people
         residents.append([p.person_key for p in made])
-    labwork.save_labs(session, actor=commander, labs=city_labs())
+    labs.save_labs(session, actor=commander, labs=city_labs())
     found = service.create_round(
         session,
         actor=commander,
@@ -157,14 +158,14 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
             session, actor=linyi, round_id=found.id, scans=scans, now=at(9, 18)
         )
     service.close_round(session, actor=commander, round_id=found.id, now=at(9, 18))
-    plan = labwork.plan_round(session, actor=commander, round_id=found.id, now=at(9, 18, 10))
+    plan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(9, 18, 10))
     pools = sorted(session.scalars(select(Tube.barcode).where(Tube.kind == "pooled")))
     _labs_report(
         session, commander, plan, arrive=at(9, 19, 30), tested=at(10, 1, 30),
         reported=at(10, 2, 40), positive={pools[len(pools) // 3]},
     )  # fmt: skip
     # The pool's ten are found at home at 07:00 and retested in single tubes: all negative.
-    [recall] = labwork.list_recalls(session, actor=commander, round_id=found.id)
+    [recall] = recalls.list_recalls(session, actor=commander, round_id=found.id)
     member_ids = {m.person_id for m in recall.members}
     keys = [k for group in residents for k in group]
     by_id = registry.resolve_people(session, keys)
@@ -182,7 +183,7 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
             for i, k in enumerate(retest)
         ],
     )
-    replan = labwork.plan_round(session, actor=commander, round_id=found.id, now=at(10, 8))
+    replan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(10, 8))
     _labs_report(
         session, commander, replan, arrive=at(10, 8, 40), tested=at(10, 10, 30),
         reported=at(10, 11),
@@ -201,15 +202,15 @@ def _labs_report(
     positive: frozenset[str] | set[str] = frozenset(),
 ) -> None:
     """Every lab signs for its boxes, fills in its worklist and uploads it."""
-    labwork.receive_shipments(
+    shipments.receive_shipments(
         session, actor=commander, shipment_ids=[s.id for s in plan.shipments], at=arrive, now=arrive
     )
-    for lab in labwork.list_labs(session):
-        codes = labwork.worklist(session, actor=commander, lab_id=lab.id)
+    for lab in labs.list_labs(session):
+        codes = labs.worklist(session, actor=commander, lab_id=lab.id)
         if not codes:
             continue
-        content = labwork.results_csv(
+        content = results.results_csv(
             (c, "阳性" if c in positive else "阴性", tested, reported) for c in codes
         )
-        rows = labwork.parse_results("results.csv", content, now=reported)
-        labwork.record_results(session, actor=commander, lab_id=lab.id, rows=rows, now=reported)
+        rows = results.parse_results("results.csv", content, now=reported)
+        results.record_results(session, actor=commander, lab_id=lab.id, rows=rows, now=reported)

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
 from fangkong.core.errors import InvalidInput
 from fangkong.core.schemas import ReadModel, RowId
-from fangkong.testing import coverage, labwork, service
+from fangkong.testing import coverage, labs, recalls, results, service, shipments
+from fangkong.testing import plan as planning
 from fangkong.testing.deps import CanReportResults, CanSample
 from fangkong.testing.pooling import advise_pool_size
 from fangkong.testing.schemas import (
@@ -40,7 +41,7 @@ def round_to_sample(round_id: RowId, actor: CanSample, session: SessionDep) -> i
 
 def lab_to_report(lab_id: RowId, actor: CanReportResults, session: SessionDep) -> int:
     """The lab of the path, if the actor reports for it: checked before the file is read."""
-    return labwork.lab_for(session, actor=actor, lab_id=lab_id).id
+    return labs.lab_for(session, actor=actor, lab_id=lab_id).id
 
 
 RoundToSample = Annotated[int, Depends(round_to_sample)]
@@ -171,14 +172,14 @@ def close_round(
 @router.get("/labs", response_model=list[LabRead])
 def list_labs(_: CurrentActor, session: SessionDep, now: NowDep) -> list[LabRead]:
     """Labs, their capacity and routes, tubes in hand and how many are late by the plan."""
-    return labwork.list_labs(session, now=now)
+    return labs.list_labs(session, now=now)
 
 
 @router.put("/labs", response_model=list[LabRead])
-def save_labs(labs: list[LabIn], actor: CurrentActor, session: SessionDep) -> list[LabRead]:
+def save_labs(data: list[LabIn], actor: CurrentActor, session: SessionDep) -> list[LabRead]:
     """Create or update labs by name, each with its routes (all or nothing)."""
-    labwork.save_labs(session, actor=actor, labs=labs)
-    return labwork.list_labs(session)
+    labs.save_labs(session, actor=actor, labs=data)
+    return labs.list_labs(session)
 
 
 @router.patch("/labs/{lab_id}", response_model=list[LabRead])
@@ -186,19 +187,19 @@ def change_lab(
     lab_id: RowId, data: LabChange, actor: CurrentActor, session: SessionDep, now: NowDep
 ) -> list[LabRead]:
     """A lab falls behind (minutes) or its capacity changes; plan the round again after."""
-    labwork.change_lab(session, actor=actor, lab_id=lab_id, data=data, now=now)
-    return labwork.list_labs(session)
+    labs.change_lab(session, actor=actor, lab_id=lab_id, data=data, now=now)
+    return labs.list_labs(session)
 
 
 @router.post("/rounds/{round_id}/plan", response_model=PlanRead)
 def plan_round(round_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep) -> PlanRead:
     """Send closed tubes to labs for the earliest last result; re-plans what has not left."""
-    return labwork.plan_round(session, actor=actor, round_id=round_id, now=now)
+    return planning.plan_round(session, actor=actor, round_id=round_id, now=now)
 
 
 @router.get("/rounds/{round_id}/shipments", response_model=list[ShipmentRead])
 def list_shipments(round_id: RowId, actor: CurrentActor, session: SessionDep) -> list[ShipmentRead]:
-    return labwork.list_shipments(session, actor=actor, round_id=round_id)
+    return shipments.list_shipments(session, actor=actor, round_id=round_id)
 
 
 @router.post("/shipments/{shipment_id}/{step}", response_model=ShipmentRead)
@@ -210,7 +211,7 @@ def shipment_step(
     session: SessionDep,
     now: NowDep,
 ) -> ShipmentRead:
-    return labwork.shipment_step(
+    return shipments.shipment_step(
         session, actor=actor, shipment_id=shipment_id, step=step, at=data.at, now=now
     )
 
@@ -218,9 +219,9 @@ def shipment_step(
 @router.get("/labs/{lab_id}/worklist.csv", response_class=Response)
 def lab_worklist(lab_id: RowId, actor: CurrentActor, session: SessionDep) -> Response:
     """The tubes a lab owes results for, as the results file to fill in and upload."""
-    codes = labwork.worklist(session, actor=actor, lab_id=lab_id)
+    codes = labs.worklist(session, actor=actor, lab_id=lab_id)
     return Response(
-        labwork.results_csv((code, "", None, None) for code in codes),
+        results.results_csv((code, "", None, None) for code in codes),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="worklist-lab-{lab_id}.csv"'},
     )
@@ -235,8 +236,8 @@ async def upload_results(
     now: NowDep,
 ) -> ResultsRead:
     """A lab's results (.csv/.xlsx), all or nothing; positive pools raise recalls at once."""
-    rows = labwork.parse_results(file.filename or "results.csv", await file.read(), now=now)
-    return labwork.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
+    rows = results.parse_results(file.filename or "results.csv", await file.read(), now=now)
+    return results.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
 
 
 # -- recalls, coverage, turnaround ------------------------------------------------------------
@@ -244,7 +245,7 @@ async def upload_results(
 
 @router.get("/rounds/{round_id}/recalls", response_model=list[RecallRead])
 def list_recalls(round_id: RowId, actor: CurrentActor, session: SessionDep) -> list[RecallRead]:
-    return labwork.list_recalls(session, actor=actor, round_id=round_id)
+    return recalls.list_recalls(session, actor=actor, round_id=round_id)
 
 
 @router.get("/recalls/{recall_id}", response_model=RecallRead)
@@ -252,7 +253,7 @@ def get_recall(
     recall_id: RowId, actor: CurrentActor, session: SessionDep, now: NowDep
 ) -> RecallRead:
     """The sampling team's job: the pool's members, where to find them, their retests."""
-    return labwork.get_recall(session, actor=actor, recall_id=recall_id, now=now)
+    return recalls.get_recall(session, actor=actor, recall_id=recall_id, now=now)
 
 
 @router.get("/rounds/{round_id}/coverage", response_model=CoverageRead)

@@ -11,7 +11,8 @@ from rich.table import Table
 from fangkong.core.cli_support import command_session
 from fangkong.core.clock import SystemClock
 from fangkong.core.timeutil import fmt_local
-from fangkong.testing import coverage, labwork, service
+from fangkong.testing import coverage, results, service
+from fangkong.testing import plan as planning
 from fangkong.testing.pooling import advise_pool_size
 from fangkong.users.service import acting_as
 
@@ -66,7 +67,7 @@ def register_command(round_id: int, file: FileArgument, user: UserOption = "admi
 def plan_command(round_id: int, user: UserOption = "admin") -> None:
     """Send the round's closed tubes to labs (again, for what has not left)."""
     with command_session() as session:
-        plan = labwork.plan_round(
+        plan = planning.plan_round(
             session, actor=acting_as(session, user), round_id=round_id, now=SystemClock().now()
         )
     table = Table("site", "lab", "tubes", "expected result")
@@ -84,8 +85,8 @@ def results_command(lab_id: int, file: FileArgument, user: UserOption = "admin")
     """Upload a lab's results (管号, 结果, 检测时间, 报告时间): all or nothing."""
     now = SystemClock().now()
     with command_session("nothing recorded") as session:
-        rows = labwork.parse_results(file.name, file.read_bytes(), now=now)
-        done = labwork.record_results(
+        rows = results.parse_results(file.name, file.read_bytes(), now=now)
+        done = results.record_results(
             session, actor=acting_as(session, user), lab_id=lab_id, rows=rows, now=now
         )
     console.print(

@@ -1,216 +1,161 @@
-"""Which lab tests which tubes: the least time until the last result, within each lab's
-capacity and the roads from each origin (a county's sampling sites) to each lab.
-
-A lab is a queue: it starts on new work once its backlog is done and a tube has arrived, and
-tests at its rate. For a lab given tubes arriving at times r, its last result comes at
-max(backlog + all its work, max over r of (r + the work arriving at r or later)) — linear in
-how many tubes it is given. So for a target time T, "can every tube have its result by T?" is
-a linear feasibility problem (tubes are divisible between labs, routes that cannot make T are
-left out), and the least such T is found by bisection to the minute. At that T a last LP
-picks, among the fastest plans, the one with the least tube-minutes on the road. HiGHS (via
-SciPy) solves each LP; a city round (182 county-hour groups, 14 labs) plans in 1.4 s.
-Re-planning when a lab falls behind is the same call with its backlog."""
+"""The lab network as data: labs, their capacity and routes, what they hold and owe, and
+who sees which (a lab's staff their own lab)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
 
-import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
 
-
-@dataclass(frozen=True)
-class Batch:
-    id: str
-    origin: str  # where the tubes leave from; routes are per origin
-    tubes: int
-    ready_min: float  # minutes from now until the batch can leave
-
-
-@dataclass(frozen=True)
-class Lab:
-    id: str
-    tubes_per_hour: float
-    capacity: int  # tubes it can still take in this plan
-    backlog_min: float = 0.0  # minutes of work already queued
-
-
-@dataclass(frozen=True)
-class LabPlan:
-    flows: dict[tuple[str, str], int]  # (batch, lab) -> tubes
-    makespan_min: float  # minutes until the last result
-    finish_min: dict[str, float]  # lab given work -> minutes until its last result
-
-    def labs_of(self, batch: str) -> dict[str, int]:
-        return {lab: n for (b, lab), n in self.flows.items() if b == batch and n}
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import Actor
+from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
+from fangkong.core.ids import division
+from fangkong.testing.models import (
+    Lab,
+    LabRoute,
+    Shipment,
+    Tube,
+)
+from fangkong.testing.permissions import LAB_RESULTS, RUN_TESTING
+from fangkong.testing.schemas import (
+    LabChange,
+    LabIn,
+    LabRead,
+)
 
 
-# Interior point: five times faster than simplex on these queue LPs (measured, 182 batches).
-METHOD = "highs-ipm"
-
-
-class PlanError(ValueError):
-    """The tubes cannot be tested within the labs' capacities (or lack a route)."""
-
-
-@dataclass(frozen=True)
-class _Pair:
-    batch: int
-    lab: int
-    release: float  # when tubes of this batch can start at this lab: arrival, after backlog
-    route: float
-
-
-def plan_labs(
-    batches: Sequence[Batch], labs: Sequence[Lab], transport_min: Mapping[tuple[str, str], float]
-) -> LabPlan:
-    """Share every batch's tubes among labs so the last result comes as early as possible.
-
-    Args:
-        batches: tubes ready at their origin.
-        labs: each lab's rate (tubes/hour), remaining capacity (tubes) and backlog (minutes).
-        transport_min: minutes from an origin to a lab; a missing pair means no route.
-    """
-    batches = [b for b in batches if b.tubes > 0]
-    if not batches:
-        return LabPlan({}, 0.0, {})
-    total, room = sum(b.tubes for b in batches), sum(max(lab.capacity, 0) for lab in labs)
-    if total > room:
-        raise PlanError(f"{total} tubes but the labs can take {room}: {total - room} over capacity")
-    per = [60.0 / lab.tubes_per_hour for lab in labs]
-    pairs = [
-        _Pair(b, j, max(lab.backlog_min, batch.ready_min + route), route)
-        for b, batch in enumerate(batches)
-        for j, lab in enumerate(labs)
-        if (route := transport_min.get((batch.origin, lab.id))) is not None and lab.capacity > 0
-    ]
-    stranded = {b.id for b in batches} - {batches[p.batch].id for p in pairs}
-    if stranded:
-        raise PlanError(f"no route to any lab with capacity from batch {sorted(stranded)[0]}")
-
-    def solve(target: float, *, cheapest: bool) -> dict[tuple[int, int], float] | None:
-        usable = [p for p in pairs if p.release + per[p.lab] <= target]
-        return _flows_by(target, usable, batches, labs, per, cheapest=cheapest)
-
-    earliest: dict[int, float] = {}  # each batch's earliest possible last result
-    for p in pairs:
-        earliest[p.batch] = min(earliest.get(p.batch, np.inf), p.release + per[p.lab])
-    low = max(earliest.values())
-    high = max(low, 1.0)
-    while solve(high, cheapest=False) is None:
-        high *= 2
-        if high > 1e7:
-            raise PlanError("no plan: the labs cannot take these tubes")
-    while high - low > 1.0:  # to the minute
-        mid = (low + high) / 2
-        low, high = (low, mid) if solve(mid, cheapest=False) is not None else (mid, high)
-    best = solve(high, cheapest=True)
-    assert best is not None  # high was feasible
-    flows = _whole_tubes(best, batches)
-    finish = _finish_times(flows, pairs, labs, per)
-    named = {(batches[b].id, labs[j].id): n for (b, j), n in flows.items() if n}
-    return LabPlan(named, max(finish.values()), finish)
-
-
-def _flows_by(
-    target: float,
-    usable: list[_Pair],
-    batches: Sequence[Batch],
-    labs: Sequence[Lab],
-    per: list[float],
-    *,
-    cheapest: bool,
-) -> dict[tuple[int, int], float] | None:
-    """Tubes per usable pair so that every result is in by `target`, or None if impossible.
-    Variables: one flow per usable pair, then per lab one running total per pair in order of
-    release, latest first (S_k = S_{k-1} + f_k), so each queue constraint has two terms."""
-    nf = len(usable)
-    if not nf or {p.batch for p in usable} != set(range(len(batches))):
-        return None
-    by_lab: dict[int, list[int]] = defaultdict(list)
-    for i, p in enumerate(usable):
-        by_lab[p.lab].append(i)
-    eq: list[tuple[int, int, float]] = []  # (row, column, value)
-    ub: list[tuple[int, int, float]] = []
-    eq_rhs: list[float] = []
-    ub_rhs: list[float] = []
-    for b, batch in enumerate(batches):  # every tube goes somewhere
-        eq += [(len(eq_rhs), i, 1.0) for i, p in enumerate(usable) if p.batch == b]
-        eq_rhs.append(float(batch.tubes))
-    n = nf
-    for j, members in by_lab.items():
-        order = sorted(members, key=lambda i: -usable[i].release)
-        running = list(range(n, n + len(order)))
-        n += len(order)
-        for k, i in enumerate(order):
-            r = len(eq_rhs)  # S_k - S_{k-1} - f_k = 0
-            eq += [(r, running[k], 1.0), (r, i, -1.0)]
-            if k:
-                eq.append((r, running[k - 1], -1.0))
-            eq_rhs.append(0.0)
-            # release_k + per * S_k <= target: work arriving at release_k or later is done
-            ub.append((len(ub_rhs), running[k], per[j]))
-            ub_rhs.append(target - usable[i].release)
-        ub.append((len(ub_rhs), running[-1], 1.0))  # capacity
-        ub_rhs.append(float(labs[j].capacity))
-    cost = np.zeros(n)
-    if cheapest:
-        cost[:nf] = [p.route for p in usable]
-    result = linprog(
-        cost,
-        A_ub=_sparse(ub, len(ub_rhs), n),
-        b_ub=ub_rhs,
-        A_eq=_sparse(eq, len(eq_rhs), n),
-        b_eq=eq_rhs,
-        method=METHOD,
-    )
-    if result.status != 0:
-        return None
-    return {(p.batch, p.lab): float(result.x[i]) for i, p in enumerate(usable)}
-
-
-def _sparse(entries: list[tuple[int, int, float]], rows: int, cols: int) -> Any:
-    r, c, v = zip(*entries, strict=True) if entries else ((), (), ())
-    return coo_matrix((v, (r, c)), shape=(rows, cols)).tocsr()
-
-
-def _whole_tubes(
-    flows: dict[tuple[int, int], float], batches: Sequence[Batch]
-) -> dict[tuple[int, int], int]:
-    """Round each batch's shares to whole tubes, keeping its total (largest remainders)."""
-    whole: dict[tuple[int, int], int] = {}
-    shares: dict[int, list[tuple[tuple[int, int], float]]] = defaultdict(list)
-    for key, amount in flows.items():
-        shares[key[0]].append((key, amount))
-    for b, batch in enumerate(batches):
-        mine = shares[b]
-        floors = {key: int(np.floor(amount + 1e-9)) for key, amount in mine}
-        short = batch.tubes - sum(floors.values())
-        for key, _ in sorted(mine, key=lambda ka: -(ka[1] - floors[ka[0]]))[: max(short, 0)]:
-            floors[key] += 1
-        whole.update(floors)
-    return whole
-
-
-def _finish_times(
-    flows: dict[tuple[int, int], int], pairs: list[_Pair], labs: Sequence[Lab], per: list[float]
-) -> dict[str, float]:
-    """Each used lab's last result under the plan, from the queue formula."""
-    release = {(p.batch, p.lab): p.release for p in pairs}
-    finish: dict[str, float] = {}
-    for j, lab in enumerate(labs):
-        mine = sorted(
-            ((release[key], n) for key, n in flows.items() if key[1] == j and n), reverse=True
+def save_labs(session: Session, *, actor: Actor, labs: Sequence[LabIn]) -> list[Lab]:
+    """Create or update labs by name, with their routes replaced: all or nothing."""
+    actor.require(RUN_TESTING, what="manage labs")
+    problems = []
+    for i, given in enumerate(labs):
+        if given.county_code is not None and division(given.county_code) is None:
+            problems.append(FieldProblem(("labs", i, "county_code"), "not a county code"))
+        for county, minutes in given.routes.items():
+            if division(county) is None:
+                problems.append(FieldProblem(("labs", i, "routes", county), "not a county code"))
+            elif not 0 <= minutes <= 24 * 60:
+                problems.append(FieldProblem(("labs", i, "routes", county), "minutes 0 to 1440"))
+    if len({given.name for given in labs}) != len(labs):
+        problems.append(FieldProblem(("labs",), "a lab is named twice"))
+    if problems:
+        raise InvalidInput("invalid labs", problems)
+    existing = {lab.name: lab for lab in session.scalars(select(Lab))}
+    saved = []
+    for data in labs:
+        lab = existing.get(data.name) or Lab(name=data.name)
+        lab.kind, lab.county_code, lab.tubes_per_day = (
+            data.kind,
+            data.county_code,
+            data.tubes_per_day,
         )
-        if not mine:
-            continue  # an idle lab's backlog is its own business, not this plan's
-        done, later = 0.0, 0
-        for r, n in mine:
-            later += n
-            done = max(done, r + later * per[j])
-        finish[lab.id] = done
-    return finish
+        if lab.behind_min is None:
+            lab.behind_min = 0.0
+        session.add(lab)
+        session.flush()
+        session.execute(delete(LabRoute).where(LabRoute.lab_id == lab.id))
+        session.add_all(
+            LabRoute(lab_id=lab.id, county_code=c, minutes=m) for c, m in data.routes.items()
+        )
+        saved.append(lab)
+    session.flush()
+    return saved
+
+
+def change_lab(
+    session: Session, *, actor: Actor, lab_id: int, data: LabChange, now: datetime
+) -> Lab:
+    """A lab reports it is behind (or its capacity changed); the next plan takes it in."""
+    actor.require(RUN_TESTING, LAB_RESULTS, what="change a lab")
+    lab = lab_for(session, actor=actor, lab_id=lab_id)
+    if data.tubes_per_day is not None:
+        lab.tubes_per_day = data.tubes_per_day
+    if data.behind_min is not None:
+        lab.behind_min = data.behind_min
+    record_audit(
+        session,
+        actor=actor,
+        action="update",
+        entity="lab",
+        entity_id=lab.id,
+        now=now,
+        detail=f"{lab.tubes_per_day}/day, {lab.behind_min:.0f} min behind",
+    )
+    session.flush()
+    return lab
+
+
+def tubes_in_hand(session: Session) -> dict[int, int]:
+    """Tubes each lab has been sent (on the road or delivered) without a result yet."""
+    rows = session.execute(
+        select(Shipment.lab_id, func.count(Tube.id))
+        .join(Tube, Tube.shipment_id == Shipment.id)
+        .where(Tube.result.is_(None))
+        .group_by(Shipment.lab_id)
+    )
+    return {lab_id: int(n) for lab_id, n in rows}
+
+
+def _late(session: Session, now: datetime) -> dict[int, int]:
+    """Tubes each lab should have reported by now, by the plan, and has not: it is behind."""
+    rows = session.execute(
+        select(Shipment.lab_id, func.count(Tube.id))
+        .join(Tube, Tube.shipment_id == Shipment.id)
+        .where(Tube.result.is_(None), Shipment.expected_result_at < now)
+        .group_by(Shipment.lab_id)
+    )
+    return {lab_id: int(n) for lab_id, n in rows}
+
+
+def list_labs(session: Session, *, now: datetime | None = None) -> list[LabRead]:
+    """Labs with their routes, the tubes they hold and, as of `now`, how many are late."""
+    routes: dict[int, dict[str, float]] = defaultdict(dict)
+    for r in session.scalars(select(LabRoute)):
+        routes[r.lab_id][r.county_code] = r.minutes
+    hand = tubes_in_hand(session)
+    late = _late(session, now) if now is not None else {}
+    return [
+        LabRead(
+            id=lab.id,
+            name=lab.name,
+            kind=lab.kind,
+            county_code=lab.county_code,
+            tubes_per_day=lab.tubes_per_day,
+            behind_min=lab.behind_min,
+            routes=routes[lab.id],
+            in_hand=hand.get(lab.id, 0),
+            late=late.get(lab.id, 0),
+        )
+        for lab in session.scalars(select(Lab).order_by(Lab.kind, Lab.id))
+    ]
+
+
+def readable_labs(actor: Actor) -> Select[Lab]:
+    """A lab's staff see their own lab; everyone else the city's labs."""
+    query = select(Lab)
+    return query if actor.lab_id is None else query.where(Lab.id == actor.lab_id)
+
+
+def lab_for(session: Session, *, actor: Actor, lab_id: int) -> Lab:
+    lab = session.scalar(readable_labs(actor).where(Lab.id == lab_id))
+    if lab is None:
+        raise NotFound(f"lab {lab_id} not found")
+    return lab
+
+
+def worklist(session: Session, *, actor: Actor, lab_id: int) -> list[str]:
+    """Barcodes a lab has been sent and owes a result for, in the order they were planned."""
+    actor.require(LAB_RESULTS, what="see a lab's worklist")
+    lab_for(session, actor=actor, lab_id=lab_id)
+    return list(
+        session.scalars(
+            select(Tube.barcode)
+            .join(Shipment, Shipment.id == Tube.shipment_id)
+            .where(Shipment.lab_id == lab_id, Tube.result.is_(None))
+            .order_by(Shipment.id, Tube.id)
+        )
+    )

@@ -29,7 +29,7 @@ from fangkong.quarantine import stays, transfers
 from fangkong.quarantine.outlook import capacity_outlook, waiting_for_rooms
 from fangkong.quarantine.transfers import NEXT
 from fangkong.testing import coverage as testing_coverage
-from fangkong.testing import labwork
+from fangkong.testing import labs, recalls, shipments
 from fangkong.testing import service as testing
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
@@ -379,10 +379,10 @@ def testing_page(
             # The communities with most people missing first: where to knock on doors.
             coverage_chart=[c.model_dump() for c in cover.communities[:30]],
             times=testing_coverage.turnaround(session, actor=actor, round_id=chosen.id),
-            shipments=labwork.list_shipments(session, actor=actor, round_id=chosen.id),
-            recalls=labwork.list_recalls(session, actor=actor, round_id=chosen.id),
+            shipments=shipments.list_shipments(session, actor=actor, round_id=chosen.id),
+            recalls=recalls.list_recalls(session, actor=actor, round_id=chosen.id),
         )
-    context["labs"] = labwork.list_labs(session, now=now)
+    context["labs"] = labs.list_labs(session, now=now)
     context["counties"] = {d.code: d.name for d in divisions_in(get_settings().city_code)}
     return _render(request, "testing.html", actor, **context)
 

@@ -277,7 +277,7 @@ def test_triggers_mark_the_stored_state_on_every_write_path(
     assert after_sample.version > after_sample.computed_version  # the ORM insert bumped it
     scan.scan_batch(session, [scan.ScanRequest(token, scanner_key)], NOW)
     before = _state(session, person.id).version
-    # The lab's results arrive as one bulk UPDATE of the tubes (labwork.record_results).
+    # The lab's results arrive as one bulk UPDATE of the tubes (results.record_results).
     session.execute(
         update(Tube).where(Tube.id == tube.id).values(result="negative", reported_at=at(9, 1))
     )

@@ -62,12 +62,12 @@ def test_a_scenario_filled_from_the_database(
 
     from fangkong.sim.capacities import CONTACTS_PER_TRACER, scenario_from_database, to_toml
     from fangkong.sim.scenario import check_scenario
-    from fangkong.testing import labwork
+    from fangkong.testing import labs
     from tests.testing.conftest import city_labs
 
     commander = make_actor("commander", None)
     make_site(session, commander, singles=7, families=2, accessible=1)
-    labwork.save_labs(session, actor=commander, labs=city_labs())
+    labs.save_labs(session, actor=commander, labs=city_labs())
     data = scenario_from_database(session)
     assert data["response"]["rooms"] == 10
     assert data["response"]["lab_tubes_per_day"] == 24_000 + 4_800

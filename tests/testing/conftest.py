@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
-from fangkong.testing import labwork, service
+from fangkong.testing import labs, service
 from fangkong.testing.models import ScreeningRound
 from fangkong.testing.schemas import LabIn, RoundCreate, SiteIn
 from tests.conftest import NOW, MakeActor
@@ -83,6 +83,6 @@ def linyi_round(session: Session, make_actor: MakeActor) -> RoundSetup:
             ],
         ),
     )
-    labwork.save_labs(session, actor=commander, labs=city_labs())
+    labs.save_labs(session, actor=commander, labs=city_labs())
     sites = [s.id for s in service.present_round(session, made).sites]
     return RoundSetup(made, sites, people, commander)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from fangkong.testing.labs import Batch, Lab, LabPlan, PlanError, plan_labs
+from fangkong.testing.planner import Batch, LabCapacity, LabPlan, PlanError, plan_labs
 
-CENTRAL = Lab("中心医院", tubes_per_hour=600, capacity=20_000)
-LINYI = Lab("临猗县实验室", tubes_per_hour=200, capacity=5_000)
+CENTRAL = LabCapacity("中心医院", tubes_per_hour=600, capacity=20_000)
+LINYI = LabCapacity("临猗县实验室", tubes_per_hour=200, capacity=5_000)
 ROUTES = {
     ("猗氏镇", "中心医院"): 60,
     ("猗氏镇", "临猗县实验室"): 10,
@@ -41,20 +41,24 @@ def test_the_optimum_of_a_case_worked_by_hand() -> None:
 def test_replanning_when_a_lab_falls_behind() -> None:
     batches = [Batch(f"b{i}", "猗氏镇", 300, 0) for i in range(4)]
     normal = plan_labs(batches, [CENTRAL, LINYI], ROUTES)
-    behind = plan_labs(batches, [CENTRAL, Lab("临猗县实验室", 200, 5_000, backlog_min=600)], ROUTES)
+    behind = plan_labs(
+        batches, [CENTRAL, LabCapacity("临猗县实验室", 200, 5_000, backlog_min=600)], ROUTES
+    )
     assert "临猗县实验室" in used_labs(normal)  # the near lab takes a share
     assert used_labs(behind) == {"中心医院"}  # ten hours behind: it takes none
     assert behind.makespan_min == pytest.approx(180.0)  # 60 min away + 1,200 tubes at 10/min
 
 
 def test_capacity_and_routes_are_respected() -> None:
-    small = Lab("小实验室", tubes_per_hour=6_000, capacity=500)
+    small = LabCapacity("小实验室", tubes_per_hour=6_000, capacity=500)
     batches = [Batch("a", "猗氏镇", 400, 0), Batch("b", "猗氏镇", 400, 0)]
     plan = plan_labs(batches, [small, LINYI], {**ROUTES, ("猗氏镇", "小实验室"): 5})
     assert sum(n for (_, lab), n in plan.flows.items() if lab == "小实验室") == 500
     with pytest.raises(PlanError, match="over capacity"):
         plan_labs([Batch("c", "猗氏镇", 6_000, 0)], [LINYI], ROUTES)
-    no_route = plan_labs([Batch("d", "猗氏镇", 100, 0)], [CENTRAL, Lab("远方", 100, 100)], ROUTES)
+    no_route = plan_labs(
+        [Batch("d", "猗氏镇", 100, 0)], [CENTRAL, LabCapacity("远方", 100, 100)], ROUTES
+    )
     assert no_route.flows == {("d", "中心医院"): 100}
     with pytest.raises(PlanError, match="no route"):
         plan_labs([Batch("e", "远郊", 10, 0)], [CENTRAL], ROUTES)

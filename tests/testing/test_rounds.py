@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput
-from fangkong.testing import coverage, labwork, service
+from fangkong.testing import coverage, labs, recalls, results, service, shipments
+from fangkong.testing import plan as planning
 from fangkong.testing.models import Recall, Sample, Shipment, Tube
 from fangkong.testing.schemas import LabChange
 from fangkong.testing.service import Registration
@@ -218,7 +219,7 @@ def test_plan_spreads_tubes_and_replans_when_a_lab_falls_behind(
 ) -> None:
     setup = linyi_round
     register_all(session, setup)
-    plan = labwork.plan_round(
+    plan = planning.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11)
     )
     assert plan.tubes == 6 and plan.replanned == 0
@@ -228,25 +229,25 @@ def test_plan_spreads_tubes_and_replans_when_a_lab_falls_behind(
         session.scalar(select(func.count()).select_from(Tube).where(Tube.shipment_id.is_(None)))
         == 0
     )
-    county_lab = next(lab for lab in labwork.list_labs(session) if lab.kind == "county")
+    county_lab = next(lab for lab in labs.list_labs(session) if lab.kind == "county")
     assert county_lab.in_hand > 0  # 15 minutes away: the county lab takes its share
     # The county lab's machine is down: ten hours behind. Nothing has left yet, so all goes
     # to the city's base.
-    labwork.change_lab(
+    labs.change_lab(
         session,
         actor=setup.commander,
         lab_id=county_lab.id,
         data=LabChange(behind_min=600),
         now=at(9, 11, 5),
     )
-    again = labwork.plan_round(
+    again = planning.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11, 5)
     )
     assert again.replanned == 6
     assert {s.lab for s in again.shipments} == {"运城市中心医院基地"}
     # Shipments on the road stay where they are.
     for s in again.shipments:
-        labwork.shipment_step(
+        shipments.shipment_step(
             session,
             actor=setup.commander,
             shipment_id=s.id,
@@ -254,21 +255,21 @@ def test_plan_spreads_tubes_and_replans_when_a_lab_falls_behind(
             at=at(9, 11, 10),
             now=at(9, 12),
         )
-    third = labwork.plan_round(
+    third = planning.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 12)
     )
     assert (third.tubes, third.replanned) == (0, 0)
     assert count(session, Shipment) == len(again.shipments)
     # By the next morning every tube is past its expected result: each lab shows how late.
-    assert sum(lab.late for lab in labwork.list_labs(session, now=at(9, 12))) == 0
-    assert sum(lab.late for lab in labwork.list_labs(session, now=at(12, 0))) == 6
+    assert sum(lab.late for lab in labs.list_labs(session, now=at(9, 12))) == 0
+    assert sum(lab.late for lab in labs.list_labs(session, now=at(12, 0))) == 6
 
 
 def test_a_lab_over_capacity_is_refused(session: Session, linyi_round: RoundSetup) -> None:
     setup = linyi_round
     register_all(session, setup)
-    for lab in labwork.list_labs(session):
-        labwork.change_lab(
+    for lab in labs.list_labs(session):
+        labs.change_lab(
             session,
             actor=setup.commander,
             lab_id=lab.id,
@@ -276,7 +277,7 @@ def test_a_lab_over_capacity_is_refused(session: Session, linyi_round: RoundSetu
             now=at(9, 11),
         )
     with pytest.raises(Conflict, match="over capacity"):
-        labwork.plan_round(session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11))
+        planning.plan_round(session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11))
     assert count(session, Shipment) == 0
 
 
@@ -287,15 +288,15 @@ def results_csv(
     rows: list[tuple[str, str]], *, tested: datetime = TESTED, reported: datetime = REPORTED
 ) -> bytes:
     """A lab's filled-in worklist, in the layout labs upload."""
-    return labwork.results_csv((b, r, tested, reported) for b, r in rows)
+    return results.results_csv((b, r, tested, reported) for b, r in rows)
 
 
 def deliver_all(session: Session, setup: RoundSetup) -> dict[str, int]:
     """Plan, send and deliver every tube; the lab of each barcode."""
-    plan = labwork.plan_round(
+    plan = planning.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 11)
     )
-    labwork.receive_shipments(
+    shipments.receive_shipments(
         session,
         actor=setup.commander,
         shipment_ids=[s.id for s in plan.shipments],
@@ -318,9 +319,9 @@ def upload(
     out = []
     for lab in sorted({lab_of[b] for b, _ in rows}):
         mine = [(b, r) for b, r in rows if lab_of[b] == lab]
-        parsed = labwork.parse_results("results.csv", results_csv(mine), now=now)
+        parsed = results.parse_results("results.csv", results_csv(mine), now=now)
         out.append(
-            labwork.record_results(session, actor=setup.commander, lab_id=lab, rows=parsed, now=now)
+            results.record_results(session, actor=setup.commander, lab_id=lab, rows=parsed, now=now)
         )
     return out
 
@@ -333,7 +334,7 @@ def test_results_recall_a_positive_pool_and_a_positive_retest_opens_an_infection
     lab_of = deliver_all(session, setup)
     rows = [(b, "阳性" if b == "T00001" else "阴性") for b in sorted(lab_of)]
     [*_] = upload(session, setup, lab_of, rows, at(9, 16))
-    [recall] = labwork.list_recalls(session, actor=setup.commander, round_id=setup.round.id)
+    [recall] = recalls.list_recalls(session, actor=setup.commander, round_id=setup.round.id)
     assert recall.barcode == "T00001" and len(recall.members) == 10 and recall.done_at is None
     assert sorted(m.name for m in recall.members) == sorted(f"居民{i}" for i in range(10, 20))
     # The same file again changes nothing; a different result for a tube is refused.
@@ -356,12 +357,12 @@ def test_results_recall_a_positive_pool_and_a_positive_retest_opens_an_infection
         purpose="retest",
     )
     assert session.scalar(select(func.count()).select_from(Tube).where(Tube.kind == "single")) == 10
-    plan = labwork.plan_round(
+    plan = planning.plan_round(
         session, actor=setup.commander, round_id=setup.round.id, now=at(9, 18)
     )
     assert plan.tubes == 10
     for s in plan.shipments:
-        labwork.shipment_step(
+        shipments.shipment_step(
             session,
             actor=setup.commander,
             shipment_id=s.id,
@@ -378,12 +379,12 @@ def test_results_recall_a_positive_pool_and_a_positive_retest_opens_an_infection
     outcome = [(f"R-{i:04d}", "阳性" if i == 3 else "阴性") for i in range(10)]
     for lab in sorted({lab_of[b] for b, _ in outcome}):
         mine = [(b, r) for b, r in outcome if lab_of[b] == lab]
-        parsed = labwork.parse_results(
+        parsed = results.parse_results(
             "r.csv",
             results_csv(mine, tested=at(9, 20), reported=at(9, 21)),
             now=at(9, 22),
         )
-        labwork.record_results(
+        results.record_results(
             session, actor=setup.commander, lab_id=lab, rows=parsed, now=at(9, 22)
         )
     [infection] = session.scalars(select(Infection)).all()
@@ -404,9 +405,9 @@ def test_bad_results_are_named_and_nothing_is_recorded(
     lab = next(iter(lab_of.values()))
     mine = sorted(b for b, x in lab_of.items() if x == lab)
     content = results_csv([(mine[0], "阴性"), ("NOPE-1", "阴性")])
-    parsed = labwork.parse_results("r.csv", content, now=at(9, 16))
+    parsed = results.parse_results("r.csv", content, now=at(9, 16))
     with pytest.raises(InvalidInput) as error:
-        labwork.record_results(
+        results.record_results(
             session, actor=setup.commander, lab_id=lab, rows=parsed, now=at(9, 16)
         )
     assert error.value.problems[0].loc == ("row 3", "barcode")
@@ -415,15 +416,15 @@ def test_bad_results_are_named_and_nothing_is_recorded(
         session.scalar(select(func.count()).select_from(Tube).where(Tube.result.is_not(None))) == 0
     )
     with pytest.raises(InvalidInput) as error:
-        labwork.parse_results("r.csv", results_csv([(mine[0], "弱阳")]), now=at(9, 16))
+        results.parse_results("r.csv", results_csv([(mine[0], "弱阳")]), now=at(9, 16))
     assert error.value.problems[0].loc == ("row 2", "结果")
     with pytest.raises(InvalidInput, match="future"):
-        labwork.record_results(
+        results.record_results(
             session,
             actor=setup.commander,
             lab_id=lab,
             now=at(9, 15),
-            rows=labwork.parse_results("r.csv", results_csv([(mine[0], "阴性")]), now=at(9, 15)),
+            rows=results.parse_results("r.csv", results_csv([(mine[0], "阴性")]), now=at(9, 15)),
         )
 
 
