@@ -7,7 +7,7 @@ executemany, and every row checked before anything is written."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, false, func, or_, select, true, update
@@ -297,6 +297,30 @@ def needs_single_tube(
     return single
 
 
+@dataclass
+class _Registering:
+    """A batch of scans on its way into tubes: what the round knows, what the batch adds."""
+
+    round: ScreeningRound
+    purpose: str
+    sites: dict[int, SamplingSite]
+    people: dict[str, int]  # the scan's 身份证号 or key -> person id
+    earlier: dict[int, str] = field(default_factory=dict)  # person -> barcode before
+    tubes: dict[str, _TubeState] = field(default_factory=dict)
+    single: set[int] = field(default_factory=set)  # people who need a tube of their own
+    recalled: set[int] = field(default_factory=set)
+    problems: list[FieldProblem] = field(default_factory=list)
+    seen: dict[int, str] = field(default_factory=dict)  # person -> barcode in this batch
+    new_samples: list[tuple[int, str, datetime]] = field(default_factory=list)
+    already: int = 0
+    opened: int = 0
+    closed: int = 0
+
+    def problem(self, loc: Loc, field: str, msg: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(FieldProblem((*loc, field), msg))
+
+
 def register_samples(
     session: Session,
     *,
@@ -312,90 +336,108 @@ def register_samples(
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is not None and purpose == "screen":
         raise Conflict(f"round {found.id} closed at {fmt_local(found.closed_at)}")
-    sites = {
-        s.id: s
-        for s in session.scalars(select(SamplingSite).where(SamplingSite.round_id == found.id))
-    }
-    people = registry.resolve_people(session, (s.person for s in scans))
-    problems: list[FieldProblem] = []
-
-    def problem(loc: Loc, field: str, msg: str) -> None:
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(FieldProblem((*loc, field), msg))
-
+    batch = _Registering(
+        round=found,
+        purpose=purpose,
+        sites={
+            s.id: s
+            for s in session.scalars(select(SamplingSite).where(SamplingSite.round_id == found.id))
+        },
+        people=registry.resolve_people(session, (s.person for s in scans)),
+    )
     for scan in scans:
-        if scan.site_id not in sites:
-            problem(scan.loc, "site", f"site {scan.site_id} is not a sampling site of this round")
-        elif not actor.covers(sites[scan.site_id].county_code):
-            problem(scan.loc, "site", f"{sites[scan.site_id].name} is outside your jurisdiction")
-        if scan.sampled_at > now:
-            problem(scan.loc, "sampled_at", f"{fmt_local(scan.sampled_at)} is in the future")
-        elif scan.sampled_at < found.starts_at:
-            problem(scan.loc, "sampled_at", "is before the round started")
-        if scan.person not in people:
-            problem(scan.loc, "person", f"{scan.person} is not in the registry")
+        _check_scan(batch, scan, actor, now)
+    _load_state(session, batch, scans)
+    for scan in scans:
+        _register(batch, scan)
+    if batch.problems:
+        raise InvalidInput("problems in the scans; nothing was registered", batch.problems)
+    _write(session, found, batch.tubes, batch.new_samples, purpose)
+    return RegisterResult(
+        added=len(batch.new_samples),
+        already=batch.already,
+        tubes_opened=batch.opened,
+        tubes_closed=batch.closed,
+    )
+
+
+def _check_scan(batch: _Registering, scan: Registration, actor: Actor, now: datetime) -> None:
+    """The site is the round's and the actor's, the time is real, the person is known."""
+    site = batch.sites.get(scan.site_id)
+    if site is None:
+        batch.problem(scan.loc, "site", f"site {scan.site_id} is not a sampling site of this round")
+    elif not actor.covers(site.county_code):
+        batch.problem(scan.loc, "site", f"{site.name} is outside your jurisdiction")
+    if scan.sampled_at > now:
+        batch.problem(scan.loc, "sampled_at", f"{fmt_local(scan.sampled_at)} is in the future")
+    elif scan.sampled_at < batch.round.starts_at:
+        batch.problem(scan.loc, "sampled_at", "is before the round started")
+    if scan.person not in batch.people:
+        batch.problem(scan.loc, "person", f"{scan.person} is not in the registry")
+
+
+def _load_state(session: Session, batch: _Registering, scans: Sequence[Registration]) -> None:
+    """What the round already holds for this batch: earlier samples, tubes, who needs a single
+    tube (sealed zone, quarantine order), who was recalled."""
+    found, people = batch.round, batch.people
     person_ids = sorted({people[s.person] for s in scans if s.person in people})
-    earlier = _earlier_samples(session, found.id, person_ids, purpose)
-    tubes = _tubes_by_barcode(session, {s.barcode for s in scans})
+    batch.earlier = _earlier_samples(session, found.id, person_ids, batch.purpose)
+    batch.tubes = _tubes_by_barcode(session, {s.barcode for s in scans})
     if scans:
         moment = max(s.sampled_at for s in scans)
-        single = needs_single_tube(session, found, person_ids, at=moment)
-    else:
-        single = set()
-    recalled = _recalled(session, found.id) if purpose == "retest" else set()
-    seen: dict[int, str] = {}
-    new_samples: list[tuple[int, str, datetime]] = []
-    already = opened = closed = 0
-    for scan in scans:
-        pid = people.get(scan.person)
-        if pid is None or scan.site_id not in sites:
-            continue
-        previous = earlier.get(pid) or seen.get(pid)
-        if previous is not None:
-            if previous == scan.barcode and pid not in seen:
-                already += 1  # the same scan again: nothing to do
-                continue
-            problem(
+        batch.single = needs_single_tube(session, found, person_ids, at=moment)
+    if batch.purpose == "retest":
+        batch.recalled = _recalled(session, found.id)
+
+
+def _register(batch: _Registering, scan: Registration) -> None:
+    """One scan into its tube (opened if new), or its problem noted."""
+    pid = batch.people.get(scan.person)
+    if pid is None or scan.site_id not in batch.sites:
+        return
+    previous = batch.earlier.get(pid) or batch.seen.get(pid)
+    if previous is not None:
+        if previous == scan.barcode and pid not in batch.seen:
+            batch.already += 1  # the same scan again: nothing to do
+        else:
+            batch.problem(
                 scan.loc,
                 "person",
                 f"{scan.person} is already registered in this round ({previous})",
             )
-            continue
-        if purpose == "retest" and pid not in recalled:
-            problem(scan.loc, "person", f"{scan.person} is in no recalled pool of this round")
-            continue
-        state = tubes.get(scan.barcode)
-        wants_single = purpose == "retest" or pid in single
-        if state is None:
-            state = _TubeState(
-                id=None,
-                round_id=found.id,
-                site_id=scan.site_id,
-                kind="single" if wants_single else "pooled",
-                size=1 if wants_single else found.pool_size,
-                members=0,
-                closed_at=None,
-                opened_at=scan.sampled_at,
-            )
-            tubes[scan.barcode] = state
-            opened += 1
-        problem_text = _tube_problem(state, scan, found.id, wants_single)
-        if problem_text:
-            problem(scan.loc, "barcode", problem_text)
-            continue
-        state.members += 1
-        state.changed = True
-        if state.members >= state.size:
-            state.closed_at = scan.sampled_at
-            closed += 1
-        seen[pid] = scan.barcode
-        new_samples.append((pid, scan.barcode, scan.sampled_at))
-    if problems:
-        raise InvalidInput("problems in the scans; nothing was registered", problems)
-    _write(session, found, tubes, new_samples, purpose)
-    return RegisterResult(
-        added=len(new_samples), already=already, tubes_opened=opened, tubes_closed=closed
+        return
+    if batch.purpose == "retest" and pid not in batch.recalled:
+        batch.problem(scan.loc, "person", f"{scan.person} is in no recalled pool of this round")
+        return
+    wants_single = batch.purpose == "retest" or pid in batch.single
+    state = batch.tubes.get(scan.barcode) or _open_tube(batch, scan, wants_single)
+    problem_text = _tube_problem(state, scan, batch.round.id, wants_single)
+    if problem_text:
+        batch.problem(scan.loc, "barcode", problem_text)
+        return
+    state.members += 1
+    state.changed = True
+    if state.members >= state.size:
+        state.closed_at = scan.sampled_at
+        batch.closed += 1
+    batch.seen[pid] = scan.barcode
+    batch.new_samples.append((pid, scan.barcode, scan.sampled_at))
+
+
+def _open_tube(batch: _Registering, scan: Registration, single: bool) -> _TubeState:
+    state = _TubeState(
+        id=None,
+        round_id=batch.round.id,
+        site_id=scan.site_id,
+        kind="single" if single else "pooled",
+        size=1 if single else batch.round.pool_size,
+        members=0,
+        closed_at=None,
+        opened_at=scan.sampled_at,
     )
+    batch.tubes[scan.barcode] = state
+    batch.opened += 1
+    return state
 
 
 def _tube_problem(state: _TubeState, scan: Registration, round_id: int, single: bool) -> str:
