@@ -67,8 +67,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/people/service.py:merge_people": "not yet split",
     "fangkong/quarantine/outlook.py:capacity_outlook": "not yet split",
     "fangkong/quarantine/service.py:import_sites": "not yet split",
-    "fangkong/quarantine/stays.py:site_roster": "not yet split",
-    "fangkong/quarantine/transfers.py:plan_dispatch": "not yet split",
     "fangkong/sim/city.py:build_city": "not yet split",
     "fangkong/sim/engine.py:step": "not yet split",
     "fangkong/sim/forecast.py:forecast": "not yet split",

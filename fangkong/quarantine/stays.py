@@ -15,6 +15,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
+from fangkong.people.schemas import PersonRead
 from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Swab
 from fangkong.quarantine.permissions import SITE_WORK
@@ -379,46 +380,16 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
     if site is None:
         raise NotFound(f"site {site_id} not found")
     require_site(actor, site_id)
-    start = start_of_local_day(day)
-    rows = session.execute(
-        select(Stay, Room)
-        .join(Room, Room.id == Stay.room_id)
-        .where(
-            Room.site_id == site_id,
-            Stay.placed_at < start + timedelta(days=1),
-            (Stay.released_at.is_(None)) | (Stay.released_at >= start),
-        )
-        .order_by(Room.building, Room.floor, Room.number, Stay.id)
-    ).all()
+    rows = _stays_on(session, site_id, day)
     people = people_by_id(session, {stay.person_id for stay, _ in rows})
-    swabs: dict[int, list[Swab]] = {}
-    for chunk in in_chunks([stay.id for stay, _ in rows]):
-        for swab in session.scalars(
-            select(Swab).where(Swab.stay_id.in_(chunk)).order_by(Swab.due_on)
-        ):
-            swabs.setdefault(swab.stay_id, []).append(swab)
+    swabs = _swabs_of(session, [stay.id for stay, _ in rows])
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"{day:%m%d}花名册")
     sheet.append([f"{site.name} 在隔人员花名册 {day:%Y年%m月%d日}"])
     sheet.append(list(ROSTER_HEADERS))
     for stay, room in rows:
         shown = show_person(people[stay.person_id], actor, in_care=actor.site_id == site_id)
-        mine = swabs.get(stay.id, [])
-        today = next((s for s in mine if s.due_on == day), None)
-        done = [s for s in mine if s.result]
-        sheet.append(
-            [
-                f"{room.building}{'-' if room.building else ''}{room.number}",
-                shown.name,
-                shown.id_number or shown.age_text or "",
-                shown.phone or "",
-                fmt_local(stay.arrived_at) or "转运中",
-                fmt_local(stay.planned_end_at),
-                ("是" + (f"（{today.result}）" if today.result else "")) if today else "",
-                f"{done[-1].due_on} {done[-1].result}" if done else "",
-                f"已解除 {fmt_local(stay.released_at)}" if stay.released_at else "",
-            ]
-        )
+        sheet.append(_roster_line(stay, room, shown, swabs.get(stay.id, []), day))
     out = io.BytesIO()
     book.save(out)
     record_audit(
@@ -431,3 +402,47 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
         detail=f"roster {day}: {len(rows)} people",
     )
     return out.getvalue()
+
+
+def _stays_on(session: Session, site_id: int, day: date) -> list[tuple[Stay, Room]]:
+    """The site's stays that overlap a city-time day, room by room."""
+    start = start_of_local_day(day)
+    rows = session.execute(
+        select(Stay, Room)
+        .join(Room, Room.id == Stay.room_id)
+        .where(
+            Room.site_id == site_id,
+            Stay.placed_at < start + timedelta(days=1),
+            (Stay.released_at.is_(None)) | (Stay.released_at >= start),
+        )
+        .order_by(Room.building, Room.floor, Room.number, Stay.id)
+    )
+    return [(stay, room) for stay, room in rows]
+
+
+def _swabs_of(session: Session, stay_ids: list[int]) -> dict[int, list[Swab]]:
+    swabs: dict[int, list[Swab]] = {}
+    for chunk in in_chunks(stay_ids):
+        for swab in session.scalars(
+            select(Swab).where(Swab.stay_id.in_(chunk)).order_by(Swab.due_on)
+        ):
+            swabs.setdefault(swab.stay_id, []).append(swab)
+    return swabs
+
+
+def _roster_line(
+    stay: Stay, room: Room, shown: PersonRead, swabs: list[Swab], day: date
+) -> list[str]:
+    today = next((s for s in swabs if s.due_on == day), None)
+    done = [s for s in swabs if s.result]
+    return [
+        f"{room.building}{'-' if room.building else ''}{room.number}",
+        shown.name,
+        shown.id_number or shown.age_text or "",
+        shown.phone or "",
+        fmt_local(stay.arrived_at) or "转运中",
+        fmt_local(stay.planned_end_at),
+        ("是" + (f"（{today.result}）" if today.result else "")) if today else "",
+        f"{done[-1].due_on} {done[-1].result}" if done else "",
+        f"已解除 {fmt_local(stay.released_at)}" if stay.released_at else "",
+    ]

@@ -82,54 +82,68 @@ def plan_dispatch(session: Session, *, actor: Actor) -> DispatchPlan:
     )
     if not vehicles:
         raise InvalidInput.at(("vehicles",), "no active vehicle is registered")
+    runs_of = _runs_so_far(session, vehicles)
+    largest = max(v.seats for v in vehicles)
+    by_area: dict[str | None, list[Transfer]] = defaultdict(list)
+    for t in waiting:
+        by_area[t.pickup_county].append(t)
+    runs: list[Run] = []
+    unassigned: list[int] = []
+    for area, tasks in sorted(by_area.items(), key=lambda kv: kv[0] or ""):
+        loads, too_big = _loads(tasks, largest)
+        unassigned += too_big
+        runs += [_assign(load, area, vehicles, runs_of) for load in loads]
+    session.flush()
+    return DispatchPlan(runs=runs, unassigned=unassigned)
+
+
+def _runs_so_far(session: Session, vehicles: list[Vehicle]) -> dict[int, int]:
+    """Each vehicle's last run number: new runs go on from there."""
     runs_of: dict[int, int] = dict.fromkeys((v.id for v in vehicles), 0)
     for vehicle_id, run in session.execute(
         select(Transfer.vehicle_id, func.max(Transfer.run)).group_by(Transfer.vehicle_id)
     ):
         if vehicle_id in runs_of:
             runs_of[vehicle_id] = run or 0
-    largest = max(v.seats for v in vehicles)
-    by_area: dict[str | None, list[Transfer]] = defaultdict(list)
-    for t in waiting:
-        by_area[t.pickup_county].append(t)
+    return runs_of
 
-    runs: list[Run] = []
-    unassigned: list[int] = []
-    for area, tasks in sorted(by_area.items(), key=lambda kv: kv[0] or ""):
-        # Cases ride alone; households pack first-fit decreasing into loads of seats.
-        loads: list[list[Transfer]] = [[t] for t in tasks if t.is_case]
-        for t in sorted((t for t in tasks if not t.is_case), key=lambda t: -t.people):
-            if t.people > largest:
-                unassigned.append(t.id)
-                continue
-            for load in loads:
-                if not load[0].is_case and sum(x.people for x in load) + t.people <= largest:
-                    load.append(t)
-                    break
-            else:
-                loads.append([t])
+
+def _loads(tasks: list[Transfer], largest: int) -> tuple[list[list[Transfer]], list[int]]:
+    """Cases ride alone; households pack first-fit decreasing into loads of seats. A household
+    larger than any vehicle is left unassigned."""
+    loads: list[list[Transfer]] = [[t] for t in tasks if t.is_case]
+    too_big: list[int] = []
+    for t in sorted((t for t in tasks if not t.is_case), key=lambda t: -t.people):
+        if t.people > largest:
+            too_big.append(t.id)
+            continue
         for load in loads:
-            size = sum(t.people for t in load)
-            fitting = [v for v in vehicles if v.seats >= size]
-            # The county's own vehicles first, then the least used.
-            vehicle = min(
-                fitting, key=lambda v: (v.base_county != area, runs_of[v.id], v.seats, v.id)
-            )
-            runs_of[vehicle.id] += 1
-            for t in load:
-                t.vehicle_id, t.run = vehicle.id, runs_of[vehicle.id]
-            runs.append(
-                Run(
-                    vehicle=vehicle.plate,
-                    run=runs_of[vehicle.id],
-                    area=area,
-                    transfers=[t.id for t in load],
-                    people=size,
-                    seats=vehicle.seats,
-                )
-            )
-    session.flush()
-    return DispatchPlan(runs=runs, unassigned=unassigned)
+            if not load[0].is_case and sum(x.people for x in load) + t.people <= largest:
+                load.append(t)
+                break
+        else:
+            loads.append([t])
+    return loads, too_big
+
+
+def _assign(
+    load: list[Transfer], area: str | None, vehicles: list[Vehicle], runs_of: dict[int, int]
+) -> Run:
+    """The county's own vehicles first, then the least used, among those with the seats."""
+    size = sum(t.people for t in load)
+    fitting = [v for v in vehicles if v.seats >= size]
+    vehicle = min(fitting, key=lambda v: (v.base_county != area, runs_of[v.id], v.seats, v.id))
+    runs_of[vehicle.id] += 1
+    for t in load:
+        t.vehicle_id, t.run = vehicle.id, runs_of[vehicle.id]
+    return Run(
+        vehicle=vehicle.plate,
+        run=runs_of[vehicle.id],
+        area=area,
+        transfers=[t.id for t in load],
+        people=size,
+        seats=vehicle.seats,
+    )
 
 
 def advance_transfer(
