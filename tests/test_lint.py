@@ -65,7 +65,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/demo.py:build_demo": "not yet split",
     "fangkong/demo_round.py:screening_round": "not yet split",
     "fangkong/people/service.py:merge_people": "not yet split",
-    "fangkong/quarantine/outlook.py:capacity_outlook": "not yet split",
     "fangkong/quarantine/service.py:import_sites": "not yet split",
     "fangkong/sim/city.py:build_city": "not yet split",
     "fangkong/sim/engine.py:step": "not yet split",

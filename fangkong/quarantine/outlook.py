@@ -28,7 +28,6 @@ def capacity_outlook(
     today = local_date(now)
     span = [today + timedelta(days=d) for d in range(days)]
     starts = [start_of_local_day(d) for d in span]
-
     available: dict[int, int] = dict(
         session.execute(
             select(Room.site_id, func.count())
@@ -36,73 +35,74 @@ def capacity_outlook(
             .group_by(Room.site_id)
         ).all()
     )
-    needed: dict[int, list[int]] = defaultdict(lambda: [0] * days)
-    occupied_today: dict[int, int] = defaultdict(int)
-    rooms_of_stays = session.execute(
-        select(Room.site_id, Stay.room_id, Stay.planned_end_at)
-        .join(Room, Room.id == Stay.room_id)
-        .where(Stay.released_at.is_(None))
-    ).all()
-    # A family room holds several stays: count rooms, not people, on each day.
-    busy: dict[int, set[int]] = defaultdict(set)  # day index (-1: today) -> room ids
-    site_of: dict[int, int] = {}
-    for room_site, room_id, end in rooms_of_stays:
-        site_of[room_id] = room_site
-        busy[-1].add(room_id)
-        for i, start in enumerate(starts):
-            if end > start:
-                busy[i].add(room_id)
-    for room_id in busy[-1]:
-        occupied_today[site_of[room_id]] += 1
-    for i in range(days):
-        for room_id in busy[i]:
-            needed[site_of[room_id]][i] += 1
-
-    waiting = [0] * days
-    pending = waiting_for_rooms(session, now=now)
-    waiting_now = len(pending)
-    for end in pending.values():
-        for i, start in enumerate(starts):
-            if end > start:
-                waiting[i] += 1
-
-    sites = []
-    for site in session.scalars(select(Site).order_by(Site.county_code, Site.name)):
-        row = needed[site.id]
-        sites.append(
-            SiteOutlook(
-                site_id=site.id,
-                name=site.name,
-                available=available.get(site.id, 0),
-                occupied_today=occupied_today[site.id],
-                needed=list(row),
-                runs_out_on=_runs_out(span, row, available.get(site.id, 0)),
-            )
+    occupied_today, needed = _rooms_held(session, starts)
+    sites = [
+        SiteOutlook(
+            site_id=site.id,
+            name=site.name,
+            available=available.get(site.id, 0),
+            occupied_today=occupied_today[site.id],
+            needed=list(needed[site.id]),
+            runs_out_on=_runs_out(span, needed[site.id], available.get(site.id, 0)),
         )
+        for site in session.scalars(select(Site).order_by(Site.county_code, Site.name))
+    ]
     if site_id is not None:
-        # A site's staff see their site alone; people waiting are not theirs to place.
-        own = next((s for s in sites if s.site_id == site_id), None)
-        return CapacityOutlook(
-            as_of=now,
-            days=span,
-            sites=[own] if own else [],
-            available=own.available if own else 0,
-            occupied_today=own.occupied_today if own else 0,
-            waiting_now=0,
-            needed=own.needed if own else [0] * days,
-            runs_out_on=own.runs_out_on if own else None,
-        )
+        return _one_site(now, span, sites, site_id)
+    pending = waiting_for_rooms(session, now=now)
+    waiting = [sum(1 for end in pending.values() if end > start) for start in starts]
     total_available = sum(available.values())
-    total = [sum(needed[s.site_id][i] for s in sites) + waiting[i] for i in range(days)]
+    total = [sum(s.needed[i] for s in sites) + waiting[i] for i in range(days)]
     return CapacityOutlook(
         as_of=now,
         days=span,
         sites=sites,
         available=total_available,
         occupied_today=sum(occupied_today.values()),
-        waiting_now=waiting_now,
+        waiting_now=len(pending),
         needed=total,
         runs_out_on=_runs_out(span, total, total_available),
+    )
+
+
+def _rooms_held(
+    session: Session, starts: list[datetime]
+) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Per site: rooms occupied now, and rooms still held at the start of each day (a family
+    room holds several stays: rooms are counted, not people)."""
+    rows = session.execute(
+        select(Room.site_id, Stay.room_id, Stay.planned_end_at)
+        .join(Room, Room.id == Stay.room_id)
+        .where(Stay.released_at.is_(None))
+    ).all()
+    site_of = {room_id: site for site, room_id, _ in rows}
+    ends: dict[int, datetime] = {}
+    for _, room_id, end in rows:
+        ends[room_id] = max(end, ends.get(room_id, end))
+    occupied: dict[int, int] = defaultdict(int)
+    needed: dict[int, list[int]] = defaultdict(lambda: [0] * len(starts))
+    for room_id, end in ends.items():
+        occupied[site_of[room_id]] += 1
+        for i, start in enumerate(starts):
+            if end > start:
+                needed[site_of[room_id]][i] += 1
+    return occupied, needed
+
+
+def _one_site(
+    now: datetime, span: list[date], sites: list[SiteOutlook], site_id: int
+) -> CapacityOutlook:
+    """A site's staff see their site alone; people waiting are not theirs to place."""
+    own = next((s for s in sites if s.site_id == site_id), None)
+    return CapacityOutlook(
+        as_of=now,
+        days=span,
+        sites=[own] if own else [],
+        available=own.available if own else 0,
+        occupied_today=own.occupied_today if own else 0,
+        waiting_now=0,
+        needed=own.needed if own else [0] * len(span),
+        runs_out_on=own.runs_out_on if own else None,
     )
 
 
