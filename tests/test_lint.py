@@ -64,8 +64,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/demo.py:_zones": "not yet split",
     "fangkong/demo.py:build_demo": "not yet split",
     "fangkong/demo_round.py:screening_round": "not yet split",
-    "fangkong/people/service.py:merge_people": "not yet split",
-    "fangkong/quarantine/service.py:import_sites": "not yet split",
     "fangkong/sim/city.py:build_city": "not yet split",
     "fangkong/sim/engine.py:step": "not yet split",
     "fangkong/sim/forecast.py:forecast": "not yet split",

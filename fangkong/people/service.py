@@ -580,25 +580,7 @@ def merge_people(
     # stays as an alias so a sheet that still carries it finds the right person.
 
     drop_key, keep_key = drop.person_key, keep.person_key
-    taken = {f: getattr(drop, f) for f in ("id_number", "passport")}
-    # Free the unique values before the kept record takes them.
-    drop.id_number, drop.passport, drop.person_key = None, None, f"merged-{drop.id}"
-    session.flush()
-    for field in ("id_number", "passport"):
-        if getattr(keep, field) is None and taken[field] is not None:
-            setattr(keep, field, taken[field])
-    for field in ("phone", "birth_date", "age_text", "county_code"):
-        if getattr(keep, field) is None:
-            setattr(keep, field, getattr(drop, field))
-    if keep.sex == "unknown":
-        keep.sex = drop.sex
-    if not keep.address:
-        keep.address = drop.address
-    if keep.id_number:
-        keep.person_key = keep.id_number
-    keep.updated_at = now
-    session.flush()
-
+    _take_details(session, keep=keep, drop=drop, now=now)
     people_table = Person.__table__
     assert isinstance(people_table, Table)
     _fold_rows(session, people_table, keep=keep.id, drop=drop.id)
@@ -627,6 +609,28 @@ def merge_people(
     merged = session.get(Person, keep.id)
     assert merged is not None
     return merged
+
+
+def _take_details(session: Session, *, keep: Person, drop: Person, now: datetime) -> None:
+    """The kept record takes the folded one's identifiers and fills its own gaps from it."""
+    taken = {f: getattr(drop, f) for f in ("id_number", "passport")}
+    # Free the unique values before the kept record takes them.
+    drop.id_number, drop.passport, drop.person_key = None, None, f"merged-{drop.id}"
+    session.flush()
+    for field in ("id_number", "passport"):
+        if getattr(keep, field) is None and taken[field] is not None:
+            setattr(keep, field, taken[field])
+    for field in ("phone", "birth_date", "age_text", "county_code"):
+        if getattr(keep, field) is None:
+            setattr(keep, field, getattr(drop, field))
+    if keep.sex == "unknown":
+        keep.sex = drop.sex
+    if not keep.address:
+        keep.address = drop.address
+    if keep.id_number:
+        keep.person_key = keep.id_number
+    keep.updated_at = now
+    session.flush()
 
 
 def _fold_rows(session: Session, target: Table, *, keep: int, drop: int) -> None:

@@ -16,7 +16,7 @@ from fangkong.core.db import bulk_insert
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
-from fangkong.core.sheets import Layout, read_sheet
+from fangkong.core.sheets import Layout, Table, read_sheet
 from fangkong.quarantine import placement
 from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.permissions import MANAGE_SITES
@@ -229,49 +229,7 @@ def import_sites(
     problems: list[FieldProblem] = []
     sites: dict[str, SiteCreate] = {}
     for r, row in table:
-        loc = f"row {r}"
-        kind = SITE_KINDS.get(table.text(row, "kind").lower())
-        county = _county_code(table.text(row, "county"))
-        room_kind = ROOM_KINDS.get(table.text(row, "room_kind").lower())
-        for column, value, known in (
-            ("kind", kind, "酒店, 宿舍, 方舱"),
-            ("county", county, "a county of this city"),
-            ("room_kind", room_kind, "单人间, 家庭间, 无障碍间"),
-        ):
-            if value is None:
-                problems.append(
-                    FieldProblem((loc, table.heading(column)), f"unknown value; use {known}")
-                )
-        name = table.text(row, "site")
-        try:
-            room = RoomIn(
-                building=table.text(row, "building"),
-                floor=int(table.text(row, "floor") or 1),
-                number=table.text(row, "number"),
-                kind=room_kind or "single",
-                capacity=int(table.text(row, "capacity")) if table.text(row, "capacity") else None,
-            )
-            site = sites.get(name) or SiteCreate(
-                name=name,
-                kind=kind or "hotel",
-                county_code=county or "000000",
-                address=table.text(row, "address"),
-                lon=float(table.text(row, "lon")) if table.text(row, "lon") else None,
-                lat=float(table.text(row, "lat")) if table.text(row, "lat") else None,
-                staff=table.text(row, "staff"),
-            )
-        except (ValidationError, ValueError) as exc:
-            problems.append(FieldProblem((loc,), str(exc).splitlines()[0]))
-            continue
-        if site.county_code != (county or site.county_code) or site.kind != (kind or site.kind):
-            problems.append(
-                FieldProblem(
-                    (loc, table.heading("site")),
-                    f"{name} appears with another county or type on an earlier row",
-                )
-            )
-        site.rooms.append(room)
-        sites[name] = site
+        problems += _site_row(table, f"row {r}", row, sites)
     if problems:
         raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
     created_sites = created_rooms = existing_rooms = 0
@@ -287,3 +245,52 @@ def import_sites(
     return SiteImportResult(
         sites_created=created_sites, rooms_created=created_rooms, rooms_existing=existing_rooms
     )
+
+
+def _site_row(
+    table: Table, loc: str, row: Sequence[object], sites: dict[str, SiteCreate]
+) -> list[FieldProblem]:
+    """One row: its room added to its site (the site made on its first row); its problems."""
+    kind = SITE_KINDS.get(table.text(row, "kind").lower())
+    county = _county_code(table.text(row, "county"))
+    room_kind = ROOM_KINDS.get(table.text(row, "room_kind").lower())
+    problems = [
+        FieldProblem((loc, table.heading(column)), f"unknown value; use {known}")
+        for column, value, known in (
+            ("kind", kind, "酒店, 宿舍, 方舱"),
+            ("county", county, "a county of this city"),
+            ("room_kind", room_kind, "单人间, 家庭间, 无障碍间"),
+        )
+        if value is None
+    ]
+    name = table.text(row, "site")
+    cell = table.text
+    try:
+        room = RoomIn(
+            building=cell(row, "building"),
+            floor=int(cell(row, "floor") or 1),
+            number=cell(row, "number"),
+            kind=room_kind or "single",
+            capacity=int(cell(row, "capacity")) if cell(row, "capacity") else None,
+        )
+        site = sites.get(name) or SiteCreate(
+            name=name,
+            kind=kind or "hotel",
+            county_code=county or "000000",
+            address=cell(row, "address"),
+            lon=float(cell(row, "lon")) if cell(row, "lon") else None,
+            lat=float(cell(row, "lat")) if cell(row, "lat") else None,
+            staff=cell(row, "staff"),
+        )
+    except (ValidationError, ValueError) as exc:
+        return [*problems, FieldProblem((loc,), str(exc).splitlines()[0])]
+    if site.county_code != (county or site.county_code) or site.kind != (kind or site.kind):
+        problems.append(
+            FieldProblem(
+                (loc, table.heading("site")),
+                f"{name} appears with another county or type on an earlier row",
+            )
+        )
+    site.rooms.append(room)
+    sites[name] = site
+    return problems
