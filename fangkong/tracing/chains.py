@@ -51,24 +51,12 @@ def transmission_chain(
     root = root_of(session, start)
     cluster = cluster_of(session, root.id)
     people = people_by_id(session, {i.person_id for i in cluster.values()})
-
-    def label(person: Person) -> str:
-        return person.name if sees_in_full(actor, person) else mask_name(person.name)
-
-    generation = {root.id: 1}
-    pending = [root.id]
-    while pending:
-        parent = pending.pop()
-        for child in cluster.values():
-            if child.source_infection_id == parent and child.id not in generation:
-                generation[child.id] = generation[parent] + 1
-                pending.append(child.id)
-
+    generation = _generations(cluster, root.id)
     nodes = [
         ChainNode(
             id=f"i{inf.id}",
             kind="infection",
-            label=label(people[inf.person_id]),
+            label=_label(actor, people[inf.person_id]),
             generation=generation.get(inf.id),
             infection_kind=inf.kind,
             reported_at=inf.reported_at,
@@ -81,52 +69,7 @@ def transmission_chain(
         if inf.source_infection_id in cluster
     ]
     if include_contacts:
-        infected_people = {inf.person_id for inf in cluster.values()}
-        # unscoped: every contact of the cluster is drawn; labels outside the actor's
-        # jurisdiction are masked by `label`.
-        contacts = list(
-            session.scalars(
-                select(Contact).where(Contact.infection_id.in_(list(cluster))).order_by(Contact.id)
-            )
-        )
-        people.update(people_by_id(session, {c.person_id for c in contacts}))
-        for contact in contacts:
-            person = people[contact.person_id]
-            if person.id in infected_people:
-                continue
-            nodes.append(
-                ChainNode(
-                    id=f"c{contact.id}",
-                    kind="contact",
-                    label=label(person),
-                    category=contact.category,
-                    under_control=contact.under_control_at is not None,
-                )
-            )
-            if contact.via_contact_id is not None:
-                edges.append(
-                    ChainEdge(
-                        source=f"c{contact.via_contact_id}", target=f"c{contact.id}", kind="via"
-                    )
-                )
-            else:
-                edges.append(
-                    ChainEdge(
-                        source=f"i{contact.infection_id}", target=f"c{contact.id}", kind="exposure"
-                    )
-                )
-        # A secondary contact reached through someone who turned out infected hangs off that case.
-        infection_of_person = {inf.person_id: inf.id for inf in cluster.values()}
-        contact_person = dict(
-            session.execute(
-                select(Contact.id, Contact.person_id).where(Contact.infection_id.in_(list(cluster)))
-            ).all()
-        )
-        for edge in edges:
-            if edge.kind == "via":
-                via_person = contact_person.get(int(edge.source[1:]))
-                if via_person in infection_of_person:
-                    edge.source = f"i{infection_of_person[via_person]}"
+        _add_contacts(session, actor, cluster, nodes, edges)
     return Chain(
         root_infection_id=root.id,
         infections=len(cluster),
@@ -134,3 +77,66 @@ def transmission_chain(
         nodes=nodes,
         edges=edges,
     )
+
+
+def _label(actor: Actor, person: Person) -> str:
+    return person.name if sees_in_full(actor, person) else mask_name(person.name)
+
+
+def _generations(cluster: dict[int, Infection], root_id: int) -> dict[int, int]:
+    generation = {root_id: 1}
+    pending = [root_id]
+    while pending:
+        parent = pending.pop()
+        for child in cluster.values():
+            if child.source_infection_id == parent and child.id not in generation:
+                generation[child.id] = generation[parent] + 1
+                pending.append(child.id)
+    return generation
+
+
+def _add_contacts(
+    session: Session,
+    actor: Actor,
+    cluster: dict[int, Infection],
+    nodes: list[ChainNode],
+    edges: list[ChainEdge],
+) -> None:
+    """Every traced contact of the cluster's cases (labels masked outside the actor's
+    jurisdiction), hanging off its case or the contact it was exposed through."""
+    contacts = list(
+        session.scalars(
+            select(Contact).where(Contact.infection_id.in_(list(cluster))).order_by(Contact.id)
+        )
+    )
+    people = people_by_id(session, {c.person_id for c in contacts})
+    infection_of_person = {inf.person_id: inf.id for inf in cluster.values()}
+    person_of_contact = {c.id: c.person_id for c in contacts}
+    for contact in contacts:
+        if contact.person_id in infection_of_person:
+            continue
+        nodes.append(
+            ChainNode(
+                id=f"c{contact.id}",
+                kind="contact",
+                label=_label(actor, people[contact.person_id]),
+                category=contact.category,
+                under_control=contact.under_control_at is not None,
+            )
+        )
+        if contact.via_contact_id is None:
+            edges.append(
+                ChainEdge(
+                    source=f"i{contact.infection_id}", target=f"c{contact.id}", kind="exposure"
+                )
+            )
+            continue
+        # A secondary contact reached through someone who turned out infected hangs off that
+        # case.
+        via_person = person_of_contact.get(contact.via_contact_id)
+        source = (
+            f"i{infection_of_person[via_person]}"
+            if via_person in infection_of_person
+            else f"c{contact.via_contact_id}"
+        )
+        edges.append(ChainEdge(source=source, target=f"c{contact.id}", kind="via"))
