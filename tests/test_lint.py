@@ -68,8 +68,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/sim/engine.py:step": "not yet split",
     "fangkong/sim/forecast.py:forecast": "not yet split",
     "fangkong/sim/run.py:simulate": "not yet split",
-    "fangkong/tracing/linelists.py:parse_contact_sheet": "not yet split",
-    "fangkong/tracing/linelists.py:import_contacts": "not yet split",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from fangkong.protocol.models import Protocol
 from fangkong.tracing.models import ImportBatch
 from fangkong.tracing.schemas import ContactCreate, ImportResult
 from fangkong.tracing.service import (
+    ContactsRecorded,
     get_infection,
     list_contacts,
     orders_for,
@@ -91,78 +92,101 @@ def parse_contact_sheet(table: Table, *, filename: str, protocol: Protocol) -> P
     numbers: list[int] = []
     serials: dict[str, int] = {}
     for r, row in table:
-        loc = f"row {r}"
-        raw_id = table.text(row, "id_number")
-        if isinstance(table.get(row, "id_number"), float):
-            problems.append(
-                FieldProblem(
-                    (loc, table.heading("id_number")),
-                    "ID number stored as a number lost its digits; format the column as text",
-                )
-            )
-        sex_text = table.text(row, "sex").lower()
-        try:
-            exposure = cell_datetime(table.get(row, "exposure_at"))
-        except ValueError as exc:
-            problems.append(FieldProblem((loc, table.heading("exposure_at")), str(exc)))
+        contact, row_problems = _contact_of_row(table, f"row {r}", row)
+        problems += row_problems
+        if contact is None:
             continue
-        try:
-            person = PersonIn(
-                name=table.text(row, "name"),
-                id_number=None if raw_id.lower() in NO_DOCUMENT else raw_id,
-                passport=table.text(row, "passport") or None,
-                sex=SEX.get(sex_text),
-                age_text=table.text(row, "age") or None,
-                phone=table.text(row, "phone") or None,
-                address=table.text(row, "address"),
-            )
-            contact = ContactCreate(
-                person=person,
-                category=table.text(row, "category"),
-                setting=table.text(row, "setting"),
-                exposure_at=exposure,
-                relation=table.text(row, "relation")[:64],
-                place=table.text(row, "place")[:120],
-                note=table.text(row, "note"),
-            )
-        except ValidationError as exc:
-            for err in exc.errors():
-                field = next(
-                    (str(p) for p in err["loc"] if str(p) in table.header_of), str(err["loc"][-1])
-                )
-                problems.append(FieldProblem((loc, table.heading(field)), err["msg"]))
-            continue
-        if sex_text and sex_text not in SEX:
-            problems.append(FieldProblem((loc, table.heading("sex")), f"unknown sex {sex_text!r}"))
         serial = table.text(row, "serial")
         if serial:
             serials[serial] = len(parsed)
         parsed.append(contact)
         numbers.append(r)
-
     via_rows: dict[int, int] = {}
     if not problems:
-        for i, contact in enumerate(parsed):
-            try:
-                category = resolve_category(protocol, contact.category or "")
-            except ValueError:
-                continue  # reported with the row by record_contacts
-            if category != "secondary":
-                continue
-            m = VIA_NOTE.search(contact.note)
-            if m is None or m.group(1) not in serials:
-                problems.append(
-                    FieldProblem(
-                        (f"row {numbers[i]}", table.heading("note")),
-                        "a secondary contact must name the row of the close contact it came "
-                        "through, e.g. '7号' (序号 7)",
-                    )
-                )
-            else:
-                via_rows[i] = serials[m.group(1)]
+        via_rows, problems = _secondary_sources(table, protocol, parsed, numbers, serials)
     if problems:
         raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
     return ParsedSheet(parsed, numbers, via_rows, table.header_of)
+
+
+def _contact_of_row(
+    table: Table, loc: str, row: Sequence[object]
+) -> tuple[ContactCreate | None, list[FieldProblem]]:
+    """One row as a contact (None if it cannot be read), and what is wrong with it."""
+    problems: list[FieldProblem] = []
+    raw_id = table.text(row, "id_number")
+    if isinstance(table.get(row, "id_number"), float):
+        problems.append(
+            FieldProblem(
+                (loc, table.heading("id_number")),
+                "ID number stored as a number lost its digits; format the column as text",
+            )
+        )
+    sex_text = table.text(row, "sex").lower()
+    try:
+        exposure = cell_datetime(table.get(row, "exposure_at"))
+    except ValueError as exc:
+        return None, [*problems, FieldProblem((loc, table.heading("exposure_at")), str(exc))]
+    try:
+        person = PersonIn(
+            name=table.text(row, "name"),
+            id_number=None if raw_id.lower() in NO_DOCUMENT else raw_id,
+            passport=table.text(row, "passport") or None,
+            sex=SEX.get(sex_text),
+            age_text=table.text(row, "age") or None,
+            phone=table.text(row, "phone") or None,
+            address=table.text(row, "address"),
+        )
+        contact = ContactCreate(
+            person=person,
+            category=table.text(row, "category"),
+            setting=table.text(row, "setting"),
+            exposure_at=exposure,
+            relation=table.text(row, "relation")[:64],
+            place=table.text(row, "place")[:120],
+            note=table.text(row, "note"),
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = next(
+                (str(p) for p in err["loc"] if str(p) in table.header_of), str(err["loc"][-1])
+            )
+            problems.append(FieldProblem((loc, table.heading(field)), err["msg"]))
+        return None, problems
+    if sex_text and sex_text not in SEX:
+        problems.append(FieldProblem((loc, table.heading("sex")), f"unknown sex {sex_text!r}"))
+    return contact, problems
+
+
+def _secondary_sources(
+    table: Table,
+    protocol: Protocol,
+    parsed: list[ContactCreate],
+    numbers: list[int],
+    serials: dict[str, int],
+) -> tuple[dict[int, int], list[FieldProblem]]:
+    """Each secondary contact's row -> the row of the close contact its 备注 names (7号)."""
+    via_rows: dict[int, int] = {}
+    problems: list[FieldProblem] = []
+    for i, contact in enumerate(parsed):
+        try:
+            category = resolve_category(protocol, contact.category or "")
+        except ValueError:
+            continue  # reported with the row by record_contacts
+        if category != "secondary":
+            continue
+        m = VIA_NOTE.search(contact.note)
+        if m is None or m.group(1) not in serials:
+            problems.append(
+                FieldProblem(
+                    (f"row {numbers[i]}", table.heading("note")),
+                    "a secondary contact must name the row of the close contact it came "
+                    "through, e.g. '7号' (序号 7)",
+                )
+            )
+        else:
+            via_rows[i] = serials[m.group(1)]
+    return via_rows, problems
 
 
 def import_contacts(
@@ -203,11 +227,33 @@ def import_contacts(
     if not sheet.rows:
         raise InvalidInput.at(("file",), f"{filename}: no contact rows under the header")
     step(f"read {len(sheet.rows)} rows")
+    recorded = _record_sheet(session, actor, infection.id, sheet, digest, filename, now)
+    step(f"wrote {recorded.created} contacts")
+    return ImportResult(
+        infection_id=infection.id,
+        filename=filename,
+        rows=len(sheet.rows),
+        people_created=recorded.people_created,
+        contacts_created=recorded.created,
+        already_imported=False,
+    )
+
+
+def _record_sheet(
+    session: Session,
+    actor: Actor,
+    infection_id: int,
+    sheet: ParsedSheet,
+    digest: str,
+    filename: str,
+    now: datetime,
+) -> ContactsRecorded:
+    """The sheet's contacts and its import batch in a savepoint: a bad row leaves nothing
+    behind, even inside a larger unit of work. Problems name the sheet's own headings."""
     try:
-        # A savepoint: a bad row leaves nothing behind, even inside a larger unit of work.
         with session.begin_nested():
             batch = ImportBatch(
-                infection_id=infection.id,
+                infection_id=infection_id,
                 sha256=digest,
                 filename=filename[:200],
                 rows=len(sheet.rows),
@@ -216,10 +262,10 @@ def import_contacts(
             )
             session.add(batch)
             session.flush()
-            recorded = record_contacts(
+            return record_contacts(
                 session,
                 actor=actor,
-                infection_id=infection.id,
+                infection_id=infection_id,
                 items=sheet.rows,
                 now=now,
                 via_rows=sheet.via_rows,
@@ -231,15 +277,6 @@ def import_contacts(
             if len(p.loc) >= 2 and isinstance(p.loc[1], str) and p.loc[1] in sheet.header_of:
                 p.loc = (p.loc[0], sheet.header_of[p.loc[1]], *p.loc[2:])
         raise
-    step(f"wrote {recorded.created} contacts")
-    return ImportResult(
-        infection_id=infection.id,
-        filename=filename,
-        rows=len(sheet.rows),
-        people_created=recorded.people_created,
-        contacts_created=recorded.created,
-        already_imported=False,
-    )
 
 
 EXPORT_HEADERS = (
