@@ -56,6 +56,19 @@ class FangkongApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+ROUTERS = (
+    users_router,
+    people_router,
+    tracing_router,
+    quarantine_router,
+    testing_router,
+    zones_router,
+    travel_router,
+    healthcode_router,
+    protocol_router,
+)
+
+
 def create_app(
     session_factory: sessionmaker[Session] | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -78,42 +91,47 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for router in (
-        users_router,
-        people_router,
-        tracing_router,
-        quarantine_router,
-        testing_router,
-        zones_router,
-        travel_router,
-        healthcode_router,
-        protocol_router,
-    ):
+    for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     vendor = vendor_dir()
     if vendor is not None:
         app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+    _answer_errors(app)
+    # Everything imported and built so far lives as long as the process: keep it out of the
+    # cyclic collector's way (a full collection over it paused scans for tens of ms).
+    gc.collect()
+    gc.freeze()
+    # The scan batches' database thread takes the GIL back after each round trip; at the
+    # default 5 ms switch interval a busy event loop kept it waiting (p99 47 ms -> 17 ms
+    # measured by bench/healthcode_lookup.py with 1 ms).
+    sys.setswitchinterval(0.001)
+    return app
 
-    def problem(status: int, exc: Exception, detail: object) -> JSONResponse:
-        return JSONResponse({"message": str(exc), "detail": detail}, status_code=status)
+
+def _problem(status: int, exc: Exception, detail: object) -> JSONResponse:
+    return JSONResponse({"message": str(exc), "detail": detail}, status_code=status)
+
+
+def _answer_errors(app: FastAPI) -> None:
+    """Our errors as HTTP answers: a bad field 422 naming it, 404, 403, 409."""
 
     @app.exception_handler(InvalidInput)
     def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
-        return problem(422, exc, [p.as_dict() for p in exc.problems] or exc.message)
+        return _problem(422, exc, [p.as_dict() for p in exc.problems] or exc.message)
 
     @app.exception_handler(NotFound)
     def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return problem(404, exc, exc.message)
+        return _problem(404, exc, exc.message)
 
     @app.exception_handler(Forbidden)
     def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return problem(403, exc, exc.message)
+        return _problem(403, exc, exc.message)
 
     @app.exception_handler(Conflict)
     def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return problem(409, exc, exc.message)
+        return _problem(409, exc, exc.message)
 
     @app.exception_handler(LoginRequired)
     def _login(_: Request, exc: LoginRequired) -> RedirectResponse:
@@ -126,13 +144,3 @@ def create_app(
             for e in exc.errors()
         ]
         return JSONResponse({"message": "invalid request", "detail": errors}, status_code=422)
-
-    # Everything imported and built so far lives as long as the process: keep it out of the
-    # cyclic collector's way (a full collection over it paused scans for tens of ms).
-    gc.collect()
-    gc.freeze()
-    # The scan batches' database thread takes the GIL back after each round trip; at the
-    # default 5 ms switch interval a busy event loop kept it waiting (p99 47 ms -> 17 ms
-    # measured by bench/healthcode_lookup.py with 1 ms).
-    sys.setswitchinterval(0.001)
-    return app

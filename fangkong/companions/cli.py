@@ -3,7 +3,7 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyarrow.parquet as pq
 import typer
@@ -13,6 +13,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from fangkong.core.clock import SystemClock
 from fangkong.core.settings import get_settings
 from fangkong.protocol.loader import get_protocol
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from fangkong.companions.job import Case
 
 JOB_STEPS = 3
 app = typer.Typer(
@@ -100,30 +105,14 @@ def run_command(
 ) -> None:
     """The companions of the cases, as Parquet (person, case, minutes, first_overlap,
     last_overlap, cells, infected)."""
-    from fangkong.companions.job import read_cases, run_job
+    from fangkong.companions.job import run_job
 
     if engine not in ("duckdb", "dask"):
         raise typer.BadParameter("duckdb or dask", param_hint="--engine")
     rule = get_protocol(get_settings().protocol).companions
     if clause:
         rule = rule.model_copy(update={"cell_hours_clause": True})
-    infection_of: dict[int, int] = {}
-    if cases == "infections" or to_db:
-        from fangkong.companions.service import cases_from_infections
-        from fangkong.core.cli_support import command_session
-        from fangkong.users.service import acting_as
-
-        if cases != "infections":
-            raise typer.BadParameter(
-                "--to-db takes its cases from the database", param_hint="--cases"
-            )
-        with command_session() as session:
-            wanted, infection_of = cases_from_infections(session, actor=acting_as(session, user))
-    else:
-        try:
-            wanted = read_cases(Path(cases))
-        except (OSError, ValueError) as exc:
-            raise typer.BadParameter(str(exc), param_hint="--cases") from None
+    wanted, infection_of = _cases(cases, to_db=to_db, user=user)
     with Progress(console=console, transient=True) as progress:
         # The job's steps: the cases' presence, the pass over everyone's stays, saving.
         task = progress.add_task("companions", total=JOB_STEPS)
@@ -138,16 +127,7 @@ def run_command(
         progress.update(task, completed=JOB_STEPS)
     pq.write_table(result.table.drop(["cell_ids"]), out)
     if to_db:
-        from fangkong.companions.service import record_companions
-        from fangkong.core.cli_support import command_session
-        from fangkong.users.service import acting_as
-
-        with command_session() as session:
-            recorded, unknown = record_companions(
-                session, actor=acting_as(session, user), table=result.table,
-                infection_of=infection_of, now=SystemClock().now(),
-            )  # fmt: skip
-        console.print(f"{recorded} companions recorded as contacts; {unknown} not in the registry")
+        _to_database(result.table, infection_of, user)
     for person in result.missing:
         console.print(f"[yellow]case {person}: no location data in the window[/]")
     narrowed = (
@@ -159,6 +139,39 @@ def run_command(
         f"{result.table.num_rows:,} companions of {len(wanted)} cases "
         f"({len(result.computed)} computed now){narrowed} -> {out}"
     )
+
+
+def _cases(cases: str, *, to_db: bool, user: str) -> tuple[list[Case], dict[int, int]]:
+    """The cases from a CSV, or from the database's infections (and the infection each case
+    person stands for, for --to-db)."""
+    from fangkong.companions.job import read_cases
+
+    if cases != "infections" and not to_db:
+        try:
+            return read_cases(Path(cases)), {}
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--cases") from None
+    if cases != "infections":
+        raise typer.BadParameter("--to-db takes its cases from the database", param_hint="--cases")
+    from fangkong.companions.service import cases_from_infections
+    from fangkong.core.cli_support import command_session
+    from fangkong.users.service import acting_as
+
+    with command_session() as session:
+        return cases_from_infections(session, actor=acting_as(session, user))
+
+
+def _to_database(table: pa.Table, infection_of: dict[int, int], user: str) -> None:
+    from fangkong.companions.service import record_companions
+    from fangkong.core.cli_support import command_session
+    from fangkong.users.service import acting_as
+
+    with command_session() as session:
+        recorded, unknown = record_companions(
+            session, actor=acting_as(session, user), table=table,
+            infection_of=infection_of, now=SystemClock().now(),
+        )  # fmt: skip
+    console.print(f"{recorded} companions recorded as contacts; {unknown} not in the registry")
 
 
 @app.command("purge")
