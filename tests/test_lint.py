@@ -63,9 +63,7 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/demo.py:build_demo": "not yet split",
     "fangkong/demo_round.py:screening_round": "not yet split",
     "fangkong/sim/city.py:build_city": "not yet split",
-    "fangkong/sim/engine.py:step": "not yet split",
     "fangkong/sim/forecast.py:forecast": "not yet split",
-    "fangkong/sim/run.py:simulate": "not yet split",
 }
 
 

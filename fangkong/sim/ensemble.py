@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from fangkong.core.errors import InvalidInput
-from fangkong.sim.engine import SERIES
+from fangkong.sim.kernels import SERIES
 from fangkong.sim.scenario import Scenario, check_scenario
 
 OnDone = Callable[[int], None]

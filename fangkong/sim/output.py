@@ -13,8 +13,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from fangkong.core.errors import InvalidInput
-from fangkong.sim.engine import SERIES
 from fangkong.sim.ensemble import Ensemble, dotted_name
+from fangkong.sim.kernels import SERIES
 from fangkong.sim.run import RunResult
 
 CHART = Path(__file__).with_name("chart.html")

@@ -11,9 +11,10 @@ import numpy as np
 
 from fangkong.protocol.loader import get_protocol
 from fangkong.protocol.models import Protocol
-from fangkong.sim import engine as e
+from fangkong.sim import kernels as e
 from fangkong.sim.city import City, build_city
 from fangkong.sim.scenario import Scenario
+from fangkong.sim.state import Lists, Params, new_lists, new_people, town_of
 from fangkong.testing.pooling import pool_option
 
 OnDay = Callable[[int], None]
@@ -69,14 +70,6 @@ def rules_of(protocol: Protocol) -> Rules:
         kind = next(iter(protocol.zones.values()))
         zone_days = (kind.days_without_infection or 14) + (kind.then_days or 0)
     return Rules(close_days, close_central, secondary_days, tests, zone_days)
-
-
-def cell_grid(city: City) -> np.ndarray:
-    """Cell index at each (column, row) of the grid, -1 where there is none."""
-    xy = city.cell_xy
-    grid = np.full((int(xy[:, 0].max()) + 1, int(xy[:, 1].max()) + 1), -1, dtype=np.int32)
-    grid[xy[:, 0], xy[:, 1]] = np.arange(len(xy), dtype=np.int32)
-    return grid
 
 
 def parameters(scenario: Scenario, city: City, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -175,97 +168,89 @@ def simulate(
     city = city or city_of(scenario)
     rules = rules_of(get_protocol(scenario.protocol))
     fp, ip = parameters(scenario, city, rules)
-    hosp = np.asarray(scenario.resolved_variant().hospitalised_by_age, dtype=np.float64)
-    grid = cell_grid(city)
-    n = city.people
-    state = np.zeros(n, dtype=np.int8)
-    t_inf = np.full(n, -1, dtype=np.int16)
-    lat = np.zeros(n, dtype=np.uint8)
-    dur = np.zeros(n, dtype=np.uint8)
-    flags = np.zeros(n, dtype=np.uint8)
-    iso = np.zeros(n, dtype=np.int8)
-    iso_until = np.zeros(n, dtype=np.int16)
-    active = np.zeros((n, e.N_ACTIVE_COLUMNS), dtype=np.int32)
-    counts = np.zeros(13, dtype=np.int64)
-    pending = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
-    queue = np.zeros((max(1024, n // 64), 3), dtype=np.int32)
-    placed = np.zeros(max(1024, n // 64), dtype=np.int32)
-    sealed_until = np.zeros(city.cells, dtype=np.int16)
-    controlled_until = np.zeros(city.cells, dtype=np.int16)
-    seed = scenario.seed
-    # The first infections: distinct people, from their own stream.
-    first = np.random.default_rng(np.random.SeedSequence([seed, e.ST_IMPORT])).choice(
-        n, size=min(scenario.seeding.initial_infections, n), replace=False
+    params = Params(scenario.seed, fp, ip, rules.test_days)
+    town = town_of(city, np.asarray(scenario.resolved_variant().hospitalised_by_age))
+    people = new_people(city.people)
+    lists = new_lists(city.people, city.cells)
+    for j in _first_infections(scenario, city):
+        e.infect(int(j), 0, scenario.seed, fp, town, people, lists)
+    build_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    series = np.zeros((scenario.days, e.N_SERIES), dtype=np.int64)
+    screening = set(scenario.response.screening_days) if scenario.interventions else set()
+    for day in range(scenario.days):
+        lists = _room_for_the_day(lists, day, scenario, ip, day in screening)
+        if day > 0:  # new infections are counted per day; day 0 holds the first ones
+            lists.counts[e.C_NEW_INFECTIONS] = 0
+        e.step(day, day in screening, params, town, people, lists, series[day])
+        if lists.counts[e.C_DROPPED]:
+            dropped = lists.counts[e.C_DROPPED]
+            raise RuntimeError(f"day {day}: a working list overflowed ({dropped} entries)")
+        if on_day is not None:
+            on_day(day)
+    run_seconds = time.perf_counter() - started
+    total = city.nbytes() + sum(a.nbytes for a in (*people, *lists))
+    kept = {k: getattr(people, k) for k in ("t_inf", "lat", "dur", "flags", "iso")}
+    return RunResult(
+        scenario, series, build_seconds, run_seconds, total / city.people,
+        kept if keep_people else None,
+    )  # fmt: skip
+
+
+def _first_infections(scenario: Scenario, city: City) -> np.ndarray:
+    """Distinct people from their own stream (with their households, if the scenario says)."""
+    first = np.random.default_rng(np.random.SeedSequence([scenario.seed, e.ST_IMPORT])).choice(
+        city.people, size=min(scenario.seeding.initial_infections, city.people), replace=False
     )
     if scenario.seeding.with_households:
         homes = np.unique(city.household[first])
         first = np.concatenate(
             [np.arange(city.household_start[h], city.household_start[h + 1]) for h in homes]
         )
-    people = (city.age, city.household, city.cell, city.group, state, t_inf, lat, dur, flags)
-    for j in first:
-        e.infect(int(j), 0, seed, fp, hosp, people, active, counts)
-    build_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    series = np.zeros((scenario.days, e.N_SERIES), dtype=np.int64)
-    screening = set(scenario.response.screening_days) if scenario.interventions else set()
+    return first
+
+
+def _room_for_the_day(
+    lists: Lists, day: int, scenario: Scenario, ip: np.ndarray, round_today: bool
+) -> Lists:
+    """The working lists with room for the most this day can add, counted from what is due:
+    detections (tests and results due, care seeking and hospital admissions today), each
+    bringing its household, traced colleagues and companions onto the tracing queue; the tests
+    of everyone the tracers can place and their households; a round's positives."""
+    counts = lists.counts
     traced_per_day = int(ip[e.I_TRACE_PER_DAY])
-    # The working lists only need room for what the response can add.
-    detecting = bool(ip[e.I_DETECTION]) or bool(screening) or scenario.seeding.arrivals_caught > 0
+    detecting = (
+        bool(ip[e.I_DETECTION])
+        or bool(scenario.response.screening_days and scenario.interventions)
+        or scenario.seeding.arrivals_caught > 0
+    )
     tracing = bool(ip[e.I_TRACING])
     per_case = 8 + int(ip[e.I_GROUP_TRACE_MAX] + ip[e.I_COMPANIONS])
     arrivals = int(10 * scenario.seeding.importations_per_day) + 64  # far above a Poisson day
-    for day in range(scenario.days):
-        # Room for the most this day can add, counted from what is due: detections (tests
-        # and results due, care seeking and hospital admissions today), each bringing its
-        # household, traced colleagues and companions onto the tracing queue; the tests of
-        # everyone the tracers can place and their households; a round's positives.
-        rows = active[: counts[0]]
-        events = 0
-        if detecting:
-            due = int(np.count_nonzero(pending[: counts[2], 1] <= day))
-            care = int(np.count_nonzero(rows[:, e.A_CARE] == day))
-            admitted = int(np.count_nonzero(rows[:, e.A_HOSPITAL] == day))
-            events = due + care + admitted + arrivals
-        round_today = day in screening
-        pending = _grown(
-            pending,
-            int(counts[2]),
-            events
-            + (len(rows) if round_today else 0)
-            + (e.MAX_TEST_DAYS * traced_per_day if tracing else 0)
-            + 1024,
-        )
-        if counts[4] > len(queue) // 2:  # drop the worked part of the tracing queue
-            live = int(counts[3] - counts[4])
-            queue[:live] = queue[counts[4] : counts[3]]
-            counts[3], counts[4] = live, 0
-        queue = _grown(
-            queue,
-            int(counts[3]),
-            (per_case * events + 8 * traced_per_day if tracing else 0) + 1024,
-        )
-        placed = _grown(placed, int(counts[5]), traced_per_day + 1024)
-        if day > 0:
-            counts[1] = 0  # new infections are counted per day; day 0 holds the first ones
-        e.step(
-            day, seed, fp, ip, rules.test_days, day in screening,
-            city.age, city.household_start, city.household, city.cell, city.cell_start, grid,
-            city.cell_xy, city.group, city.group_members, city.group_start,
-            city.group_is_school, hosp,
-            state, t_inf, lat, dur, flags, iso, iso_until, active, counts,
-            pending, queue, placed, sealed_until, controlled_until, series[day],
-        )  # fmt: skip
-        if counts[11]:
-            raise RuntimeError(f"day {day}: a working list overflowed ({counts[11]} entries)")
-        if on_day is not None:
-            on_day(day)
-    run_seconds = time.perf_counter() - started
-    arrays = (state, t_inf, lat, dur, flags, iso, iso_until, active, pending, queue, placed)
-    total = city.nbytes() + sum(a.nbytes for a in arrays)
-    kept: dict[str, np.ndarray] | None = (
-        {"t_inf": t_inf, "lat": lat, "dur": dur, "flags": flags, "iso": iso}
-        if keep_people
-        else None
+    rows = lists.active[: counts[e.C_ACTIVE]]
+    events = 0
+    if detecting:
+        due = int(np.count_nonzero(lists.pending[: counts[e.C_PENDING], 1] <= day))
+        care = int(np.count_nonzero(rows[:, e.A_CARE] == day))
+        admitted = int(np.count_nonzero(rows[:, e.A_HOSPITAL] == day))
+        events = due + care + admitted + arrivals
+    pending = _grown(
+        lists.pending,
+        int(counts[e.C_PENDING]),
+        events
+        + (len(rows) if round_today else 0)
+        + (e.MAX_TEST_DAYS * traced_per_day if tracing else 0)
+        + 1024,
     )
-    return RunResult(scenario, series, build_seconds, run_seconds, total / n, kept)
+    queue = lists.queue
+    if counts[e.C_QUEUE_HEAD] > len(queue) // 2:  # drop the worked part of the tracing queue
+        live = int(counts[e.C_QUEUE_END] - counts[e.C_QUEUE_HEAD])
+        queue[:live] = queue[counts[e.C_QUEUE_HEAD] : counts[e.C_QUEUE_END]]
+        counts[e.C_QUEUE_END], counts[e.C_QUEUE_HEAD] = live, 0
+    queue = _grown(
+        queue,
+        int(counts[e.C_QUEUE_END]),
+        (per_case * events + 8 * traced_per_day if tracing else 0) + 1024,
+    )
+    placed = _grown(lists.placed, int(counts[e.C_PLACED]), traced_per_day + 1024)
+    return lists._replace(pending=pending, queue=queue, placed=placed)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from fangkong.sim import engine
+from fangkong.sim import kernels as engine
 from fangkong.sim.run import RunResult, simulate
 from fangkong.sim.scenario import check_scenario
 
