@@ -15,6 +15,7 @@ from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
+from fangkong.forecast.cli import forecast_command, scenario_command
 from fangkong.healthcode.cli import app as healthcode_app
 from fangkong.people.cli import app as people_app
 from fangkong.quarantine.cli import app as quarantine_app
@@ -33,6 +34,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
+sim_app.command("forecast")(forecast_command)
+sim_app.command("scenario")(scenario_command)
 app.add_typer(sim_app, name="sim")
 app.add_typer(geo_app, name="geo")
 app.add_typer(companions_app, name="companions")

@@ -62,8 +62,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "fangkong/demo.py:_zones": "not yet split",
     "fangkong/demo.py:build_demo": "not yet split",
     "fangkong/demo_round.py:screening_round": "not yet split",
-    "fangkong/sim/city.py:build_city": "not yet split",
-    "fangkong/sim/forecast.py:forecast": "not yet split",
 }
 
 

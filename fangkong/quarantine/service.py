@@ -90,6 +90,13 @@ def add_rooms(session: Session, *, site_id: int, rooms: Sequence[RoomIn]) -> tup
     return len(fresh), len(rooms) - len(fresh)
 
 
+def count_rooms_in_service(session: Session) -> int:
+    count = session.scalar(
+        select(func.count()).select_from(Room).where(Room.status != "out_of_service")
+    )
+    return int(count or 0)
+
+
 def list_sites(session: Session, *, site_id: int | None = None) -> list[SiteRead]:
     """Every site (or one) with its rooms by status and the people staying now."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)

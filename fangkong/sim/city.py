@@ -52,9 +52,33 @@ class City:
 
 def build_city(people: int, *, counties: int = 13, per_cell: int = 2_500, seed: int = 0) -> City:
     """A city of `people` over `counties` square counties of grid cells (`per_cell` people a
-    cell on average). Deterministic for a seed."""
+    cell on average). Deterministic for a seed: the steps draw from one generator in order."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xC17]))
-    # Households until everyone has one: sizes from the census shares.
+    household, household_start = _households(rng, people)
+    age = _ages(rng, people, household_start)
+    cell, cell_start, cell_xy, county_of_cell = _cells(
+        rng, household, len(household_start) - 1, counties, per_cell
+    )
+    group, group_members, group_start, is_school = _groups(rng, age, county_of_cell[cell], counties)
+    return City(
+        people=people,
+        age=age,
+        household=household,
+        household_start=household_start,
+        cell=cell,
+        cell_start=cell_start,
+        cell_xy=cell_xy,
+        cell_county=county_of_cell,
+        group=group,
+        group_members=group_members,
+        group_start=group_start,
+        group_is_school=is_school,
+    )
+
+
+def _households(rng: np.random.Generator, people: int) -> tuple[np.ndarray, np.ndarray]:
+    """Households until everyone has one, sizes from the census shares: each person's
+    household and each household's first member."""
     sizes = rng.choice(HOUSEHOLD_SIZES, size=people // 2 + 16, p=HOUSEHOLD_SHARES)
     ends = np.cumsum(sizes)
     n_households = int(np.searchsorted(ends, people)) + 1
@@ -63,14 +87,25 @@ def build_city(people: int, *, counties: int = 13, per_cell: int = 2_500, seed: 
     household_start = np.zeros(n_households + 1, dtype=np.int64)
     np.cumsum(sizes, out=household_start[1:])
     household = np.repeat(np.arange(n_households, dtype=np.int32), sizes)
+    return household, household_start
 
-    # Ages: every household has an adult; the rest from the pyramid.
+
+def _ages(rng: np.random.Generator, people: int, household_start: np.ndarray) -> np.ndarray:
+    """Ages from the pyramid; every household has an adult."""
     band = rng.choice(len(AGE_SHARES), size=people, p=AGE_SHARES / AGE_SHARES.sum())
     age = (band * 10 + rng.integers(0, 10, size=people)).astype(np.uint8)
     heads = household_start[:-1]
-    age[heads] = np.maximum(age[heads], 20 + rng.integers(0, 50, size=n_households))
+    age[heads] = np.maximum(age[heads], 20 + rng.integers(0, 50, size=len(heads)))
+    return age
 
-    # Cells: a square grid per county; households fill cells in order, cell sizes vary.
+
+def _cells(
+    rng: np.random.Generator, household: np.ndarray, n_households: int, counties: int,
+    per_cell: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """A square grid per county; households fill cells in order, cell sizes vary. Each
+    person's cell, each cell's first resident, each cell's grid square and county."""
+    people = len(household)
     n_cells = max(counties, int(np.ceil(people / per_cell)))
     side = int(np.ceil(np.sqrt(n_cells / counties)))
     weights = rng.gamma(4.0, 1.0, size=n_cells)
@@ -86,11 +121,16 @@ def build_city(people: int, *, counties: int = 13, per_cell: int = 2_500, seed: 
     cx = (county_of_cell % cols_per_row_of_counties) * side + index_in_county % side
     cy = (county_of_cell // cols_per_row_of_counties) * side + index_in_county // side
     cell_xy = np.stack([cx, cy], axis=1).astype(np.int32)
+    return cell, cell_start, cell_xy, county_of_cell
 
-    # Schools: children of school age go to one of their county's schools; workers to a
-    # workplace of their county (lognormal sizes).
-    group = np.full(people, -1, dtype=np.int32)
-    county = county_of_cell[cell]
+
+def _groups(
+    rng: np.random.Generator, age: np.ndarray, county: np.ndarray, counties: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Children of school age go to one of their county's schools; workers to a workplace of
+    their county (lognormal sizes). Each person's group, the members by group, each group's
+    first member, and which groups are schools."""
+    group = np.full(len(age), -1, dtype=np.int32)
     pupils = np.flatnonzero((age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1]))
     working = np.flatnonzero((age >= WORK_AGES[0]) & (age <= WORK_AGES[1]))
     workers = working[rng.random(len(working)) < EMPLOYED]
@@ -104,14 +144,7 @@ def build_city(people: int, *, counties: int = 13, per_cell: int = 2_500, seed: 
             mine = order[bounds[k] : bounds[k + 1]]
             if not len(mine):
                 continue
-            if school:
-                n = max(1, len(mine) // mean)
-                ids = rng.integers(0, n, size=len(mine))
-            else:
-                sizes_w = np.maximum(1, rng.lognormal(np.log(mean) - 0.5, 1.0, size=len(mine)))
-                cuts = np.searchsorted(np.cumsum(sizes_w), np.arange(len(mine)) + 0.5)
-                ids = cuts - cuts.min()
-                n = int(ids.max()) + 1
+            ids, n = _group_ids(rng, len(mine), mean, school)
             group[mine] = next_group + ids
             is_school.append(np.full(n, school))
             next_group += n
@@ -119,17 +152,18 @@ def build_city(people: int, *, counties: int = 13, per_cell: int = 2_500, seed: 
     group_members = in_group[np.argsort(group[in_group], kind="stable")].astype(np.int32)
     group_start = np.zeros(next_group + 1, dtype=np.int64)
     np.cumsum(np.bincount(group[in_group], minlength=next_group), out=group_start[1:])
-    return City(
-        people=people,
-        age=age,
-        household=household,
-        household_start=household_start,
-        cell=cell,
-        cell_start=cell_start,
-        cell_xy=cell_xy,
-        cell_county=county_of_cell,
-        group=group,
-        group_members=group_members,
-        group_start=group_start,
-        group_is_school=np.concatenate(is_school) if is_school else np.zeros(0, dtype=bool),
-    )
+    schools = np.concatenate(is_school) if is_school else np.zeros(0, dtype=bool)
+    return group, group_members, group_start, schools
+
+
+def _group_ids(
+    rng: np.random.Generator, members: int, mean: int, school: bool
+) -> tuple[np.ndarray, int]:
+    """Schools of about `mean` pupils at random; workplaces of lognormal sizes in order."""
+    if school:
+        n = max(1, members // mean)
+        return rng.integers(0, n, size=members), n
+    sizes = np.maximum(1, rng.lognormal(np.log(mean) - 0.5, 1.0, size=members))
+    cuts = np.searchsorted(np.cumsum(sizes), np.arange(members) + 0.5)
+    ids = cuts - cuts.min()
+    return ids, int(ids.max()) + 1

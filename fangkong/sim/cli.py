@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from fangkong.core.cli_support import refuse
 from fangkong.core.errors import InvalidInput
@@ -113,66 +112,3 @@ def sweep_command(
             f"{ensemble.band(s, 'rooms_used')[1].max():,.0f}"
         )
     console.print("wrote " + ", ".join(str(p) for p in written))
-
-
-@app.command("forecast")
-def forecast_command(
-    days: Annotated[int, typer.Option(min=1, max=60)] = 14,
-    seeds: Annotated[int, typer.Option(min=1, max=1_000)] = 10,
-    as_of: Annotated[str | None, typer.Option(help="city time, e.g. 2022-03-08 12:00")] = None,
-    variant: Annotated[str, typer.Option()] = "omicron_ba2",
-    people: Annotated[int | None, typer.Option(help="default FANGKONG_CITY_POPULATION")] = None,
-) -> None:
-    """The next days' needs from the live database: rooms (with when they run out),
-    detections and tests, as medians and 90 % bands."""
-    from fangkong.core.cli_support import command_session
-    from fangkong.core.clock import SystemClock
-    from fangkong.core.timeutil import parse_local_datetime
-    from fangkong.sim.forecast import forecast
-
-    try:
-        moment = parse_local_datetime(as_of) if as_of else SystemClock().now()
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
-    with command_session() as session:
-        found = forecast(
-            session, now=moment, days=days, seeds=seeds, people=people, variant=variant
-        )
-    table = Table("day", "rooms needed (90 %)", "of which promised", "detected", "tests")
-    for d, day in enumerate(found.days):
-        low, mid, high = found.rooms_needed[d]
-        table.add_row(
-            str(day), f"{mid:,.0f} ({low:,.0f}–{high:,.0f})", f"{found.rooms_committed[d]:,}",
-            f"{found.detected[d][1]:,.0f}", f"{found.tests[d][1]:,.0f}",
-        )  # fmt: skip
-    console.print(table)
-    console.print(
-        f"{found.recent_infections} infections in the last 10 days, {found.active_zones} zones, "
-        f"{found.rooms_available:,} rooms; {found.runs} runs. "
-        + (
-            f"[red]Rooms run out on {found.runs_out_on}.[/]"
-            if found.runs_out_on
-            else "Rooms last the period."
-        )
-    )
-
-
-@app.command("scenario")
-def scenario_command(
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="the .toml to write")],
-) -> None:
-    """A scenario with the live database's capacities (rooms, labs, tracers, protocol), to
-    edit and war-game."""
-    from fangkong.core.cli_support import command_session
-    from fangkong.sim.capacities import scenario_from_database, to_toml
-
-    with command_session() as session:
-        data = scenario_from_database(session)
-    check_scenario(data, source="the database")
-    out.write_text(to_toml(data), encoding="utf-8")
-    response = data["response"]
-    console.print(
-        f"{data['city']['people']:,} people, {response['rooms']:,} rooms, "
-        f"{response.get('lab_tubes_per_day', 0):,} tubes a day, "
-        f"{response['tracing_per_day']:,} contacts traced a day, {data['protocol']} -> {out}"
-    )

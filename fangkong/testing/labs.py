@@ -111,6 +111,11 @@ def _late(session: Session, now: datetime) -> dict[int, int]:
     return {lab_id: int(n) for lab_id, n in rows}
 
 
+def tubes_per_day(session: Session) -> int:
+    """What the whole lab network can test in a day."""
+    return int(session.scalar(select(func.sum(Lab.tubes_per_day))) or 0)
+
+
 def list_labs(session: Session, *, now: datetime | None = None) -> list[LabRead]:
     """Labs with their routes, the tubes they hold and, as of `now`, how many are late."""
     routes: dict[int, dict[str, float]] = defaultdict(dict)

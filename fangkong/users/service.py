@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -84,6 +84,11 @@ def actor_of(user: User) -> Actor:
         lab_id=user.lab_id,
         checkpoint_id=user.checkpoint_id,
     )
+
+
+def count_users(session: Session, *, role: str) -> int:
+    count = session.scalar(select(func.count()).select_from(User).where(User.role == role))
+    return int(count or 0)
 
 
 def list_users(session: Session) -> list[User]:

@@ -397,7 +397,7 @@ def forecast_page(
 ) -> Response:
     """The next 14 days' needs from the live state, by the war game's engine; a warning
     before the rooms run out."""
-    from fangkong.sim.forecast import forecast
+    from fangkong.forecast.service import forecast
 
     found = forecast(session, now=moment, seeds=seeds)
     chart = {

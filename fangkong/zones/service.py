@@ -144,6 +144,16 @@ def _event(
     session.flush()
 
 
+def count_live_zones(session: Session, *, at: datetime) -> int:
+    """Zones drawn and not lifted at a moment."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Zone)
+        .where(Zone.drawn_at <= at, (Zone.lifted_at.is_(None)) | (Zone.lifted_at > at))
+    )
+    return int(count or 0)
+
+
 def residents_of(session: Session, zone: Zone) -> ColumnElement[bool]:
     """A condition on people for those who live in the zone (the people registry knows where
     people live)."""

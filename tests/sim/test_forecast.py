@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE
-from fangkong.sim.forecast import forecast
+from fangkong.forecast.service import forecast
 from tests.conftest import MakeActor
 from tests.quarantine.conftest import make_site
 from tests.tracing.conftest import at, make_infection, make_person
@@ -60,7 +60,7 @@ def test_a_scenario_filled_from_the_database(
 ) -> None:
     import tomllib
 
-    from fangkong.sim.capacities import CONTACTS_PER_TRACER, scenario_from_database, to_toml
+    from fangkong.forecast.capacities import CONTACTS_PER_TRACER, scenario_from_database, to_toml
     from fangkong.sim.scenario import check_scenario
     from fangkong.testing import labs
     from tests.testing.conftest import city_labs

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.settings import get_settings
@@ -16,7 +15,7 @@ from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.sim.run import city_of, simulate
 from fangkong.sim.scenario import check_scenario
 from fangkong.tracing.service import count_reported
-from fangkong.zones.models import Zone
+from fangkong.zones.service import count_live_zones
 
 # Infections found in the last RECENT_DAYS are isolated, and their contacts are in the
 # platform's quarantine numbers already; what spreads is what has not been found: HIDDEN
@@ -50,43 +49,18 @@ def forecast(
     variant: str = "omicron_ba2",
     hidden: float = HIDDEN,
 ) -> Forecast:
-    settings = get_settings()
+    """The next `days` days' needs over `seeds` runs, each seeded with the hidden infections
+    behind the ones found recently, on the rooms still free; the rooms already promised (stays
+    running, contacts waiting) added on top."""
     outlook = capacity_outlook(session, now=now, days=days)
     recent = count_reported(session, after=now - timedelta(days=RECENT_DAYS), until=now)
-    zones = (
-        session.scalar(
-            select(func.count())
-            .select_from(Zone)
-            .where(Zone.drawn_at <= now, (Zone.lifted_at.is_(None)) | (Zone.lifted_at > now))
-        )
-        or 0
-    )
-    free_rooms = max(outlook.available - outlook.occupied_today, 0)
     seeded = int(round(recent * hidden))
-    runs = np.zeros((seeds, days, 3))
-    city = None  # one city for every run: the runs differ in their epidemics, not their city
-    if seeded:
-        for k in range(seeds):
-            scenario = check_scenario(
-                {
-                    "name": "forecast",
-                    "protocol": settings.protocol,
-                    "variant": variant,
-                    "seed": k + 1,
-                    "days": days,
-                    "city": {"people": people or settings.city_population},
-                    "seeding": {"initial_infections": seeded},
-                    "response": {"rooms": free_rooms},
-                },
-                source="forecast",
-            )
-            city = city or city_of(scenario)
-            result = simulate(scenario, city=city)
-            # Rooms the new contacts would need: those placed, and those sent home for lack
-            # of a room.
-            runs[k, :, 0] = result.column("rooms_used") + result.column("in_home_quarantine")
-            runs[k, :, 1] = result.column("detected")
-            runs[k, :, 2] = np.diff(result.column("tests_used"), prepend=0)
+    free_rooms = max(outlook.available - outlook.occupied_today, 0)
+    runs = (
+        _runs(seeds, days, seeded, free_rooms, people=people, variant=variant)
+        if seeded
+        else np.zeros((seeds, days, 3))
+    )
     committed = outlook.needed[:days]
     bands = np.percentile(runs, [5, 50, 95], axis=0)  # (3, days, 3)
 
@@ -105,7 +79,7 @@ def forecast(
         as_of=now,
         days=span,
         recent_infections=recent,
-        active_zones=zones,
+        active_zones=count_live_zones(session, at=now),
         rooms_available=outlook.available,
         rooms_committed=committed,
         rooms_needed=needed,
@@ -114,3 +88,34 @@ def forecast(
         runs_out_on=runs_out,
         runs=seeds if seeded else 0,
     )
+
+
+def _runs(
+    seeds: int, days: int, seeded: int, free_rooms: int, *, people: int | None, variant: str
+) -> np.ndarray:
+    """(seeds, days, 3): rooms the new contacts would need (placed, and sent home for lack of
+    a room), detections and tests, run by run. One city for every run: the runs differ in
+    their epidemics, not their city."""
+    settings = get_settings()
+    runs = np.zeros((seeds, days, 3))
+    city = None
+    for k in range(seeds):
+        scenario = check_scenario(
+            {
+                "name": "forecast",
+                "protocol": settings.protocol,
+                "variant": variant,
+                "seed": k + 1,
+                "days": days,
+                "city": {"people": people or settings.city_population},
+                "seeding": {"initial_infections": seeded},
+                "response": {"rooms": free_rooms},
+            },
+            source="forecast",
+        )
+        city = city or city_of(scenario)
+        result = simulate(scenario, city=city)
+        runs[k, :, 0] = result.column("rooms_used") + result.column("in_home_quarantine")
+        runs[k, :, 1] = result.column("detected")
+        runs[k, :, 2] = np.diff(result.column("tests_used"), prepend=0)
+    return runs

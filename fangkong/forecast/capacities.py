@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.ids import divisions_in
 from fangkong.core.settings import get_settings
-from fangkong.quarantine.models import Room
-from fangkong.testing.models import Lab
-from fangkong.users.models import User
+from fangkong.quarantine.service import count_rooms_in_service
+from fangkong.testing.labs import tubes_per_day
+from fangkong.users.service import count_users
 
 # Contacts one tracer can find, reach and hand over for placement in a day ⚠ (our
 # assumption; set `response.tracing_per_day` in the scenario to override).
@@ -22,11 +21,9 @@ CONTACTS_PER_TRACER = 40
 
 def scenario_from_database(session: Session, *, name: str = "from the database") -> dict[str, Any]:
     settings = get_settings()
-    rooms = session.scalar(
-        select(func.count()).select_from(Room).where(Room.status != "out_of_service")
-    )
-    tubes = session.scalar(select(func.sum(Lab.tubes_per_day))) or 0
-    tracers = session.scalar(select(func.count()).select_from(User).where(User.role == "tracer"))
+    rooms = count_rooms_in_service(session)
+    tubes = tubes_per_day(session)
+    tracers = count_users(session, role="tracer")
     response: dict[str, Any] = {
         "rooms": int(rooms or 0),
         "tracing_per_day": int(tracers or 0) * CONTACTS_PER_TRACER,
