@@ -22,10 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fangkong.core.citymap import city_bounds
 from fangkong.core.geo import cell_ids, convert
 
-# The city's bounds (WGS-84), generous: 运城市 lies within about 110.2-112.1 E, 34.5-35.9 N.
-CITY_BOUNDS = (109.9, 34.3, 112.4, 36.2)
 EARLIEST = datetime(2019, 12, 1, tzinfo=UTC).timestamp()
 
 
@@ -83,7 +82,8 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, *, datum: str, size_m: int
         lat = table.column("lat").to_numpy(zero_copy_only=False).astype(float)
         if datum != "wgs84":
             lon, lat = convert(lon, lat, source=datum, target="wgs84")
-        west, south, east, north = CITY_BOUNDS
+        box = city_bounds()
+        west, south, east, north = box.west, box.south, box.east, box.north
         outside = np.flatnonzero(~((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)))
         if len(outside):
             row = int(outside[0])

@@ -10,10 +10,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import Transformer
 
+from fangkong.core.citymap import utm_epsg
 from fangkong.core.settings import get_settings
 
 # Mainland China and its islands: a point outside is a typo or swapped coordinates.
 LON_RANGE, LAT_RANGE = (73.0, 136.0), (3.0, 54.0)
+
+
+def grid_epsg() -> int:
+    """The grid's projection: FANGKONG_GRID_EPSG, or the UTM zone of the city's centre."""
+    configured = get_settings().grid_epsg
+    return configured if configured is not None else utm_epsg()
 
 
 @lru_cache(maxsize=4)
@@ -24,7 +31,7 @@ def _to_metres(epsg: int) -> Transformer:
 def cells_of(lon: Sequence[float] | ArrayLike, lat: Sequence[float] | ArrayLike) -> list[str]:
     """The grid cell of each WGS-84 point, e.g. "E8421N4902" (column, row)."""
     settings = get_settings()
-    x, y = _to_metres(settings.grid_epsg).transform(
+    x, y = _to_metres(grid_epsg()).transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
     size = settings.cell_size_m
@@ -38,7 +45,7 @@ def cell_ids(lon: ArrayLike, lat: ArrayLike, *, size_m: int) -> np.ndarray:
     `size_m` on the city's projection. For bulk location data."""
     if size_m <= 0:
         raise ValueError("cell size must be positive")
-    x, y = _to_metres(get_settings().grid_epsg).transform(
+    x, y = _to_metres(grid_epsg()).transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
     cols = np.floor(np.asarray(x) / size_m).astype(np.int64)
@@ -59,9 +66,7 @@ def cell_centres(cell_ids: Sequence[int], *, size_m: int) -> list[tuple[float, f
     """WGS-84 (lon, lat) of the centre of each int64 cell id."""
     cols = np.array([c >> 32 for c in cell_ids], dtype=float)
     rows = np.array([c & 0xFFFFFFFF for c in cell_ids], dtype=float)
-    lon, lat = _to_degrees(get_settings().grid_epsg).transform(
-        (cols + 0.5) * size_m, (rows + 0.5) * size_m
-    )
+    lon, lat = _to_degrees(grid_epsg()).transform((cols + 0.5) * size_m, (rows + 0.5) * size_m)
     return list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True))
 
 

@@ -28,9 +28,12 @@ class Settings(BaseSettings):
     # Residents (运城市, 7th national census, 2020): the war game's city and forecasts.
     city_population: int = 4_774_508
     protocol: str = "cn-8"
-    # The grid: square cells of this size on this metric projection (UTM 49N covers 108-114°E,
-    # the whole of 运城市). People's homes and grid zones are in these cells.
-    grid_epsg: int = 32649
+    # The city's box (west, south, east, north; WGS-84 degrees) where the map package that
+    # gives its boundary is not installed (core/citymap.py).
+    city_bounds: tuple[float, float, float, float] | None = None
+    # The grid: square cells of this size on a metric projection, by default the UTM zone of
+    # the city's centre (core/citymap.py). People's homes and grid zones are in these cells.
+    grid_epsg: int | None = None
     cell_size_m: int = 800
     # Days a contact's personal data is kept after their last management order ends.
     retention_days: int = 30

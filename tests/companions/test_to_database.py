@@ -17,8 +17,10 @@ from fangkong.core.auth import Actor
 from fangkong.people.service import upsert_people
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing.models import Contact, ManagementOrder
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.tracing import make_infection
 from tests.conftest import NOW
-from tests.tracing.conftest import at, make_infection, make_person
 
 
 def test_companions_become_contacts_once(session: Session, tracer: Actor, tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangkong.healthcode import service
 from fangkong.people.service import upsert_people
+from tests.builders.moments import at
+from tests.builders.people import make_person
 from tests.conftest import NOW, MakeActor
-from tests.tracing.conftest import at, make_person
 
 
 def test_an_upheld_appeal_sets_the_colour_until_a_time(

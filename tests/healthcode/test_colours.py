@@ -16,8 +16,10 @@ from fangkong.testing.schemas import RoundCreate, SiteIn
 from fangkong.tracing import service as tracing
 from fangkong.travel import service as travel
 from fangkong.travel.schemas import ArrivalIn, StepIn
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def test_the_most_severe_episode_decides_and_says_when_it_ends() -> None:

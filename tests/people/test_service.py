@@ -12,8 +12,10 @@ from fangkong.people.models import Person
 from fangkong.people.schemas import PersonIn, PersonUpdate
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Contact, ManagementOrder
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def person_count(session: Session) -> int:

@@ -17,9 +17,10 @@ from fangkong.quarantine.service import place_contacts
 from fangkong.tracing import service as tracing
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import contact_in, make_infection, make_person
 
 HOUSEHOLDS, FAMILY_ROOMS = 50, 30
 

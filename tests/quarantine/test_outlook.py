@@ -8,9 +8,11 @@ from fangkong.core.auth import Actor
 from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.quarantine.service import place_contacts
 from fangkong.tracing import service as tracing
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def test_the_day_rooms_run_out(session: Session, tracer: Actor, make_actor: MakeActor) -> None:

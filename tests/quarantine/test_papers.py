@@ -13,9 +13,11 @@ from fangkong.quarantine.schemas import SwabResult
 from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.stays import record_swab_result, release_due
 from fangkong.tracing import service as tracing
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, Login, MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def placed(session: Session, tracer: Actor, make_actor: MakeActor, n: int = 3) -> list[int]:

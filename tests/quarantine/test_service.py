@@ -10,9 +10,11 @@ from fangkong.people.schemas import PersonIn
 from fangkong.quarantine.models import Room, Stay
 from fangkong.quarantine.service import list_sites, place_contacts
 from fangkong.tracing import service as tracing
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 HOME = "临猗县猗氏镇某小区3号楼2单元"
 

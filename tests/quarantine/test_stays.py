@@ -19,9 +19,11 @@ from fangkong.quarantine.stays import (
 )
 from fangkong.tracing import service as tracing
 from fangkong.tracing.models import Infection
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def placed_stay(session: Session, tracer: Actor, make_actor: MakeActor) -> tuple[int, int]:

@@ -16,9 +16,11 @@ from fangkong.quarantine.transfers import (
 )
 from fangkong.tracing import kpi
 from fangkong.tracing import service as tracing
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def setup(session: Session, tracer: Actor, make_actor: MakeActor, *, families: int = 3):

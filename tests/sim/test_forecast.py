@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE
 from fangkong.forecast.service import forecast
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.quarantine import make_site
+from tests.builders.tracing import make_infection
 from tests.conftest import MakeActor
-from tests.quarantine.conftest import make_site
-from tests.tracing.conftest import at, make_infection, make_person
 
 
 def test_a_forecast_from_the_live_state_warns_before_rooms_run_out(
@@ -63,7 +65,7 @@ def test_a_scenario_filled_from_the_database(
     from fangkong.forecast.capacities import CONTACTS_PER_TRACER, scenario_from_database, to_toml
     from fangkong.sim.scenario import check_scenario
     from fangkong.testing import labs
-    from tests.testing.conftest import city_labs
+    from tests.builders.testing import city_labs
 
     commander = make_actor("commander", None)
     make_site(session, commander, singles=7, families=2, accessible=1)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.testing.conftest import LINYI, YANHU, residents
+from tests.builders.testing import LINYI, YANHU, residents
 
 
 def test_a_round_through_the_api(

@@ -10,8 +10,8 @@ from fangkong.retention import purge_all
 from fangkong.testing import service
 from fangkong.testing.models import Sample, Tube
 from fangkong.testing.service import Registration
-from tests.testing.conftest import RoundSetup
-from tests.tracing.conftest import at
+from tests.builders.moments import at
+from tests.builders.testing import RoundSetup
 
 
 def test_samples_are_kept_while_the_round_needs_them(

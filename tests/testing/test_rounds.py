@@ -19,9 +19,9 @@ from fangkong.tracing.models import Infection
 from fangkong.zones.models import ZoneRound
 from fangkong.zones.schemas import ZoneCreate
 from fangkong.zones.service import draw_zone
+from tests.builders.moments import at
+from tests.builders.testing import LINYI, RoundSetup
 from tests.conftest import NOW, MakeActor
-from tests.testing.conftest import LINYI, RoundSetup
-from tests.tracing.conftest import at
 
 
 def scans(
@@ -489,7 +489,7 @@ def test_county_staff_in_a_city_round_work_their_own_county(
     session: Session, make_actor: MakeActor
 ) -> None:
     from fangkong.testing.schemas import RoundCreate, SiteIn
-    from tests.testing.conftest import YANHU, residents
+    from tests.builders.testing import YANHU, residents
 
     commander = make_actor("commander", None)
     linyi_staff, yanhu_staff = make_actor("tracer", LINYI), make_actor("tracer", YANHU)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.tracing import SAMPLE_PATH
 from tests.conftest import Login
-from tests.tracing.conftest import SAMPLE_PATH
 
 INFECTION = {
     "person": {

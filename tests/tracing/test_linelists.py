@@ -14,9 +14,10 @@ from fangkong.core.errors import InvalidInput
 from fangkong.people.models import Person
 from fangkong.tracing.linelists import export_contacts, import_contacts
 from fangkong.tracing.models import Contact, ImportBatch
+from tests.builders.moments import at
+from tests.builders.tracing import SAMPLE_PATH as SAMPLE
+from tests.builders.tracing import make_infection
 from tests.conftest import NOW
-from tests.tracing.conftest import SAMPLE_PATH as SAMPLE
-from tests.tracing.conftest import at, make_infection
 
 
 def flat(text: str) -> str:

@@ -10,8 +10,9 @@ from fangkong.people.models import Person
 from fangkong.tracing import service
 from fangkong.tracing.models import Contact, ManagementOrder
 from fangkong.tracing.retention import purge_expired
+from tests.builders.moments import at
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW
-from tests.tracing.conftest import at, contact_in, make_infection
 
 
 def count(session: Session, model: type) -> int:

@@ -11,8 +11,10 @@ from fangkong.core.errors import Forbidden, InvalidInput, NotFound
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.models import Contact, ManagementOrder, OrderPhase
 from fangkong.tracing.schemas import ContactOfContactCreate, InfectionCreate, StopCreate
+from tests.builders.moments import at
+from tests.builders.people import make_person
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.tracing.conftest import at, contact_in, make_infection, make_person
 
 
 def problems(exc: InvalidInput) -> dict[str, str]:

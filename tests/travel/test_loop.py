@@ -12,8 +12,9 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import Forbidden, InvalidInput
 from fangkong.travel import service
 from fangkong.travel.schemas import ArrivalIn, CheckpointIn, StepIn
+from tests.builders.moments import at
+from tests.builders.people import make_person
 from tests.conftest import MakeActor
-from tests.tracing.conftest import at, make_person
 
 RISK_CSV = (
     "地区,风险等级,起始日期,解除日期\n"

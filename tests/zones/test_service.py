@@ -11,8 +11,9 @@ from fangkong.people.schemas import PersonIn
 from fangkong.tracing import service as tracing
 from fangkong.zones import service
 from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
+from tests.builders.moments import at
+from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
-from tests.tracing.conftest import at, contact_in, make_infection
 
 HOME = "临猗县猗氏镇某小区3号楼2单元"
 SQUARE = {

@@ -1,3 +1,5 @@
+"""Quarantine sites with rooms, made through the quarantine service."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -6,7 +8,7 @@ from fangkong.core.auth import Actor
 from fangkong.quarantine.models import Site
 from fangkong.quarantine.schemas import RoomIn, SiteCreate
 from fangkong.quarantine.service import create_site
-from tests.tracing.conftest import at
+from tests.builders.moments import at
 
 OPENED = at(6, 0)  # sites open the morning the outbreak is found
 

@@ -22,7 +22,7 @@ from fangkong.companions.ingest import ingest
 from fangkong.companions.job import run_job
 from fangkong.companions.service import cases_from_infections, record_companions
 from fangkong.core.auth import Actor
-from fangkong.demo_time import CST, at
+from fangkong.demo.when import CST, at
 from fangkong.protocol.loader import get_protocol
 
 HOME = (110.7741, 35.1412)

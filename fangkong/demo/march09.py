@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.ids import make_id_number
-from fangkong.demo_time import at
+from fangkong.demo.when import at
 from fangkong.people import service as registry
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
 from fangkong.testing import labs, recalls, results, service, shipments
 from fangkong.testing import plan as planning
-from fangkong.testing.models import Tube
+from fangkong.testing.models import ScreeningRound, Tube
 from fangkong.testing.schemas import LabIn, PlanRead, RoundCreate, SiteIn
 
 # County seats (approximate lon, lat), for the road minutes from each county to each lab.
@@ -91,7 +91,45 @@ def city_labs() -> list[LabIn]:
 
 
 def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int) -> int:
+    """The round from its residents to its recall closed; returns its id."""
     rng = random.Random(seed)
+    residents = _residents(session, rng)
+    labs.save_labs(session, actor=commander, labs=city_labs())
+    found = service.create_round(
+        session,
+        actor=commander,
+        now=at(8, 21),
+        data=RoundCreate(
+            name="临猗县第二轮全员核酸检测",
+            area="county",
+            county_code=LINYI,
+            pool_size=10,
+            starts_at=at(9, 7),
+            sites=[SiteIn(name=n, county_code=LINYI, per_hour=300, staff=6) for n, _ in SITES],
+        ),
+    )
+    site_ids = [s.id for s in service.present_round(session, found).sites]
+    for (site_name, communities), site_id in zip(SITES, site_ids, strict=True):
+        queue = [key for c in communities for key in residents[c] if rng.random() > 0.04]
+        rng.shuffle(queue)
+        scans = _scans(session, found, queue, site_name, site_id)
+        service.register_samples(
+            session, actor=linyi, round_id=found.id, scans=scans, now=at(9, 18)
+        )
+    service.close_round(session, actor=commander, round_id=found.id, now=at(9, 18))
+    plan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(9, 18, 10))
+    pools = sorted(session.scalars(select(Tube.barcode).where(Tube.kind == "pooled")))
+    _labs_report(
+        session, commander, plan, arrive=at(9, 19, 30), tested=at(10, 1, 30),
+        reported=at(10, 2, 40), positive={pools[len(pools) // 3]},
+    )  # fmt: skip
+    _retest_the_pool(session, commander, linyi, found.id, site_ids[0], residents)
+    return found.id
+
+
+def _residents(session: Session, rng: random.Random) -> list[list[str]]:
+    """The eight communities' residents (invented), registered the evening before; their
+    keys, community by community."""
     residents: list[list[str]] = []
     serial = 0
     taken: set[str] = set()
@@ -115,57 +153,44 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
             )
         made = upsert_people(session, items=items, now=at(8, 20), default_county=LINYI).people
         residents.append([p.person_key for p in made])
-    labs.save_labs(session, actor=commander, labs=city_labs())
-    found = service.create_round(
-        session,
-        actor=commander,
-        now=at(8, 21),
-        data=RoundCreate(
-            name="临猗县第二轮全员核酸检测",
-            area="county",
-            county_code=LINYI,
-            pool_size=10,
-            starts_at=at(9, 7),
-            sites=[SiteIn(name=n, county_code=LINYI, per_hour=300, staff=6) for n, _ in SITES],
-        ),
-    )
-    site_ids = [s.id for s in service.present_round(session, found).sites]
-    for (site_name, communities), site_id in zip(SITES, site_ids, strict=True):
-        queue = [key for c in communities for key in residents[c] if rng.random() > 0.04]
-        rng.shuffle(queue)
-        scans = []
-        single = service.needs_single_tube(
-            session,
-            found,
-            list(registry.resolve_people(session, queue).values()),
-            at=at(9, 7),
-        )
-        ids = registry.resolve_people(session, queue)
-        pooled, pooled_n, single_n = None, 0, 0
-        for i, key in enumerate(queue):
-            moment = at(9, 7) + timedelta(seconds=i * 11 * 3600 // len(queue))
-            if ids[key] in single:
-                single_n += 1
-                code = f"{site_id}S{single_n:05d}"
-            else:
-                if pooled is None or pooled_n == 10:
-                    pooled = f"{site_id}P{i:05d}"
-                    pooled_n = 0
-                pooled_n += 1
-                code = pooled
-            scans.append(service.Registration(key, code, site_id, moment, (site_name, i)))
-        service.register_samples(
-            session, actor=linyi, round_id=found.id, scans=scans, now=at(9, 18)
-        )
-    service.close_round(session, actor=commander, round_id=found.id, now=at(9, 18))
-    plan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(9, 18, 10))
-    pools = sorted(session.scalars(select(Tube.barcode).where(Tube.kind == "pooled")))
-    _labs_report(
-        session, commander, plan, arrive=at(9, 19, 30), tested=at(10, 1, 30),
-        reported=at(10, 2, 40), positive={pools[len(pools) // 3]},
-    )  # fmt: skip
-    # The pool's ten are found at home at 07:00 and retested in single tubes: all negative.
-    [recall] = recalls.list_recalls(session, actor=commander, round_id=found.id)
+    return residents
+
+
+def _scans(
+    session: Session, found: ScreeningRound, queue: list[str], site_name: str, site_id: int
+) -> list[service.Registration]:
+    """A site's day, 07:00 to 18:00: single tubes for who needs one, pools of ten for the
+    rest."""
+    ids = registry.resolve_people(session, queue)
+    single = service.needs_single_tube(session, found, list(ids.values()), at=at(9, 7))
+    scans = []
+    pooled, pooled_n, single_n = None, 0, 0
+    for i, key in enumerate(queue):
+        moment = at(9, 7) + timedelta(seconds=i * 11 * 3600 // len(queue))
+        if ids[key] in single:
+            single_n += 1
+            code = f"{site_id}S{single_n:05d}"
+        else:
+            if pooled is None or pooled_n == 10:
+                pooled = f"{site_id}P{i:05d}"
+                pooled_n = 0
+            pooled_n += 1
+            code = pooled
+        scans.append(service.Registration(key, code, site_id, moment, (site_name, i)))
+    return scans
+
+
+def _retest_the_pool(
+    session: Session,
+    commander: Actor,
+    linyi: Actor,
+    round_id: int,
+    site_id: int,
+    residents: list[list[str]],
+) -> None:
+    """The pool's ten are found at home at 07:00 on 10 March and retested in single tubes:
+    all negative by 11:00, and the recall closes."""
+    [recall] = recalls.list_recalls(session, actor=commander, round_id=round_id)
     member_ids = {m.person_id for m in recall.members}
     keys = [k for group in residents for k in group]
     by_id = registry.resolve_people(session, keys)
@@ -173,22 +198,19 @@ def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int)
     service.register_samples(
         session,
         actor=linyi,
-        round_id=found.id,
+        round_id=round_id,
         now=at(10, 8),
         purpose="retest",
         scans=[
-            service.Registration(
-                k, f"R{recall.id}-{i:02d}", site_ids[0], at(10, 7, i), ("retest", i)
-            )
+            service.Registration(k, f"R{recall.id}-{i:02d}", site_id, at(10, 7, i), ("retest", i))
             for i, k in enumerate(retest)
         ],
     )
-    replan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(10, 8))
+    replan = planning.plan_round(session, actor=commander, round_id=round_id, now=at(10, 8))
     _labs_report(
         session, commander, replan, arrive=at(10, 8, 40), tested=at(10, 10, 30),
         reported=at(10, 11),
     )  # fmt: skip
-    return found.id
 
 
 def _labs_report(
