@@ -270,11 +270,11 @@ def _overlaps_on_dask(
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
     try:
-        with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
+        with Client(scheduler or cluster) as client:
             shared = client.scatter(windows, broadcast=True)
             groups = [list(stays[k :: max(workers * 2, 1)]) for k in range(max(workers * 2, 1))]
             futures = [

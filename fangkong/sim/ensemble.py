@@ -95,13 +95,13 @@ def run_ensemble(
     runs = np.zeros((len(settings), seeds, base.days, len(SERIES)), dtype=np.int64)
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)  # fmt: skip
     try:
-        with Client(scheduler or cluster) as client:  # type: ignore[no-untyped-call]
+        with Client(scheduler or cluster) as client:
             futures = {client.submit(_one, sc, pure=False): (s, k) for s, k, sc in jobs}
-            finished = as_completed(futures)  # type: ignore[no-untyped-call]
+            finished = as_completed(futures)
             for done, future in enumerate(finished, start=1):
                 s, k = futures[future]
                 runs[s, k] = future.result()

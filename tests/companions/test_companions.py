@@ -24,8 +24,11 @@ NOW = datetime(2022, 3, 10, tzinfo=UTC)
 RULE = get_protocol("cn-8").companions
 
 
+City = tuple[Path, Path, list[Case], pa.Table]  # folder, data set, cases, every ping
+
+
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Case], pa.Table]:
+def city(tmp_path_factory: pytest.TempPathFactory) -> City:
     root = tmp_path_factory.mktemp("city")
     made = synthesize(1_500, 3, 4, seed=3, out=root / "raw")
     dataset = root / "ds"
@@ -41,7 +44,7 @@ def ordered(table: pa.Table) -> pa.Table:
     return table.sort_by([("case", "ascending"), ("person", "ascending")])
 
 
-def test_the_job_returns_exactly_the_rows_of_the_definition(city) -> None:  # type: ignore[no-untyped-def]
+def test_the_job_returns_exactly_the_rows_of_the_definition(city: City) -> None:
     _, dataset, cases, pings = city
     ours = ordered(run_job(dataset, cases, RULE).table.drop(["infected"]))
     expected = reference(pings, cases, RULE)
@@ -61,7 +64,7 @@ def test_the_job_returns_exactly_the_rows_of_the_definition(city) -> None:  # ty
     )
 
 
-def test_the_dask_engine_returns_the_same_rows(city) -> None:  # type: ignore[no-untyped-def]
+def test_the_dask_engine_returns_the_same_rows(city: City) -> None:
     _, dataset, cases, _ = city
     local = ordered(run_job(dataset, cases, RULE).table)
     import shutil
@@ -71,7 +74,7 @@ def test_the_dask_engine_returns_the_same_rows(city) -> None:  # type: ignore[no
     assert on_dask.equals(local)
 
 
-def test_the_dask_engine_on_a_cluster_by_its_scheduler_address(city) -> None:  # type: ignore[no-untyped-def]
+def test_the_dask_engine_on_a_cluster_by_its_scheduler_address(city: City) -> None:
     import shutil
 
     from dask.distributed import LocalCluster
@@ -86,7 +89,7 @@ def test_the_dask_engine_on_a_cluster_by_its_scheduler_address(city) -> None:  #
     assert ordered(remote.table).equals(local)
 
 
-def test_rerunning_changes_nothing_and_a_new_case_is_computed_alone(city) -> None:  # type: ignore[no-untyped-def]
+def test_rerunning_changes_nothing_and_a_new_case_is_computed_alone(city: City) -> None:
     _, dataset, cases, _ = city
     first = run_job(dataset, cases[:2], RULE)
     again = run_job(dataset, cases[:2], RULE)
@@ -106,14 +109,14 @@ def test_rerunning_changes_nothing_and_a_new_case_is_computed_alone(city) -> Non
     assert flagged <= infected
 
 
-def test_a_case_with_no_pings_is_reported(city) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_with_no_pings_is_reported(city: City) -> None:
     _, dataset, _, _ = city
     ghost = Case(99_999_999, datetime(2022, 3, 3, 12, tzinfo=UTC))
     result = run_job(dataset, [ghost], RULE)
     assert result.missing == [99_999_999] and result.table.num_rows == 0
 
 
-def test_the_cell_hours_clause_narrows_the_list(city) -> None:  # type: ignore[no-untyped-def]
+def test_the_cell_hours_clause_narrows_the_list(city: City) -> None:
     _, dataset, cases, _ = city
     strict = RULE.model_copy(update={"cell_hours_clause": True, "min_cell_hours": 30})
     result = run_job(dataset, cases, strict)

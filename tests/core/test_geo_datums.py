@@ -56,7 +56,8 @@ def test_bd09_round_trip_and_outside_china_unchanged() -> None:
         *convert([111.0], [35.03], source="wgs84", target="bd09"), source="bd09", target="wgs84"
     )
     assert metres(float(w[0][0]), float(w[1][0]), 111.0, 35.03) < 0.01
-    assert convert([2.35], [48.85], source="wgs84", target="gcj02") == ([2.35], [48.85])
+    lon, lat = convert([2.35], [48.85], source="wgs84", target="gcj02")
+    assert (list(lon), list(lat)) == ([2.35], [48.85])
 
 
 def test_geo_convert_command() -> None:

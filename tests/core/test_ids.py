@@ -58,7 +58,8 @@ def test_made_numbers_validate() -> None:
 
 
 def test_divisions_come_from_the_data_package() -> None:
-    assert division("140821") is not None and division("140821").name == "临猗县"  # type: ignore[union-attr]
+    linyi = division("140821")
+    assert linyi is not None and linyi.name == "临猗县"
     names = {d.name for d in divisions_in("1408")}
     assert {"盐湖区", "临猗县", "永济市", "河津市"} <= names and "市辖区" not in names
 

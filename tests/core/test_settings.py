@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -12,7 +14,7 @@ def test_production_refuses_the_default_secret() -> None:
     assert Settings(environment="production", secret_key="s3cret-from-the-vault").secret_key
 
 
-def test_default_database_is_the_embedded_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_default_database_is_the_embedded_sqlite(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url="")
     assert settings.resolved_database_url == f"sqlite:///{tmp_path}/fangkong.db"
 

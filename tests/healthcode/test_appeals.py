@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,10 +46,10 @@ def test_an_upheld_appeal_sets_the_colour_until_a_time(
     )
     assert (appeal.colour_then, appeal.status) == ("yellow", "pending")
 
-    def decide(actor: Actor, *, uphold: bool, until: object) -> None:
+    def decide(actor: Actor, *, uphold: bool, until: datetime | None) -> None:
         service.decide_appeal(
             session, actor=actor, appeal_id=appeal.id, uphold=uphold, decision="核实医院检测阴性",
-            colour="green" if uphold else None, until=until, now=at(10, 9),  # type: ignore[arg-type]
+            colour="green" if uphold else None, until=until, now=at(10, 9),
         )  # fmt: skip
 
     with pytest.raises(Forbidden):

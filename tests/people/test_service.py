@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -190,7 +192,7 @@ class TestReading:
         assert shown.masked and shown.birth_date is None and shown.address == "临猗县"
 
 
-def test_merge_from_the_command_line(tmp_path, monkeypatch) -> None:
+def test_merge_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
     from fangkong.cli import app

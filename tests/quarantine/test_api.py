@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from tests.conftest import Login
 from tests.tracing.test_api import CONTACT, record_infection
@@ -46,9 +47,12 @@ GOOD = sites_sheet(
 )
 
 
-def upload(client: TestClient, headers: dict[str, str], content: bytes, name: str = "rooms.xlsx"):
+def upload(
+    client: TestClient, headers: dict[str, str], content: bytes, name: str = "rooms.xlsx"
+) -> Response:
     files = {"file": (name, content, "application/octet-stream")}
-    return client.post("/api/quarantine/sites/import", files=files, headers=headers)
+    response: Response = client.post("/api/quarantine/sites/import", files=files, headers=headers)
+    return response
 
 
 class TestSitesApi:

@@ -13,12 +13,13 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_quarantine_commands_on_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FANGKONG_DATA_DIR", str(tmp_path))
+def test_quarantine_commands_on_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_copy: Path
+) -> None:
+    monkeypatch.setenv("FANGKONG_DATA_DIR", str(demo_copy))  # the demo, built once a run
     get_settings.cache_clear()
     try:
         runner = CliRunner()
-        assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
         sites = runner.invoke(app, ["quarantine", "sites"])
         assert sites.exit_code == 0 and "临猗县方舱隔离点" in sites.output
         roster = runner.invoke(

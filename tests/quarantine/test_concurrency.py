@@ -9,6 +9,7 @@ from threading import Barrier
 
 from sqlalchemy import Engine, func, select
 
+from fangkong.core.auth import Actor, Role
 from fangkong.core.db import make_session_factory, transaction
 from fangkong.people.schemas import PersonIn
 from fangkong.quarantine.models import Room, Stay
@@ -29,7 +30,7 @@ def test_fifty_concurrent_placements(fresh_engine: Engine) -> None:
     factory = make_session_factory(fresh_engine)
     with transaction(factory) as session:
 
-        def user(role: str, county: str | None) -> object:
+        def user(role: Role, county: str | None) -> Actor:
             return actor_of(
                 create_user(
                     session,
@@ -42,11 +43,11 @@ def test_fifty_concurrent_placements(fresh_engine: Engine) -> None:
                         jurisdiction=county,
                     ),
                 )
-            )  # type: ignore[arg-type]
+            )
 
         commander, tracer = user("commander", None), user("tracer", "140821")
-        make_site(session, commander, singles=0, families=FAMILY_ROOMS, accessible=0)  # type: ignore[arg-type]
-        index = make_infection(session, tracer)  # type: ignore[arg-type]
+        make_site(session, commander, singles=0, families=FAMILY_ROOMS, accessible=0)
+        index = make_infection(session, tracer)
         batches = []
         for h in range(HOUSEHOLDS):
             address = f"临猗县猗氏镇某村{h + 1}号"
@@ -59,7 +60,7 @@ def test_fifty_concurrent_placements(fresh_engine: Engine) -> None:
                     session,
                     actor=tracer,
                     infection_id=index.id,
-                    now=NOW,  # type: ignore[arg-type]
+                    now=NOW,
                     items=[
                         contact_in(PersonIn.model_validate(m.model_dump()), setting="household")
                         for m in members
@@ -72,7 +73,7 @@ def test_fifty_concurrent_placements(fresh_engine: Engine) -> None:
     def place(contact_ids: list[int]) -> PlacementResult:
         start.wait()  # all fifty at the same moment
         with transaction(factory) as session:
-            return place_contacts(session, actor=tracer, contact_ids=contact_ids, now=NOW)  # type: ignore[arg-type]
+            return place_contacts(session, actor=tracer, contact_ids=contact_ids, now=NOW)
 
     with ThreadPoolExecutor(max_workers=HOUSEHOLDS) as pool:
         results = list(pool.map(place, batches))

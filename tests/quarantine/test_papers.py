@@ -76,6 +76,7 @@ def test_papers_over_the_api(
 
     response = client.get("/api/auth/me", headers=headers)
     tracer = actor_by_username(session, response.json()["username"])
+    assert tracer is not None
     stays = placed(session, tracer, make_actor)
     session.commit()
     one = client.get(f"/api/quarantine/stays/{stays[0]}/notice.pdf", headers=headers)

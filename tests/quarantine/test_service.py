@@ -38,7 +38,7 @@ def household(session: Session, actor: Actor, infection_id: int) -> list[int]:
 
 class TestSites:
     def test_sites_count_their_rooms_and_loading_again_adds_nothing(
-        self, session: Session, make_actor
+        self, session: Session, make_actor: MakeActor
     ) -> None:
         commander = make_actor("commander", None)
         make_site(session, commander)
@@ -57,7 +57,7 @@ class TestSites:
 
 class TestPlacement:
     def test_a_household_shares_a_family_room_and_singles_get_singles(
-        self, session: Session, tracer: Actor, make_actor
+        self, session: Session, tracer: Actor, make_actor: MakeActor
     ) -> None:
         commander = make_actor("commander", None)
         make_site(session, commander, name="盐湖区某宾馆", county="140802", lon=111.0, lat=35.02)
@@ -85,7 +85,7 @@ class TestPlacement:
         )
 
     def test_who_cannot_be_placed_is_told_why(
-        self, session: Session, tracer: Actor, make_actor
+        self, session: Session, tracer: Actor, make_actor: MakeActor
     ) -> None:
         make_site(session, make_actor("commander", None), singles=1, families=0, accessible=0)
         index = make_infection(session, tracer)
@@ -128,7 +128,7 @@ class TestPlacement:
         assert session.scalar(select(func.count()).select_from(Stay)) == 1
 
     def test_accessible_rooms_go_to_who_needs_them(
-        self, session: Session, tracer: Actor, make_actor
+        self, session: Session, tracer: Actor, make_actor: MakeActor
     ) -> None:
         make_site(session, make_actor("commander", None), singles=2, families=0, accessible=1)
         index = make_infection(session, tracer)

@@ -106,7 +106,7 @@ def test_site_staff_record_a_positive_swab(
 
 
 def test_site_staff_over_the_api(
-    client: TestClient, session: Session, tracer: Actor, make_actor
+    client: TestClient, session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     linyi, yanhu, _ = two_sites(session, tracer, make_actor)
     staff = staff_of(session, linyi)

@@ -44,7 +44,7 @@ def placed_stay(session: Session, tracer: Actor, make_actor: MakeActor) -> tuple
 
 
 def test_the_swab_schedule_follows_the_protocol(
-    session: Session, tracer: Actor, make_actor
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     stay_id, person_id = placed_stay(session, tracer, make_actor)
     [stay] = quarantine_record(session, actor=tracer, person_id=person_id)
@@ -53,7 +53,7 @@ def test_the_swab_schedule_follows_the_protocol(
 
 
 def test_negatives_release_and_the_room_is_cleaned(
-    session: Session, tracer: Actor, make_actor
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     stay_id, person_id = placed_stay(session, tracer, make_actor)
     end = at(20, 21) + timedelta(minutes=1)

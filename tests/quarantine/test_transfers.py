@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput
 from fangkong.people.schemas import PersonIn
+from fangkong.quarantine.models import Site
 from fangkong.quarantine.schemas import VehicleIn
 from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.transfers import (
@@ -16,6 +17,7 @@ from fangkong.quarantine.transfers import (
 )
 from fangkong.tracing import kpi
 from fangkong.tracing import service as tracing
+from fangkong.tracing.models import Infection
 from tests.builders.moments import at
 from tests.builders.people import make_person
 from tests.builders.quarantine import make_site
@@ -23,7 +25,9 @@ from tests.builders.tracing import contact_in, make_infection
 from tests.conftest import NOW, MakeActor
 
 
-def setup(session: Session, tracer: Actor, make_actor: MakeActor, *, families: int = 3):
+def setup(
+    session: Session, tracer: Actor, make_actor: MakeActor, *, families: int = 3
+) -> tuple[Site, Infection]:
     commander = make_actor("commander", None)
     site = make_site(session, commander, singles=6, families=families, accessible=0)
     add_vehicle(
@@ -129,11 +133,11 @@ def test_arrival_counts_for_the_kpi(session: Session, tracer: Actor, make_actor:
 
 
 def test_a_transfer_to_a_full_site_writes_nothing(
-    session: Session, tracer: Actor, make_actor
+    session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
     from sqlalchemy import func, select
 
-    from fangkong.quarantine.api import service  # the same call the API makes
+    from fangkong.quarantine import service  # the same call the API makes
     from fangkong.quarantine.models import Stay, Transfer
 
     site, index = setup(session, tracer, make_actor, families=0)

@@ -54,7 +54,7 @@ def generation_interval(draws: int = 200_000) -> np.ndarray:
     )
     days = np.arange(0, 80)
     g = ((lat[:, None] <= days) & (days < (lat + dur)[:, None])).mean(axis=0)
-    return g / g.sum()
+    return np.asarray(g / g.sum(), dtype=float)
 
 
 def test_early_growth_matches_r0_and_the_generation_interval(million: RunResult) -> None:

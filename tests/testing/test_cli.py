@@ -10,12 +10,13 @@ from fangkong.cli import app
 from fangkong.core.settings import get_settings
 
 
-def test_testing_commands_on_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FANGKONG_DATA_DIR", str(tmp_path))
+def test_testing_commands_on_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_copy: Path
+) -> None:
+    monkeypatch.setenv("FANGKONG_DATA_DIR", str(demo_copy))  # the demo, built once a run
     get_settings.cache_clear()
     try:
         runner = CliRunner()
-        assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
         listed = runner.invoke(app, ["testing", "rounds"])
         assert listed.exit_code == 0 and "3270" in listed.output  # sampled, of 3440
         out = tmp_path / "missing.xlsx"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from fangkong.cli import app
@@ -53,7 +54,7 @@ def test_cli() -> None:
     assert bad.exit_code != 0
 
 
-def test_api(client, login: Login) -> None:
+def test_api(client: TestClient, login: Login) -> None:
     headers = login("viewer", None)
     body = client.get("/api/testing/pool-size", params={"prevalence": 0.01}, headers=headers).json()
     assert body["recommended"]["size"] == 11 and len(body["options"]) == 50

@@ -13,7 +13,7 @@ from fangkong.core.errors import Conflict, Forbidden, InvalidInput
 from fangkong.testing import coverage, labs, recalls, results, service, shipments
 from fangkong.testing import plan as planning
 from fangkong.testing.models import Recall, Sample, Shipment, Tube
-from fangkong.testing.schemas import LabChange
+from fangkong.testing.schemas import LabChange, ResultsRead, RoundCreate
 from fangkong.testing.service import Registration
 from fangkong.tracing.models import Infection
 from fangkong.zones.models import ZoneRound
@@ -183,7 +183,7 @@ def test_bad_scans_are_named_and_nothing_is_written(
         )
 
 
-def setup_round_copy(setup: RoundSetup):  # type: ignore[no-untyped-def]
+def setup_round_copy(setup: RoundSetup) -> RoundCreate:
     from fangkong.testing.schemas import RoundCreate, SiteIn
 
     return RoundCreate(
@@ -315,7 +315,7 @@ def upload(
     lab_of: dict[str, int],
     rows: list[tuple[str, str]],
     now: datetime,
-) -> list:  # type: ignore[type-arg]
+) -> list[ResultsRead]:
     out = []
     for lab in sorted({lab_of[b] for b, _ in rows}):
         mine = [(b, r) for b, r in rows if lab_of[b] == lab]

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from tests.builders.tracing import SAMPLE_PATH
 from tests.conftest import Login
 
-INFECTION = {
+INFECTION: dict[str, Any] = {
     "person": {
         "name": "王某强",
         "id_number": "140821198806120312",
@@ -37,7 +40,7 @@ def record_infection(client: TestClient, headers: dict[str, str]) -> int:
     return int(response.json()["id"])
 
 
-def locs(response) -> set[str]:
+def locs(response: Response) -> set[str]:
     return {".".join(map(str, d["loc"])) for d in response.json()["detail"]}
 
 
@@ -253,7 +256,7 @@ class TestContacts:
 
 class TestPeopleApi:
     def test_viewer_sees_masked_lists_and_reads_are_audited(
-        self, client: TestClient, login
+        self, client: TestClient, login: Login
     ) -> None:
         tracer = login("tracer")
         record_infection(client, tracer)

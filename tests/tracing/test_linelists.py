@@ -17,7 +17,7 @@ from fangkong.tracing.models import Contact, ImportBatch
 from tests.builders.moments import at
 from tests.builders.tracing import SAMPLE_PATH as SAMPLE
 from tests.builders.tracing import make_infection
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeActor
 
 
 def flat(text: str) -> str:
@@ -183,8 +183,8 @@ class TestImportSample:
 
 class TestExport:
     def test_masked_for_a_viewer_and_audited(
-        self, session: Session, tracer: Actor, make_actor
-    ) -> None:  # type: ignore[no-untyped-def]
+        self, session: Session, tracer: Actor, make_actor: MakeActor
+    ) -> None:
         index = make_infection(session, tracer)
         import_contacts(
             session,
@@ -215,16 +215,15 @@ class TestExport:
 
 class TestCli:
     def test_import_exits_non_zero_with_row_errors(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_copy: Path
     ) -> None:
         from fangkong.cli import app
         from fangkong.core.settings import get_settings
 
-        monkeypatch.setenv("FANGKONG_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("FANGKONG_DATA_DIR", str(demo_copy))  # the demo, built once a run
         get_settings.cache_clear()
         try:
             runner = CliRunner()
-            assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
             book = sample_workbook()
             book.active["L6"] = "路人甲"
             bad = tmp_path / "bad.xlsx"

@@ -311,7 +311,7 @@ class TestKpi:
 
 class TestJurisdiction:
     def test_county_tracer_sees_only_their_county(
-        self, session: Session, tracer: Actor, make_actor
+        self, session: Session, tracer: Actor, make_actor: MakeActor
     ) -> None:
         index = make_infection(session, tracer)
         yanhu_person = make_person("张某", county="140802")

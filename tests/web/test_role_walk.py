@@ -79,6 +79,10 @@ def readable(response: Response) -> str:
     return response.text
 
 
+def _as_text(values: list[int]) -> list[str]:
+    return [str(v) for v in values]
+
+
 def path_ids(demo: Demo) -> dict[str, list[str]]:
     """Ids for each path parameter, taken from what the city commander sees: rows of every
     county, the hotel's and other sites', every round, lab, recall and zone."""
@@ -87,22 +91,21 @@ def path_ids(demo: Demo) -> dict[str, list[str]]:
         "UNION SELECT person_id FROM quarantine_stays UNION SELECT person_id FROM infections "
         "UNION SELECT MIN(id) FROM people GROUP BY county_code) ORDER BY id LIMIT 60"
     )
-    as_text = lambda values: [str(v) for v in values]  # noqa: E731
     return {
-        "person_id": as_text(people),
-        "infection_id": as_text(demo.ids("SELECT id FROM infections")),
-        "contact_id": as_text(
+        "person_id": _as_text(people),
+        "infection_id": _as_text(demo.ids("SELECT id FROM infections")),
+        "contact_id": _as_text(
             demo.ids(
                 "SELECT c.id FROM contacts c JOIN people p ON p.id = c.person_id "
                 "ORDER BY p.county_code <> '140821' DESC, c.id LIMIT 40"
             )
         ),
-        "site_id": as_text(demo.ids("SELECT id FROM quarantine_sites")),
-        "stay_id": as_text(demo.ids("SELECT id FROM quarantine_stays")),
-        "round_id": as_text(demo.ids("SELECT id FROM screening_rounds")),
-        "lab_id": as_text(demo.ids("SELECT id FROM labs")),
-        "recall_id": as_text(demo.ids("SELECT id FROM recalls")),
-        "zone_id": as_text(demo.ids("SELECT id FROM zones")),
+        "site_id": _as_text(demo.ids("SELECT id FROM quarantine_sites")),
+        "stay_id": _as_text(demo.ids("SELECT id FROM quarantine_stays")),
+        "round_id": _as_text(demo.ids("SELECT id FROM screening_rounds")),
+        "lab_id": _as_text(demo.ids("SELECT id FROM labs")),
+        "recall_id": _as_text(demo.ids("SELECT id FROM recalls")),
+        "zone_id": _as_text(demo.ids("SELECT id FROM zones")),
         "protocol_id": ["cn-8", "cn-9"],
         "kind": ["notice", "release"],
     }

@@ -10,6 +10,7 @@ from fangkong.core.errors import Conflict, Forbidden, InvalidInput
 from fangkong.people.schemas import PersonIn
 from fangkong.tracing import service as tracing
 from fangkong.zones import service
+from fangkong.zones.models import Zone
 from fangkong.zones.schemas import ZoneCreate, ZoneRoundIn
 from tests.builders.moments import at
 from tests.builders.tracing import contact_in, make_infection
@@ -28,7 +29,7 @@ def commander(make_actor: MakeActor) -> Actor:
     return make_actor("commander", None)
 
 
-def draw(session: Session, actor: Actor, **overrides: object):
+def draw(session: Session, actor: Actor, **overrides: object) -> Zone:
     data = {
         "name": "猗氏镇某小区",
         "kind": "sealed",
@@ -38,7 +39,7 @@ def draw(session: Session, actor: Actor, **overrides: object):
         "drawn_at": at(6, 23),
         **overrides,
     }
-    return service.draw_zone(session, actor=actor, now=NOW, data=ZoneCreate(**data))  # type: ignore[arg-type]
+    return service.draw_zone(session, actor=actor, now=NOW, data=ZoneCreate.model_validate(data))
 
 
 def test_the_sealed_compound_is_lifted_on_the_protocols_date(
