@@ -125,8 +125,9 @@ def place(
     _gather(session, batch, contact_ids, set(accessible))
     _keep_infants_with_parents(batch, today=local_date(now))
     rooms = _free_rooms(session, batch, site_id)
-    # Larger households first: family rooms are the scarce ones.
-    for group in sorted(batch.groups.values(), key=lambda g: (-len(g.contacts), g.key)):
+    # Larger households first: family rooms are the scarce ones. Then in the batch's order
+    # (a stable sort): first asked, first housed, whatever the ids.
+    for group in sorted(batch.groups.values(), key=lambda g: -len(g.contacts)):
         _house(session, batch, rooms, group)
     # Placed counts as under control for the 48-hour KPI. Set after the claims, so the room
     # updates above do not each flush a changed contact first.

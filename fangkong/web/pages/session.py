@@ -1,0 +1,66 @@
+"""Signing in and out, the language switch, and the home page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
+from fangkong.users.service import authenticate
+from fangkong.web.i18n import LANGS
+from fangkong.web.pages.kit import city_map, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/vendor-map/city.js")
+def city_map_js() -> Response:
+    found = city_map()
+    if found is None:
+        return Response("/* no boundaries installed for this city */", media_type="text/javascript")
+    return FileResponse(found[0], media_type="text/javascript")
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/infections", status_code=303)
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, request: Request) -> RedirectResponse:
+    back = request.headers.get("referer") or "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie("lang", lang if lang in LANGS else "zh", samesite="strict")
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/infections") -> HTMLResponse:
+    return render(request, "login.html", None, next=next, failed=False)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/infections",
+) -> Response:
+    token = authenticate(session, username=username, password=password, now=now)
+    if token is None:
+        return render(request, "login.html", None, next=next, failed=True)
+    target = next if next.startswith("/") and not next.startswith("//") else "/infections"
+    response = RedirectResponse(target, status_code=303)
+    set_token_cookie(response, token)
+    return response
+
+
+@router.get("/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
