@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,17 +39,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`fangkong demo` as the README runs it, on a port of its own."""
-    data = tmp_path_factory.mktemp("demo")
+@contextmanager
+def serving(demo_data: Path, folder: Path) -> Iterator[str]:
+    """`fangkong serve` over a copy of the run's demo (as `make demo` serves it), on a port of
+    its own."""
+    shutil.copytree(demo_data, folder)
     port = free_port()
-    env = {**os.environ, "FANGKONG_DATA_DIR": str(data), "FANGKONG_PORT": str(port)}
+    env = {**os.environ, "FANGKONG_DATA_DIR": str(folder), "FANGKONG_PORT": str(port)}
     env.pop("FANGKONG_DATABASE_URL", None)
-    fangkong = [sys.executable, "-m", "fangkong"]
-    subprocess.run([*fangkong, "demo", "--no-serve"], env=env, check=True, capture_output=True)
     proc = subprocess.Popen(
-        [*fangkong, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "fangkong", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,6 +67,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo for the pages that only read it, shared by this module."""
+    with serving(demo_data, tmp_path_factory.mktemp("served") / "demo") as url:
+        yield url
+
+
+@pytest.fixture
+def own_server(demo_data: Path, tmp_path: Path) -> Iterator[str]:
+    """The demo for a test that changes it: a copy of its own, so no other test sees it."""
+    with serving(demo_data, tmp_path / "demo") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +185,8 @@ def test_english_and_masking_for_a_viewer(browser: Browser, server: str) -> None
     shot(page, "people-viewer-en")
 
 
-def test_record_an_infection_from_the_page(browser: Browser, server: str) -> None:
-    page = signed_in(browser, server, "linyi", "linyi-demo-2022")
+def test_record_an_infection_from_the_page(browser: Browser, own_server: str) -> None:
+    page = signed_in(browser, own_server, "linyi", "linyi-demo-2022")
     page.click("text=登记感染者")
     page.fill("input[name='person.name']", "新某某")
     page.fill("input[name='person.id_number']", "140821199002030421")
@@ -183,7 +200,7 @@ def test_record_an_infection_from_the_page(browser: Browser, server: str) -> Non
     page.fill("input[name='person.name']", "王某某")
     page.fill("input[name='person.address']", "临猗县猗氏镇")
     page.click("form[data-api='/api/infections'] button")
-    expect(page).to_have_url(f"{server}/infections/6")
+    expect(page).to_have_url(f"{own_server}/infections/6")
     expect(page.locator("h1")).to_contain_text("#6")
 
 
@@ -299,13 +316,13 @@ def test_a_persons_health_code_with_its_reasons(browser: Browser, server: str) -
     shot(page, "healthcode")
 
 
-def test_an_appeal_filed_and_decided(browser: Browser, server: str) -> None:
-    page = signed_in(browser, server, "commander", "command-demo-2022")
-    page.goto(f"{server}/people?q=王某强")
+def test_an_appeal_filed_and_decided(browser: Browser, own_server: str) -> None:
+    page = signed_in(browser, own_server, "commander", "command-demo-2022")
+    page.goto(f"{own_server}/people?q=王某强")
     page.click("#people a:has-text('健康码')")
     page.fill("#appeal-form input[name=reason]", "已治愈出院，申请复核")
     page.click("#appeal-form button")
-    expect(page).to_have_url(f"{server}/appeals")
+    expect(page).to_have_url(f"{own_server}/appeals")
     row = page.locator("#appeals tbody tr").first
     expect(row).to_contain_text("已治愈出院")
     row.locator("input[name=decision]").first.fill("出院后健康监测未满，维持")
@@ -315,13 +332,13 @@ def test_an_appeal_filed_and_decided(browser: Browser, server: str) -> None:
 
 
 def test_a_checkpoint_scans_a_code_and_a_replaced_code_stops_answering(
-    browser: Browser, server: str
+    browser: Browser, own_server: str
 ) -> None:
-    office = signed_in(browser, server, "linyi", "linyi-demo-2022")
-    office.goto(f"{server}/people?q=王某强")
+    office = signed_in(browser, own_server, "linyi", "linyi-demo-2022")
+    office.goto(f"{own_server}/people?q=王某强")
     office.click("#people a:has-text('健康码')")
     token = office.locator("#code-token code").inner_text()
-    gate = signed_in(browser, server, "station", "station-demo-2022")
+    gate = signed_in(browser, own_server, "station", "station-demo-2022")
     gate.click("nav >> text=扫码核验")
     gate.fill("#scan-token", token)
     gate.press("#scan-token", "Enter")
