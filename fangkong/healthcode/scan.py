@@ -103,7 +103,8 @@ def _who_scans(
             continue
         actor = actor_for_token(session, token=credential, now=now)
         if actor is not None and actor.can(SCAN_CODES):
-            found[credential] = _Who(None, actor.username, None)
+            # A checkpoint's staff scan at their checkpoint: the audit says where.
+            found[credential] = _Who(None, actor.username, actor.checkpoint_id)
     return found
 
 

@@ -172,6 +172,8 @@ def test_only_a_live_scanner_or_a_user_who_may_scan_gets_an_answer(
     # Checkpoint staff scan anyone arriving in the city.
     staff = login("checkpoint", "140802", checkpoint_id=scanner.checkpoint_id)
     assert client.post("/api/scan", json={"token": token}, headers=staff).json()["name"] == "赵*"
+    by_staff = session.scalars(select(Scan).where(Scan.username.is_not(None))).all()
+    assert [s.checkpoint_id for s in by_staff] == [scanner.checkpoint_id]  # where they scanned
     scan.revoke_scanner(session, actor=make_actor("commander", None), scanner_id=scanner.id,
                         now=NOW)  # fmt: skip
     session.commit()
