@@ -8,8 +8,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime, time, timedelta
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -17,6 +16,9 @@ from fangkong.core.errors import InvalidInput
 from fangkong.core.ids import normalize_text
 from fangkong.core.timeutil import as_aware, parse_local_datetime, plausible
 
+# What a spreadsheet cell holds as read (python-calamine's values; CSV gives text).
+Cell = str | int | float | bool | datetime | date | time | timedelta | None
+Row = Sequence[Cell]
 TOTAL_ROW = re.compile(r"^\s*(合计|总计|小计|共计|total)", re.IGNORECASE)
 
 
@@ -28,11 +30,11 @@ class Layout:
     required: tuple[str, ...]
     anchor: str  # a field whose header marks the header row
 
-    def field_of(self, heading: Any) -> str | None:
+    def field_of(self, heading: Cell) -> str | None:
         return _lookup(self).get(_key(heading))
 
 
-def _key(heading: Any) -> str:
+def _key(heading: Cell) -> str:
     return re.sub(r"\s+", "", normalize_text(str(heading))).lower() if heading is not None else ""
 
 
@@ -53,23 +55,23 @@ class Table:
 
     columns: dict[str, int]
     header_of: dict[str, str]  # field -> the header as written, for error messages
-    rows: list[tuple[int, Sequence[Any]]]
+    rows: list[tuple[int, Row]]
 
-    def get(self, row: Sequence[Any], field: str) -> Any:
+    def get(self, row: Row, field: str) -> Cell:
         j = self.columns.get(field)
         return row[j] if j is not None and j < len(row) else None
 
-    def text(self, row: Sequence[Any], field: str) -> str:
+    def text(self, row: Row, field: str) -> str:
         return cell_text(self.get(row, field))
 
     def heading(self, field: str) -> str:
         return self.header_of.get(field, field)
 
-    def __iter__(self) -> Iterator[tuple[int, Sequence[Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, Row]]:
         return iter(self.rows)
 
 
-def cell_text(value: Any) -> str:
+def cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -77,7 +79,7 @@ def cell_text(value: Any) -> str:
     return normalize_text(str(value))
 
 
-def cell_datetime(value: Any) -> datetime:
+def cell_datetime(value: Cell) -> datetime:
     """An Excel date-time, or text such as 2022/3/6 21:00 or 2022年3月6日21时00分, in city time."""
     if isinstance(value, datetime):
         return plausible(as_aware(value))
@@ -86,7 +88,7 @@ def cell_datetime(value: Any) -> datetime:
     return parse_local_datetime(cell_text(value))
 
 
-def _sheets(filename: str, content: bytes) -> list[list[list[Any]]]:
+def _sheets(filename: str, content: bytes) -> list[list[list[Cell]]]:
     lower = filename.lower()
     if lower.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
@@ -97,19 +99,22 @@ def _sheets(filename: str, content: bytes) -> list[list[list[Any]]]:
                 continue
         else:
             raise InvalidInput.at(("file",), f"{filename}: not UTF-8 or GB18030 text")
-        return [[list(r) for r in csv.reader(io.StringIO(text))]]
+        return [[list[Cell](r) for r in csv.reader(io.StringIO(text))]]
     if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
         raise InvalidInput.at(("file",), f"{filename}: expected .xlsx or .csv")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [book.get_sheet_by_index(i).to_python() for i in range(len(book.sheet_names))]
+        return [
+            [list[Cell](row) for row in book.get_sheet_by_index(i).to_python()]
+            for i in range(len(book.sheet_names))
+        ]
     except (CalamineError, ValueError, OSError) as exc:
         raise InvalidInput.at(
             ("file",), f"{filename}: not a readable spreadsheet ({exc})"
         ) from None
 
 
-def _header_row(rows: Sequence[Sequence[Any]], layout: Layout) -> int | None:
+def _header_row(rows: Sequence[Row], layout: Layout) -> int | None:
     for i, row in enumerate(rows[:30]):
         fields = {layout.field_of(c) for c in row}
         if layout.anchor in fields and len(fields - {None}) >= min(3, len(layout.required)):
@@ -135,7 +140,7 @@ def read_sheet(filename: str, content: bytes, layout: Layout) -> Table:
         if missing:
             names = ", ".join(f"{layout.headers[f][0]} ({f})" for f in missing)
             raise InvalidInput.at(("file",), f"{filename}: missing column(s) {names}")
-        data: list[tuple[int, Sequence[Any]]] = []
+        data: list[tuple[int, Row]] = []
         for number, row in enumerate(rows[at + 1 :], start=at + 2):
             texts = [cell_text(c) for c in row]
             if not any(texts) or TOTAL_ROW.match(next(t for t in texts if t)):

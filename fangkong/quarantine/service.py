@@ -16,7 +16,7 @@ from fangkong.core.db import bulk_insert
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
-from fangkong.core.sheets import Layout, Table, read_sheet
+from fangkong.core.sheets import Layout, Row, Table, read_sheet
 from fangkong.quarantine import placement
 from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.permissions import MANAGE_SITES
@@ -254,9 +254,7 @@ def import_sites(
     )
 
 
-def _site_row(
-    table: Table, loc: str, row: Sequence[object], sites: dict[str, SiteCreate]
-) -> list[FieldProblem]:
+def _site_row(table: Table, loc: str, row: Row, sites: dict[str, SiteCreate]) -> list[FieldProblem]:
     """One row: its room added to its site (the site made on its first row); its problems."""
     kind = SITE_KINDS.get(table.text(row, "kind").lower())
     county = _county_code(table.text(row, "county"))

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import FieldProblem, InvalidInput
-from fangkong.core.sheets import Layout, cell_datetime, read_sheet
+from fangkong.core.sheets import Cell, Layout, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local, local
 from fangkong.testing.labs import lab_for
 from fangkong.testing.models import (
@@ -88,7 +88,7 @@ class ResultRow:
 
 
 @lru_cache(maxsize=4096)
-def _when(value: Any) -> datetime:
+def _when(value: Cell) -> datetime:
     """A lab's file repeats a few run times over thousands of rows: parse each once."""
     return cell_datetime(value)
 

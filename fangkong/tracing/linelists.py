@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
-from fangkong.core.sheets import Layout, Table, cell_datetime, read_sheet
+from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet
 from fangkong.core.timeutil import fmt_local
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
@@ -110,7 +110,7 @@ def parse_contact_sheet(table: Table, *, filename: str, protocol: Protocol) -> P
 
 
 def _contact_of_row(
-    table: Table, loc: str, row: Sequence[object]
+    table: Table, loc: str, row: Row
 ) -> tuple[ContactCreate | None, list[FieldProblem]]:
     """One row as a contact (None if it cannot be read), and what is wrong with it."""
     problems: list[FieldProblem] = []
