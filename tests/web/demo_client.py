@@ -22,20 +22,20 @@ from tests.conftest import CST
 WALK_AT = datetime(2022, 3, 10, 12, 0, tzinfo=CST)
 
 
-class Login(NamedTuple):
+class Credentials(NamedTuple):
     username: str
     password: str
 
 
-ROLES: dict[str, Login] = {
-    "admin": Login("admin", "admin-demo-2022"),
-    "commander": Login("commander", "command-demo-2022"),
-    "linyi": Login("linyi", "linyi-demo-2022"),
-    "yanhu": Login("yanhu", "yanhu-demo-2022"),
-    "viewer": Login("viewer", "viewer-demo-2022"),
-    "hotel": Login("hotel", "hotel-demo-2022"),
-    "lab": Login("lab", "lab-demo-2022"),
-    "station": Login("station", "station-demo-2022"),
+ROLES: dict[str, Credentials] = {
+    "admin": Credentials("admin", "admin-demo-2022"),
+    "commander": Credentials("commander", "command-demo-2022"),
+    "linyi": Credentials("linyi", "linyi-demo-2022"),
+    "yanhu": Credentials("yanhu", "yanhu-demo-2022"),
+    "viewer": Credentials("viewer", "viewer-demo-2022"),
+    "hotel": Credentials("hotel", "hotel-demo-2022"),
+    "lab": Credentials("lab", "lab-demo-2022"),
+    "station": Credentials("station", "station-demo-2022"),
 }
 
 
