@@ -123,7 +123,7 @@ def setup(url: str, n: int) -> tuple[int, list[int], list[tuple[str, int]]]:
             ),
         )
         scale = max(n / 1_000_000, 0.01)
-        labs = [
+        network = [
             LabIn(
                 name="运城市中心医院基地",
                 kind="central",
@@ -140,7 +140,7 @@ def setup(url: str, n: int) -> tuple[int, list[int], list[tuple[str, int]]]:
             )
             for k, c in enumerate(COUNTIES)
         ]
-        labs.save_labs(session, actor=admin, labs=labs)
+        labs.save_labs(session, actor=admin, labs=network)
         sites = [s.id for s in service.present_round(session, made).sites]
         return made.id, sites, order
 
