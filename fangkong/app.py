@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
@@ -31,7 +31,7 @@ from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
-from fangkong.web.pages import LoginRequired, login_redirect, vendor_dir
+from fangkong.web.pages import LoginRequired, forbidden_page, login_redirect, vendor_dir
 from fangkong.web.pages import router as pages_router
 from fangkong.zones.api import router as zones_router
 
@@ -126,7 +126,9 @@ def _answer_errors(app: FastAPI) -> None:
         return _problem(404, exc, exc.message)
 
     @app.exception_handler(Forbidden)
-    def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+    def _forbidden(request: Request, exc: Forbidden) -> Response:
+        if not request.url.path.startswith("/api/"):  # a page: answered as one
+            return forbidden_page(request, None)
         return _problem(403, exc, exc.message)
 
     @app.exception_handler(Conflict)

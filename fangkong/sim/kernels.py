@@ -38,6 +38,7 @@ def inline_kernel(function: F) -> F:
     """A small kernel compiled into each of its callers."""
     return cast(F, njit(inline="always", **_OPTIONS)(function))
 
+
 # -- states, isolation kinds, queue kinds, streams --------------------------------------------
 SUS, EXP, INF, REC = 0, 1, 2, 3
 FREE, HOME_Q, CENTRAL_Q, ISOLATED = 0, 1, 2, 3

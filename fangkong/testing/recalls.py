@@ -69,9 +69,16 @@ def recall_members_status(
     return [(pid, *retests.get(pid, (None, None))) for pid in members]
 
 
-def _require_recalls(actor: Actor) -> None:
+RECALL_ROLES = (READ_PEOPLE, SAMPLE, RUN_TESTING)
+
+
+def may_see_recalls(actor: Actor) -> bool:
     """Recalls name the people to retest: sampling teams and tracers, not sites or labs."""
-    actor.require(READ_PEOPLE, SAMPLE, RUN_TESTING, what="see recalls")
+    return any(actor.can(p) for p in RECALL_ROLES)
+
+
+def _require_recalls(actor: Actor) -> None:
+    actor.require(*RECALL_ROLES, what="see recalls")
 
 
 def list_recalls(session: Session, *, actor: Actor, round_id: int) -> list[RecallRead]:

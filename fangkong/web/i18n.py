@@ -6,6 +6,7 @@ LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("防控 · 疫情处置指挥平台", "Fangkong · outbreak response command"),
+    "no_access": ("当前角色无权查看此页面", "Your role may not see this page"),
     "login": ("登录", "Sign in"),
     "logout": ("退出", "Sign out"),
     "username": ("用户名", "Username"),

@@ -176,8 +176,12 @@ def linked_pages(demo: Demo, role: str, cookies: dict[str, str]) -> Iterator[tup
 
 
 def problems_of(demo: Demo, what: str, response: Response, allowed: set[int] | None) -> list[str]:
-    """A server error, or a secret of a person the role may not see in full."""
+    """A server error, a page answered with the API's JSON (a broken page), or a secret of a
+    person the role may not see in full."""
     found = [f"{what}: {response.status_code}"] if response.status_code >= 500 else []
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    if what.startswith("page /") and not what.startswith("page /api/") and is_json:
+        found.append(f"{what}: answered JSON, not a page ({response.status_code})")
     leaked = leaks(demo, readable(response), allowed)
     return found + [f"{what}: {s.kind} of person {min(s.owners)}" for s in leaked]
 

@@ -89,6 +89,13 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
     )
 
 
+def forbidden_page(request: Request, actor: Actor | None) -> HTMLResponse:
+    """A page the role may not see: said on a page, not as the API's JSON."""
+    page = render(request, "forbidden.html", actor)
+    page.status_code = 403
+    return page
+
+
 def as_of_moment(now: NowDep, as_of: LocalDateTime | None = None) -> datetime:
     """The moment a page shows: `?as_of=` in city time, or now."""
     return as_of or now

@@ -39,7 +39,9 @@ def testing_page(
             coverage_chart=[c.model_dump() for c in cover.communities[:30]],
             times=testing_coverage.turnaround(session, actor=actor, round_id=chosen.id),
             shipments=shipments.list_shipments(session, actor=actor, round_id=chosen.id),
-            recalls=recalls.list_recalls(session, actor=actor, round_id=chosen.id),
+            recalls=recalls.list_recalls(session, actor=actor, round_id=chosen.id)
+            if recalls.may_see_recalls(actor)
+            else [],
         )
     context["labs"] = labs.list_labs(session, now=now)
     context["counties"] = {d.code: d.name for d in divisions_in(get_settings().city_code)}
