@@ -47,7 +47,7 @@ router = APIRouter(prefix="/quarantine", tags=["quarantine"])
 @router.get("/sites", response_model=list[SiteRead])
 def list_sites(actor: CurrentActor, session: SessionDep) -> list[SiteRead]:
     """Every site with its rooms by status: occupancy at a glance (a site's staff: theirs)."""
-    return service.list_sites(session, site_id=actor.site_id)
+    return service.list_sites(session, actor=actor)
 
 
 @router.post("/sites", response_model=SiteRead, status_code=201)

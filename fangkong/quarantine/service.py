@@ -97,8 +97,13 @@ def count_rooms_in_service(session: Session) -> int:
     return int(count or 0)
 
 
-def list_sites(session: Session, *, site_id: int | None = None) -> list[SiteRead]:
-    """Every site (or one) with its rooms by status and the people staying now."""
+def list_sites(
+    session: Session, *, actor: Actor | None = None, site_id: int | None = None
+) -> list[SiteRead]:
+    """Every site (or one) with its rooms by status and how many people stay now (counts,
+    no one's name). A site's staff see their own site only."""
+    if actor is not None and actor.site_id is not None:
+        site_id = actor.site_id
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for room_site, status, n in session.execute(
         select(Room.site_id, Room.status, func.count()).group_by(Room.site_id, Room.status)
