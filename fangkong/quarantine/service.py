@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -27,9 +26,6 @@ from fangkong.quarantine.schemas import (
     SiteImportResult,
     SiteRead,
 )
-
-if TYPE_CHECKING:
-    pass
 
 FAMILY_CAPACITY = 4
 
