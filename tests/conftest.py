@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from fangkong.app import create_app
 from fangkong.core.auth import Actor, Role
@@ -117,6 +118,19 @@ def demo_copy(demo_data: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_data, target)
     return target
+
+
+@pytest.fixture
+def demo_cli(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The `fangkong` command pointed at a copy of the run's demo (FANGKONG_DATA_DIR)."""
+    from fangkong.core.settings import get_settings
+
+    monkeypatch.setenv("FANGKONG_DATA_DIR", str(demo_copy))
+    monkeypatch.delenv("FANGKONG_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield CliRunner()
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
