@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from fangkong.core.clock import Clock, SystemClock
@@ -31,7 +32,13 @@ from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
-from fangkong.web.pages import LoginRequired, forbidden_page, login_redirect, vendor_dir
+from fangkong.web.pages import (
+    LoginRequired,
+    forbidden_page,
+    login_redirect,
+    missing_page,
+    vendor_dir,
+)
 from fangkong.web.pages import router as pages_router
 from fangkong.zones.api import router as zones_router
 
@@ -134,6 +141,13 @@ def _answer_errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return _problem(409, exc, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return missing_page(request, None, request.url.path)  # an unknown page
+        body = {"message": str(exc.detail), "detail": exc.detail}  # as our own errors answer
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(LoginRequired)
     def _login(_: Request, exc: LoginRequired) -> RedirectResponse:

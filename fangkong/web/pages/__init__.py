@@ -15,10 +15,18 @@ from fangkong.web.pages import (
     travel,
     zones,
 )
-from fangkong.web.pages.kit import LoginRequired, forbidden_page, login_redirect, vendor_dir
+from fangkong.web.pages.kit import (
+    LoginRequired,
+    forbidden_page,
+    login_redirect,
+    missing_page,
+    vendor_dir,
+)
 
 router = APIRouter(include_in_schema=False)
 for module in (session, tracing, quarantine, healthcode, zones, testing, forecast, travel):
     router.include_router(module.router)
 
-__all__ = ["LoginRequired", "forbidden_page", "login_redirect", "router", "vendor_dir"]
+__all__ = [
+    "LoginRequired", "forbidden_page", "login_redirect", "missing_page", "router", "vendor_dir",
+]  # fmt: skip

@@ -12,7 +12,7 @@ from fangkong.healthcode.permissions import SCAN_CODES
 from fangkong.healthcode.scan import current_token
 from fangkong.healthcode.service import appeal_queue, healthcode
 from fangkong.people import service as people
-from fangkong.web.pages.kit import AsOf, PageActor, render
+from fangkong.web.pages.kit import AsOf, PageActor, forbidden_page, missing_page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +26,7 @@ def healthcode_page(
     try:
         verdict, changes = healthcode(session, actor=actor, person_id=person_id, as_of=moment)
     except (NotFound, Forbidden):
-        return render(request, "missing.html", actor, what=f"#{person_id}")
+        return missing_page(request, actor, f"#{person_id}")
     person = people.show_person(people.people_by_id(session, [person_id])[person_id], actor)
     return render(
         request, "healthcode.html", actor, person=person, verdict=verdict, changes=changes,
@@ -39,7 +39,7 @@ def scan_page(request: Request, actor: PageActor) -> Response:
     """The checkpoint's scan page: a handheld scanner types the code's token and Enter; the
     answer is the colour, a masked name and the last negative test, as a scanner gets it."""
     if not actor.can(SCAN_CODES):
-        return render(request, "missing.html", actor, what="/scan")
+        return forbidden_page(request, actor)
     return render(request, "scan.html", actor)
 
 

@@ -89,6 +89,13 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
     )
 
 
+def missing_page(request: Request, actor: Actor | None, what: str) -> HTMLResponse:
+    """A page that is not there, or not this actor's to see: 404, said on a page."""
+    page = render(request, "missing.html", actor, what=what)
+    page.status_code = 404
+    return page
+
+
 def forbidden_page(request: Request, actor: Actor | None) -> HTMLResponse:
     """A page the role may not see: said on a page, not as the API's JSON."""
     page = render(request, "forbidden.html", actor)

@@ -15,7 +15,7 @@ from fangkong.quarantine.outlook import capacity_outlook, waiting_for_rooms
 from fangkong.quarantine.transfers import NEXT
 from fangkong.tracing.present import present_contacts
 from fangkong.tracing.service import contacts_in_reach
-from fangkong.web.pages.kit import AsOf, PageActor, render
+from fangkong.web.pages.kit import AsOf, PageActor, missing_page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +81,7 @@ def quarantine_record_page(
     try:
         record = stays.quarantine_record(session, actor=actor, person_id=person_id)
     except NotFound:
-        return render(request, "missing.html", actor, what=f"#{person_id}")
+        return missing_page(request, actor, f"#{person_id}")
     return render(
         request, "quarantine_record.html", actor, stays=record, site_names=site_names_of(session)
     )

@@ -14,7 +14,7 @@ from fangkong.people import service as people
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing import chains, kpi, service
 from fangkong.tracing.present import present_contacts, present_infections
-from fangkong.web.pages.kit import AsOf, PageActor, city_map, render
+from fangkong.web.pages.kit import AsOf, PageActor, city_map, missing_page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def infection_page(
     try:
         infection = service.get_infection(session, actor=actor, infection_id=infection_id)
     except NotFound:
-        return render(request, "missing.html", actor, what=f"#{infection_id}")
+        return missing_page(request, actor, f"#{infection_id}")
     [shown] = present_infections(session, actor=actor, infections=[infection])
     contacts, elsewhere = service.list_contacts(session, actor=actor, infection_id=infection.id)
     service.audit_contacts_read(
