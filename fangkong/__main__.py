@@ -1,3 +1,3 @@
-from fangkong.cli import app
+from fangkong.cli import main
 
-app()
+main()

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from fangkong.companions.cli import app as companions_app
+from fangkong.core.cli_support import tell_database_unreachable
 from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.migrate import upgrade
@@ -41,6 +43,16 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(companions_app, name="companions")
 app.add_typer(healthcode_app, name="healthcode")
 console = Console()
+
+
+def main() -> None:
+    """The `fangkong` command: a database that cannot be opened is one line and a hint, never
+    a traceback."""
+    try:
+        app()
+    except OperationalError as exc:
+        tell_database_unreachable(exc)
+        raise SystemExit(2) from None
 
 
 @db_app.command("upgrade")

@@ -8,10 +8,13 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError, InvalidInput
+from fangkong.core.settings import get_settings
 
 err = Console(stderr=True)
 
@@ -28,6 +31,17 @@ def command_session(refused: str = "nothing written") -> Iterator[Session]:
     except FangkongError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
+
+
+def tell_database_unreachable(exc: OperationalError) -> None:
+    """One line, and where to look, instead of the driver's traceback."""
+    url = make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+    err.print(f"[red]cannot open the database {url}: {reason}[/]")
+    err.print(
+        "  run from the folder that holds var/ (where `make demo` built it), or set "
+        "FANGKONG_DATA_DIR or FANGKONG_DATABASE_URL"
+    )
 
 
 def refuse(exc: InvalidInput, refused: str) -> NoReturn:

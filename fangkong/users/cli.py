@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -15,6 +16,14 @@ app = typer.Typer(help="User accounts.", no_args_is_help=True)
 console = Console()
 
 
+def _password() -> str:
+    """Asked twice at a terminal; one line from standard input in a script or a pipe."""
+    if sys.stdin.isatty():
+        answer: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return answer
+    return sys.stdin.readline().rstrip("\n")
+
+
 @app.command("create")
 def create(
     username: str,
@@ -26,8 +35,9 @@ def create(
         str | None, typer.Option(help="6-digit county code; none = city")
     ] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ] = "",
+        str | None,
+        typer.Option(help="the password; without it, asked at a terminal or read from stdin"),
+    ] = None,
     site: Annotated[int | None, typer.Option(help="for role site: the site's id")] = None,
     lab: Annotated[int | None, typer.Option(help="for role lab: the lab's id")] = None,
     checkpoint: Annotated[
@@ -41,7 +51,7 @@ def create(
         data = UserCreate(
             username=username,
             display_name=display_name or username,
-            password=password,
+            password=password if password is not None else _password(),
             role=role,
             jurisdiction=jurisdiction,
             site_id=site,
