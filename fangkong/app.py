@@ -32,6 +32,7 @@ from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
+from fangkong.web.docs import mount_docs
 from fangkong.web.pages import (
     LoginRequired,
     forbidden_page,
@@ -89,6 +90,8 @@ def create_app(
         # Command centres sit on isolated networks: no OpenTelemetry exporters to feed, and
         # its per-request checks cost the scan path a twentieth of its time.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        docs_url=None,  # served from local assets below: no CDN
+        redoc_url=None,
     )
     app.state.session_factory = session_factory
     app.state.clock = clock or SystemClock()
@@ -101,6 +104,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(pages_router)
+    mount_docs(app)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     vendor = vendor_dir()
     if vendor is not None:

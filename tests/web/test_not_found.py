@@ -30,3 +30,14 @@ def test_a_page_the_role_may_not_use_is_403(client: TestClient, login: Login) ->
     assert "无权" in scan.text
     api = client.post("/api/quarantine/sites", json={})  # the API answers its own way: JSON
     assert api.status_code == 403 and api.json()["message"].startswith("your role may not")
+
+
+def test_the_api_docs_load_nothing_from_outside(client: TestClient) -> None:
+    for page, asset in (
+        ("/docs", "/docs-assets/swagger/swagger-ui-bundle.js"),
+        ("/redoc", "/docs-assets/redoc/redoc.standalone.js"),
+    ):
+        html = client.get(page)
+        assert html.status_code == 200 and asset in html.text
+        assert "https://" not in html.text and "http://" not in html.text, page
+        assert client.get(asset).status_code == 200
