@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from fangkong.core.clock import Clock, SystemClock
+from fangkong.core.clock import Clock
 from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.platform_clock import platform_clock
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.api import router as healthcode_router
 from fangkong.healthcode.api import scan_openapi
@@ -32,6 +33,7 @@ from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
 from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
+from fangkong.web.clock import router as clock_router
 from fangkong.web.docs import mount_docs
 from fangkong.web.pages import (
     LoginRequired,
@@ -94,7 +96,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.session_factory = session_factory
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or platform_clock()
     app.state.actor_for_token = actor_for_token
 
     @app.get("/api/health", tags=["system"])
@@ -103,6 +105,7 @@ def create_app(
 
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
+    app.include_router(clock_router)
     app.include_router(pages_router)
     mount_docs(app)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -96,7 +96,10 @@ def demo(
     ] = True,
 ) -> None:
     """Build a fresh embedded database with the March 2022 Linyi outbreak, then serve it."""
+    from fangkong.core.clock import ReplaySpan
+    from fangkong.core.platform_clock import start_replay
     from fangkong.demo import build_demo
+    from fangkong.demo.when import OPENS_AT, REPLAY_FROM, REPLAY_TO
 
     settings = get_settings()
     if settings.database_url:
@@ -113,6 +116,7 @@ def demo(
         location = settings.data_dir / "location"
         shutil.rmtree(location, ignore_errors=True)
         summary = build_demo(session, location_dir=location)
+    start_replay(settings.data_dir, OPENS_AT, ReplaySpan(REPLAY_FROM, REPLAY_TO))
     table = Table(title="Demo logins")
     for column in ("user", "password", "role", "jurisdiction"):
         table.add_column(column)
@@ -129,6 +133,10 @@ def demo(
         f"Scanner key of 运城北站 出站口 1 (shown once): [bold]{summary.scanner_key}[/]  ·  "
         f"scan page {url}/scan (user station)  ·  a person's code and its token: "
         f"{url}/people/<id>/code"
+    )
+    console.print(
+        f"Platform time: [bold]{OPENS_AT:%Y-%m-%d %H:%M}[/] (step through 6–21 March from the "
+        f"pages' header, or GET/PUT {url}/api/clock)"
     )
     console.print(
         f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
@@ -148,13 +156,38 @@ def purge_expired_command(
     """Delete personal data whose retention has ended (run daily, e.g. from cron): samples of
     old screening rounds, then people and contacts no domain still needs."""
     from fangkong.core.cli_support import command_session
-    from fangkong.core.clock import SystemClock
+    from fangkong.core.platform_clock import platform_now
     from fangkong.retention import purge_all
 
     days = retention_days if retention_days is not None else get_settings().retention_days
     with command_session() as session:
-        done = purge_all(session, now=SystemClock().now(), retention_days=days)
+        done = purge_all(session, now=platform_now(), retention_days=days)
     console.print(
         f"deleted {done.people} people, {done.contacts} contact records, "
         f"{done.samples} screening samples and {done.scans} checkpoint scans"
     )
+
+
+@app.command("clock")
+def clock_command(
+    set_to: Annotated[
+        str | None, typer.Option("--set", help="step a replay's clock, e.g. '2022-03-13 12:00'")
+    ] = None,
+) -> None:
+    """The platform's time, as the pages and every command see it; --set steps a replay's."""
+    from fangkong.core.clock import ReplayClock
+    from fangkong.core.platform_clock import platform_clock
+    from fangkong.core.timeutil import fmt_local, parse_local_datetime
+
+    clock = platform_clock()
+    if set_to is not None:
+        if not isinstance(clock, ReplayClock) or clock.path is None:
+            raise typer.BadParameter(
+                "only a replay's clock kept in the data folder steps", param_hint="--set"
+            )
+        try:
+            clock.set(parse_local_datetime(set_to))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--set") from None
+    kind = "replay" if isinstance(clock, ReplayClock) else "wall clock"
+    console.print(f"{fmt_local(clock.now())} ({kind})")

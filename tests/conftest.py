@@ -99,8 +99,11 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo outbreak built once per run, as `fangkong demo` builds it: a folder with the
     SQLite file and the location data. Read it as it is; copy it (`demo_copy`) to change it."""
+    from fangkong.core.clock import ReplaySpan
     from fangkong.core.db import make_session_factory, transaction
+    from fangkong.core.platform_clock import start_replay
     from fangkong.demo import build_demo
+    from fangkong.demo.when import OPENS_AT, REPLAY_FROM, REPLAY_TO
 
     folder = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{folder / 'fangkong.db'}"
@@ -109,6 +112,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with transaction(make_session_factory(engine)) as session:
         build_demo(session, location_dir=folder / "location")
     engine.dispose()
+    start_replay(folder, OPENS_AT, ReplaySpan(REPLAY_FROM, REPLAY_TO))
     return folder
 
 

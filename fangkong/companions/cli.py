@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.settings import get_settings
 from fangkong.protocol.loader import get_protocol
 
@@ -71,7 +71,7 @@ def ingest_command(
             datum=datum,
             size_m=rule.cell_size_m,
             max_gap_min=rule.max_gap_minutes,
-            now=SystemClock().now(),
+            now=platform_now(),
         )
     for name, why in report.refused.items():
         console.print(f"[red]{name}: {why} — nothing from it was added[/]")
@@ -169,7 +169,7 @@ def _to_database(table: pa.Table, infection_of: dict[int, int], user: str) -> No
     with command_session() as session:
         recorded, unknown = record_companions(
             session, actor=acting_as(session, user), table=table,
-            infection_of=infection_of, now=SystemClock().now(),
+            infection_of=infection_of, now=platform_now(),
         )  # fmt: skip
     console.print(f"{recorded} companions recorded as contacts; {unknown} not in the registry")
 
@@ -180,7 +180,7 @@ def purge_command(
     older_than: Annotated[int, typer.Option("--older-than", min=1, help="days")] = 30,
 ) -> None:
     """Delete whole days of location data past the retention period (and cached results)."""
-    cutoff = (SystemClock().now() - timedelta(days=older_than)).date().isoformat()
+    cutoff = (platform_now() - timedelta(days=older_than)).date().isoformat()
     gone = 0
     for kind in ("stays", "heads"):
         for folder in sorted((dataset / kind).glob("day=*")):

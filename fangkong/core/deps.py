@@ -44,7 +44,7 @@ def get_now(request: Request) -> datetime:
 class ActorForToken(Protocol):
     """Who a token speaks for: the users domain answers (app.py hands it to core)."""
 
-    def __call__(self, session: Session, *, token: str, now: datetime) -> Actor | None: ...
+    def __call__(self, session: Session, *, token: str) -> Actor | None: ...
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -54,12 +54,11 @@ NowDep = Annotated[datetime, Depends(get_now)]
 def get_actor(
     request: Request,
     session: SessionDep,
-    now: NowDep,
     bearer: Annotated[str | None, Depends(oauth2)],
 ) -> Actor:
     token = bearer or request.cookies.get(TOKEN_COOKIE)
     find: ActorForToken = request.app.state.actor_for_token
-    actor = find(session, token=token, now=now) if token else None
+    actor = find(session, token=token) if token else None
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

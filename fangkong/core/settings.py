@@ -37,11 +37,21 @@ class Settings(BaseSettings):
     cell_size_m: int = 800
     # Days a contact's personal data is kept after their last management order ends.
     retention_days: int = 30
+    # The platform's time, for a demo or a replay (core/platform_clock.py): "2022-03-08 20:00",
+    # optionally followed by "running". Empty: the wall clock, or the data folder's clock.json.
+    clock: str = ""
+    # Production runs on the wall clock unless this says a fixed or replay clock is meant.
+    allow_fixed_clock: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise ValueError("FANGKONG_SECRET_KEY must be set to a private value in production")
+        if self.environment == "production" and self.clock and not self.allow_fixed_clock:
+            raise ValueError(
+                "FANGKONG_CLOCK fixes the platform's time; production runs on the wall clock "
+                "unless FANGKONG_ALLOW_FIXED_CLOCK=true"
+            )
         if len(self.city_code) != 4 or not self.city_code.isdigit():
             raise ValueError("FANGKONG_CITY_CODE must be a 4-digit GB/T 2260 prefecture code")
         return self

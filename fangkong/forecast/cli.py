@@ -25,12 +25,12 @@ def forecast_command(
     """The next days' needs from the live database: rooms (with when they run out),
     detections and tests, as medians and 90 % bands."""
     from fangkong.core.cli_support import command_session
-    from fangkong.core.clock import SystemClock
+    from fangkong.core.platform_clock import platform_now
     from fangkong.core.timeutil import parse_local_datetime
     from fangkong.forecast.service import forecast
 
     try:
-        moment = parse_local_datetime(as_of) if as_of else SystemClock().now()
+        moment = parse_local_datetime(as_of) if as_of else platform_now()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None
     with command_session() as session:

@@ -8,8 +8,8 @@ from rich.progress import Progress
 from sqlalchemy import select
 
 from fangkong.core.cli_support import command_session
-from fangkong.core.clock import SystemClock
 from fangkong.core.errors import InvalidInput
+from fangkong.core.platform_clock import platform_now
 from fangkong.healthcode import scan
 from fangkong.travel.models import Checkpoint
 from fangkong.users.service import acting_as
@@ -26,7 +26,7 @@ def issue_tokens_command() -> None:
         task = bar.add_task("issuing codes", total=None)
         made = scan.issue_missing_tokens(
             session,
-            now=SystemClock().now(),
+            now=platform_now(),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(f"issued {made:,} code tokens")
@@ -45,7 +45,7 @@ def add_scanner_command(
         if found is None:
             raise InvalidInput.at(("checkpoint",), f"no checkpoint named {checkpoint!r}")
         made, key = scan.add_scanner(
-            session, actor=actor, checkpoint_id=found, label=label, now=SystemClock().now()
+            session, actor=actor, checkpoint_id=found, label=label, now=platform_now()
         )
     console.print(f"scanner {made.id} at {checkpoint}: key [bold]{key}[/] (shown once)")
 
@@ -55,5 +55,5 @@ def revoke_scanner_command(scanner_id: int, user: UserOption = "admin") -> None:
     """A lost or stolen device: its key stops working with the next scan."""
     with command_session() as session:
         actor = acting_as(session, user)
-        scan.revoke_scanner(session, actor=actor, scanner_id=scanner_id, now=SystemClock().now())
+        scan.revoke_scanner(session, actor=actor, scanner_id=scanner_id, now=platform_now())
     console.print(f"scanner {scanner_id} revoked")

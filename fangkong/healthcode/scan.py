@@ -90,7 +90,7 @@ class _Who:
 
 
 def _who_scans(
-    session: Session, credentials: set[str], scanners: dict[str, tuple[int, int]], now: datetime
+    session: Session, credentials: set[str], scanners: dict[str, tuple[int, int]]
 ) -> dict[str, _Who]:
     """Each credential's scanner (from the live scanners found by key hash) or user, if it
     may scan now."""
@@ -101,7 +101,7 @@ def _who_scans(
             if scanner is not None:
                 found[credential] = _Who(scanner[0], None, scanner[1])
             continue
-        actor = actor_for_token(session, token=credential, now=now)
+        actor = actor_for_token(session, token=credential)
         if actor is not None and actor.can(SCAN_CODES):
             # A checkpoint's staff scan at their checkpoint: the audit says where.
             found[credential] = _Who(None, actor.username, actor.checkpoint_id)
@@ -183,7 +183,7 @@ def scan_batch(
     hashes = [hash_key(c) for c in credentials if c.startswith(SCANNER_KEY_PREFIX)]
     asked = sorted({r.token for r in requests})
     scanners, rows = _read(session, hashes, asked)
-    who = _who_scans(session, credentials, scanners, now)
+    who = _who_scans(session, credentials, scanners)
     tokens = {r.token for r in requests if r.credential in who}
     protocol = get_settings().protocol
     found: dict[str, _Shown] = {}

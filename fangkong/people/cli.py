@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import local_date
 from fangkong.people.service import check_id_number, merge_people
 
@@ -16,7 +16,7 @@ console = Console()
 @app.command("check-id")
 def check_id(id_number: str) -> None:
     """Say whether a 居民身份证号 is valid and why not (exit 0 valid, 1 invalid)."""
-    result = check_id_number(id_number, today=local_date(SystemClock().now()))
+    result = check_id_number(id_number, today=local_date(platform_now()))
     if result.valid:
         console.print(
             f"[green]valid[/] {result.id_number}: {result.region}, born {result.birth_date}, "
@@ -45,6 +45,6 @@ def merge(
             keep_id=keep,
             merge_id=merge_id,
             reason=reason,
-            now=SystemClock().now(),
+            now=platform_now(),
         )
         console.print(f"merged person {merge_id} into {person.id} ({person.person_key})")

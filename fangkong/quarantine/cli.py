@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.quarantine.service import import_sites, list_sites
 from fangkong.users.service import acting_as
 
@@ -28,7 +28,7 @@ def import_sites_command(
             actor=acting_as(session, user),
             filename=file.name,
             content=file.read_bytes(),
-            now=SystemClock().now(),
+            now=platform_now(),
         )
     console.print(
         f"{result.sites_created} new sites, {result.rooms_created} new rooms "
@@ -79,7 +79,7 @@ def papers_command(
             actor=acting_as(session, user),
             stay_ids=stay_ids,
             kind=kind,
-            now=SystemClock().now(),
+            now=platform_now(),
             progress=lambda n: bar.advance(task, n),
         )
         bar.update(task, completed=len(stay_ids))
@@ -104,7 +104,7 @@ def place_command(
             session,
             actor=actor,
             contact_ids=[c.id for c in contacts],
-            now=SystemClock().now(),
+            now=platform_now(),
             by_transfer=transfer,
         )
     console.print(f"placed {len(result.placed)}; not placed {len(result.unplaced)}")
@@ -145,7 +145,7 @@ def release_command(
     from fangkong.quarantine.stays import release_due
 
     with command_session() as session:
-        result = release_due(session, actor=acting_as(session, user), now=SystemClock().now())
+        result = release_due(session, actor=acting_as(session, user), now=platform_now())
     console.print(f"released {len(result.released)}; held {len(result.held)}")
     for h in result.held:
         console.print(f"  stay {h.stay_id}: {h.reason}")
@@ -164,7 +164,7 @@ def roster_command(
     from fangkong.core.timeutil import local_date
     from fangkong.quarantine.stays import site_roster
 
-    now = SystemClock().now()
+    now = platform_now()
     try:
         wanted = date.fromisoformat(day) if day else local_date(now)
     except ValueError:

@@ -9,7 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local
 from fangkong.testing import coverage, results, service
 from fangkong.testing import plan as planning
@@ -43,7 +43,7 @@ def rounds_command(user: UserOption = "admin") -> None:
 @app.command("register")
 def register_command(round_id: int, file: FileArgument, user: UserOption = "admin") -> None:
     """Register a sampling app's export (身份证号, 管号, 采样点, 采样时间): all or nothing."""
-    now = SystemClock().now()
+    now = platform_now()
     added = already = 0
     with command_session("nothing registered") as session:
         actor = acting_as(session, user)
@@ -68,7 +68,7 @@ def plan_command(round_id: int, user: UserOption = "admin") -> None:
     """Send the round's closed tubes to labs (again, for what has not left)."""
     with command_session() as session:
         plan = planning.plan_round(
-            session, actor=acting_as(session, user), round_id=round_id, now=SystemClock().now()
+            session, actor=acting_as(session, user), round_id=round_id, now=platform_now()
         )
     table = Table("site", "lab", "tubes", "expected result")
     for s in plan.shipments:
@@ -83,7 +83,7 @@ def plan_command(round_id: int, user: UserOption = "admin") -> None:
 @app.command("results")
 def results_command(lab_id: int, file: FileArgument, user: UserOption = "admin") -> None:
     """Upload a lab's results (管号, 结果, 检测时间, 报告时间): all or nothing."""
-    now = SystemClock().now()
+    now = platform_now()
     with command_session("nothing recorded") as session:
         rows = results.parse_results(file.name, file.read_bytes(), now=now)
         done = results.record_results(
@@ -105,9 +105,7 @@ def missing_command(
     with command_session() as session:
         actor = acting_as(session, user)
         cover = coverage.coverage(session, actor=actor, round_id=round_id)
-        data = coverage.missing_xlsx(
-            session, actor=actor, round_id=round_id, now=SystemClock().now()
-        )
+        data = coverage.missing_xlsx(session, actor=actor, round_id=round_id, now=platform_now())
     out.write_bytes(data)
     console.print(
         f"{cover.missing} of {cover.residents} not sampled, in "

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fangkong.core.cli_support import command_session
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.tracing.linelists import export_contacts, import_contacts
 from fangkong.users.service import acting_as
 
@@ -51,7 +51,7 @@ def import_file(
             infection_id=infection,
             filename=file.name,
             content=file.read_bytes(),
-            now=SystemClock().now(),
+            now=platform_now(),
             progress=stage,
         )
     if result.already_imported:
@@ -75,6 +75,6 @@ def export_file(
     with command_session() as session:
         actor = acting_as(session, user)
         out.write_bytes(
-            export_contacts(session, actor=actor, infection_id=infection, now=SystemClock().now())
+            export_contacts(session, actor=actor, infection_id=infection, now=platform_now())
         )
     console.print(f"wrote {out}")

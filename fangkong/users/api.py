@@ -28,10 +28,9 @@ router = APIRouter(tags=["users"])
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
-    now: NowDep,
     response: Response,
 ) -> Token:
-    token = service.authenticate(session, username=form.username, password=form.password, now=now)
+    token = service.authenticate(session, username=form.username, password=form.password)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     set_token_cookie(response, token)

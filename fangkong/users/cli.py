@@ -6,9 +6,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from fangkong.core.clock import SystemClock
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError
+from fangkong.core.platform_clock import platform_now
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import create_user
 
@@ -59,7 +59,7 @@ def create(
             checkpoint_id=checkpoint,
         )
         with transaction(default_session_factory()) as session:
-            user = create_user(session, data=data, now=SystemClock().now())
+            user = create_user(session, data=data, now=platform_now())
             console.print(f"created user {user.username} ({user.role})")
     except ValidationError as exc:
         for err in exc.errors():

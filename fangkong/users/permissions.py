@@ -7,3 +7,5 @@ from fangkong.core.auth import declare
 # admin only.
 MANAGE_USERS = declare("manage_users")
 READ_AUDIT = declare("read_audit", "commander")
+# Stepping a replay's clock (the demo, a drill) moves the time every user sees.
+SET_CLOCK = declare("set_clock", "commander")

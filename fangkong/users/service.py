@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, hash_password, issue_token, read_token, verify_password
+from fangkong.core.clock import utcnow
 from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
@@ -53,19 +54,22 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str, now: datetime) -> str | None:
-    """A bearer token for good credentials, None otherwise."""
+def authenticate(session: Session, *, username: str, password: str) -> str | None:
+    """A bearer token for good credentials, None otherwise. Sessions live in wall-clock time,
+    not the platform's: stepping a replay's clock neither signs everyone out nor revives an
+    old token."""
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not verify_password(user.password_hash, password):
         return None
     settings = get_settings()
     return issue_token(
-        user_id=user.id, secret=settings.secret_key, now=now, hours=settings.token_hours
+        user_id=user.id, secret=settings.secret_key, now=utcnow(), hours=settings.token_hours
     )
 
 
-def actor_for_token(session: Session, *, token: str, now: datetime) -> Actor | None:
-    user_id = read_token(token, secret=get_settings().secret_key, now=now)
+def actor_for_token(session: Session, *, token: str) -> Actor | None:
+    """Who a live token speaks for (its lifetime in wall-clock time, as `authenticate`)."""
+    user_id = read_token(token, secret=get_settings().secret_key, now=utcnow())
     if user_id is None:
         return None
     user = session.get(User, user_id)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
-from fangkong.core.clock import SystemClock
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local, parse_local_datetime
 from fangkong.users.service import acting_as
 from fangkong.zones import service
@@ -22,7 +22,7 @@ UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
 
 def _moment(as_of: str | None) -> datetime:
     if not as_of:
-        return SystemClock().now()
+        return platform_now()
     try:
         return parse_local_datetime(as_of)
     except ValueError as exc:
@@ -78,6 +78,6 @@ def import_command(
             session,
             actor=acting_as(session, user),
             content=file.read_bytes(),
-            now=SystemClock().now(),
+            now=platform_now(),
         )
     console.print(f"{result.created} zones drawn, {result.existing} already there")

@@ -190,8 +190,8 @@ def test_record_an_infection_from_the_page(browser: Browser, own_server: str) ->
     page.click("text=登记感染者")
     page.fill("input[name='person.name']", "新某某")
     page.fill("input[name='person.id_number']", "140821199002030421")
-    page.fill("input[name='sampled_at']", "2022-03-09T08:00")
-    page.fill("input[name='reported_at']", "2022-03-09T18:00")
+    page.fill("input[name='sampled_at']", "2022-03-08T08:00")
+    page.fill("input[name='reported_at']", "2022-03-08T18:00")
     page.click("form[data-api='/api/infections'] button")
     expect(page.locator("form[data-api='/api/infections'] .errors")).to_contain_text(
         "check character"
@@ -202,6 +202,17 @@ def test_record_an_infection_from_the_page(browser: Browser, own_server: str) ->
     page.click("form[data-api='/api/infections'] button")
     expect(page).to_have_url(f"{own_server}/infections/6")
     expect(page.locator("h1")).to_contain_text("#6")
+
+
+def test_a_commander_steps_the_replay_from_the_header(browser: Browser, own_server: str) -> None:
+    page = signed_in(browser, own_server, "commander", "command-demo-2022")
+    expect(page.locator(".clock-now")).to_contain_text("2022-03-08 20:00")
+    page.select_option(".clock select[name=day]", "2022-03-13")
+    page.select_option(".clock select[name=hour]", "12")
+    page.click(".clock button")
+    expect(page).to_have_url(f"{own_server}/infections")
+    expect(page.locator(".clock-now")).to_contain_text("2022-03-13 12:00")
+    assert httpx.get(f"{own_server}/api/clock").json()["local"] == "2022-03-13 12:00"
 
 
 def test_sites_at_a_glance(browser: Browser, server: str) -> None:
@@ -342,8 +353,8 @@ def test_a_checkpoint_scans_a_code_and_a_replaced_code_stops_answering(
     gate.click("nav >> text=扫码核验")
     gate.fill("#scan-token", token)
     gate.press("#scan-token", "Enter")
-    # Now (not March 2022) his infection and quarantine are long over: green, name masked.
-    expect(gate.locator("#scan-result")).to_have_attribute("data-colour", "green")
+    # At the demo's 8 March 20:00 he is two days confirmed: red, his name masked.
+    expect(gate.locator("#scan-result")).to_have_attribute("data-colour", "red")
     expect(gate.locator("#scan-name")).to_have_text("王**")
     expect(gate.locator("#scan-token")).to_have_value("")  # ready for the next code
     shot(gate, "scan")

@@ -19,6 +19,7 @@ from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.users.service import actor_for_token
+from fangkong.web.clock import header_clock
 from fangkong.web.i18n import LANGS, translator
 
 HERE = Path(__file__).parent.parent  # fangkong/web: templates, static, node_modules
@@ -60,9 +61,9 @@ class LoginRequired(Exception):
         self.path = path
 
 
-def page_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
+def page_actor(request: Request, session: SessionDep) -> Actor:
     token = request.cookies.get(TOKEN_COOKIE)
-    actor = actor_for_token(session, token=token, now=now) if token else None
+    actor = actor_for_token(session, token=token) if token else None
     if actor is None:
         raise LoginRequired(request.url.path)
     return actor
@@ -85,7 +86,13 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
     return templates.TemplateResponse(
         request,
         name,
-        {"t": translator(lang), "lang": lang, "actor": actor, **context},
+        {
+            "t": translator(lang),
+            "lang": lang,
+            "actor": actor,
+            "clock": header_clock(request.app.state.clock, actor),
+            **context,
+        },
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep, set_token_cookie
+from fangkong.core.deps import TOKEN_COOKIE, SessionDep, set_token_cookie
 from fangkong.users.service import authenticate
 from fangkong.web.i18n import LANGS
 from fangkong.web.pages.kit import city_map, render
@@ -45,12 +45,11 @@ def login_page(request: Request, next: str = "/infections") -> HTMLResponse:
 def login(
     request: Request,
     session: SessionDep,
-    now: NowDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/infections",
 ) -> Response:
-    token = authenticate(session, username=username, password=password, now=now)
+    token = authenticate(session, username=username, password=password)
     if token is None:
         return render(request, "login.html", None, next=next, failed=True)
     target = next if next.startswith("/") and not next.startswith("//") else "/infections"
