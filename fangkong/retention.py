@@ -9,9 +9,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from fangkong.healthcode import retention as healthcode
 from fangkong.healthcode.scan import purge_scans
+from fangkong.quarantine import retention as quarantine
 from fangkong.testing.retention import purge_samples, sampled_within
 from fangkong.tracing.retention import purge_expired
+from fangkong.travel import retention as travel
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,13 @@ def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeR
         session,
         now=now,
         retention_days=retention_days,
-        keep=[sampled_within(now, retention_days)],
+        keep=[
+            sampled_within(now, retention_days),
+            quarantine.stayed_within(now, retention_days),
+            travel.arrived_within(now, retention_days),
+            healthcode.appealed_within(now, retention_days),
+        ],
+        forget=[healthcode.forget_people, travel.forget_people, quarantine.forget_people],
     )
     scans = purge_scans(session, now=now, retention_days=retention_days)
     return PurgeReport(people=purged.people, contacts=purged.contacts, samples=samples, scans=scans)

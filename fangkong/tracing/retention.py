@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,11 +27,13 @@ def purge_expired(
     now: datetime,
     retention_days: int,
     keep: Sequence[Select[int]] = (),
+    forget: Sequence[Callable[[Session, Sequence[int]], None]] = (),
 ) -> Purged:
     """Delete people whose every management order ended more than `retention_days` ago, with
     their contact records and orders. Infected people are kept: theirs are case records.
     People with no order at all go once they are older than the retention period. `keep`
-    adds other domains' reasons to keep a person (ids of people they still need)."""
+    adds other domains' reasons to keep a person (ids of people they still need); `forget`
+    deletes other domains' rows of the people going, before theirs go."""
     cutoff = now - timedelta(days=retention_days)
     still_needed = select(ManagementOrder.person_id).where(ManagementOrder.ends_at > cutoff)
     infected = select(Infection.person_id)
@@ -52,6 +54,9 @@ def purge_expired(
             )
             or 0
         )
+        for forget_in_domain in forget:
+            forget_in_domain(session, chunk)
+        session.execute(delete(ManagementOrder).where(ManagementOrder.person_id.in_(chunk)))
         session.execute(delete(Contact).where(Contact.person_id.in_(chunk)))
     registry.delete_people(session, expired)
     record_audit(
