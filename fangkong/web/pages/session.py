@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, SessionDep, set_token_cookie
-from fangkong.users.service import authenticate
+from fangkong.users.service import actor_for_token, authenticate
 from fangkong.web.i18n import LANGS
-from fangkong.web.pages.kit import city_map, render
+from fangkong.web.pages.kit import PageActor, city_map, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,9 +24,18 @@ def city_map_js() -> Response:
     return FileResponse(found[0], media_type="text/javascript")
 
 
+# Where each role's work is: checkpoint staff scan, site staff run their site, lab staff their
+# rounds' tubes, a county's tracers its 48-hour board; the city's staff start from the cases.
+LANDING = {"checkpoint": "/scan", "site": "/sites", "lab": "/testing", "tracer": "/board"}
+
+
+def landing_for(actor: Actor) -> str:
+    return LANDING.get(actor.role, "/infections")
+
+
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/infections", status_code=303)
+def home(actor: PageActor) -> RedirectResponse:
+    return RedirectResponse(landing_for(actor), status_code=303)
 
 
 @router.get("/lang/{lang}")
@@ -37,7 +47,7 @@ def switch_language(lang: str, request: Request) -> RedirectResponse:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/infections") -> HTMLResponse:
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", None, next=next, failed=False)
 
 
@@ -47,12 +57,15 @@ def login(
     session: SessionDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/infections",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     token = authenticate(session, username=username, password=password)
     if token is None:
         return render(request, "login.html", None, next=next, failed=True)
-    target = next if next.startswith("/") and not next.startswith("//") else "/infections"
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    if target == "/":
+        actor = actor_for_token(session, token=token)
+        target = landing_for(actor) if actor else "/"
     response = RedirectResponse(target, status_code=303)
     set_token_cookie(response, token)
     return response
