@@ -45,9 +45,12 @@ router = APIRouter(prefix="/quarantine", tags=["quarantine"])
 
 
 @router.get("/sites", response_model=list[SiteRead])
-def list_sites(actor: CurrentActor, session: SessionDep) -> list[SiteRead]:
-    """Every site with its rooms by status: occupancy at a glance (a site's staff: theirs)."""
-    return service.list_sites(session, actor=actor)
+def list_sites(
+    actor: CurrentActor, session: SessionDep, as_of: LocalDateTime | None = None
+) -> list[SiteRead]:
+    """Every site with its rooms by status: occupancy at a glance (a site's staff: theirs);
+    `as_of`, as they were then (sites opened by then, rooms of the stays then in force)."""
+    return service.list_sites(session, actor=actor, as_of=as_of)
 
 
 @router.post("/sites", response_model=SiteRead, status_code=201)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
@@ -93,47 +94,98 @@ def count_rooms_in_service(session: Session) -> int:
     return int(count or 0)
 
 
+class RoomCounts(NamedTuple):
+    """Each site's rooms by status, and how many people stay there."""
+
+    by_status: dict[int, dict[str, int]]
+    people: dict[int, int]
+
+
 def list_sites(
-    session: Session, *, actor: Actor | None = None, site_id: int | None = None
+    session: Session,
+    *,
+    actor: Actor | None = None,
+    site_id: int | None = None,
+    as_of: datetime | None = None,
 ) -> list[SiteRead]:
-    """Every site (or one) with its rooms by status and how many people stay now (counts,
-    no one's name). A site's staff see their own site only."""
+    """Every site (or one) with its rooms by status and how many people stay (counts, no
+    one's name): now, or as they were `as_of` (sites opened by then, rooms occupied by the
+    stays of that moment). A site's staff see their own site only."""
     if actor is not None and actor.site_id is not None:
         site_id = actor.site_id
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for room_site, status, n in session.execute(
-        select(Room.site_id, Room.status, func.count()).group_by(Room.site_id, Room.status)
-    ):
-        counts[room_site][status] = n
-    people = dict(
-        session.execute(
-            select(Room.site_id, func.count())
-            .join(Stay, Stay.room_id == Room.id)
-            .where(Stay.released_at.is_(None))
-            .group_by(Room.site_id)
-        ).all()
-    )
-    out = []
+    counts = _live_counts(session) if as_of is None else _counts_as_of(session, as_of)
     query = select(Site).order_by(Site.county_code, Site.name)
     if site_id is not None:
         query = query.where(Site.id == site_id)
-    for site in session.scalars(query):
-        by_status = counts.get(site.id, {})
-        d = division(site.county_code)
-        out.append(
-            SiteRead.model_validate(site).model_copy(
-                update={
-                    "county_name": d.name if d else None,
-                    "rooms": sum(by_status.values()),
-                    "ready": by_status.get("ready", 0),
-                    "occupied": by_status.get("occupied", 0),
-                    "cleaning": by_status.get("cleaning", 0),
-                    "out_of_service": by_status.get("out_of_service", 0),
-                    "people": people.get(site.id, 0),
-                }
-            )
+    if as_of is not None:
+        query = query.where(Site.created_at <= as_of)
+    return [_site_read(site, counts) for site in session.scalars(query)]
+
+
+def _site_read(site: Site, counts: RoomCounts) -> SiteRead:
+    by_status = counts.by_status.get(site.id, {})
+    d = division(site.county_code)
+    return SiteRead.model_validate(site).model_copy(
+        update={
+            "county_name": d.name if d else None,
+            "rooms": sum(by_status.values()),
+            "ready": by_status.get("ready", 0),
+            "occupied": by_status.get("occupied", 0),
+            "cleaning": by_status.get("cleaning", 0),
+            "out_of_service": by_status.get("out_of_service", 0),
+            "people": counts.people.get(site.id, 0),
+        }
+    )
+
+
+def _live_counts(session: Session) -> RoomCounts:
+    by_status: dict[int, dict[str, int]] = defaultdict(dict)
+    for room_site, status, n in session.execute(
+        select(Room.site_id, Room.status, func.count()).group_by(Room.site_id, Room.status)
+    ):
+        by_status[room_site][status] = n
+    in_force = Stay.released_at.is_(None)
+    return RoomCounts(by_status, _people_by_site(session, in_force))
+
+
+def _counts_as_of(session: Session, moment: datetime) -> RoomCounts:
+    """Rooms as they were at `moment`: occupied by the stays then in force; out of service as
+    now (no history is kept of it); the rest ready. A room's hours of cleaning between
+    occupants are not kept either, so a past moment shows none."""
+    in_force = (Stay.placed_at <= moment) & (
+        Stay.released_at.is_(None) | (Stay.released_at > moment)
+    )
+    occupied = dict(
+        session.execute(
+            select(Room.site_id, func.count(func.distinct(Room.id)))
+            .join(Stay, Stay.room_id == Room.id)
+            .where(in_force)
+            .group_by(Room.site_id)
+        ).all()
+    )
+    by_status: dict[int, dict[str, int]] = defaultdict(dict)
+    for room_site, out_of_service, n in session.execute(
+        select(Room.site_id, Room.status == "out_of_service", func.count()).group_by(
+            Room.site_id, Room.status == "out_of_service"
         )
-    return out
+    ):
+        key = "out_of_service" if out_of_service else "ready"
+        by_status[room_site][key] = by_status[room_site].get(key, 0) + n
+    for room_site, n in occupied.items():
+        by_status[room_site]["occupied"] = n
+        by_status[room_site]["ready"] = by_status[room_site].get("ready", 0) - n
+    return RoomCounts(by_status, _people_by_site(session, in_force))
+
+
+def _people_by_site(session: Session, in_force: ColumnElement[bool]) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(Room.site_id, func.count())
+            .join(Stay, Stay.room_id == Room.id)
+            .where(in_force)
+            .group_by(Room.site_id)
+        ).all()
+    )
 
 
 # -- placement ----------------------------------------------------------------------------------

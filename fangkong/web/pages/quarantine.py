@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/sites", response_model=None)
 def sites_page(request: Request, session: SessionDep, actor: PageActor, moment: AsOf) -> Response:
     """Quarantine sites: rooms by status at a glance, and whether they will last."""
-    sites = quarantine.list_sites(session, actor=actor)
+    sites = quarantine.list_sites(session, actor=actor, as_of=moment)
     outlook = capacity_outlook(session, now=moment, site_id=actor.site_id)
     return render(
         request,
