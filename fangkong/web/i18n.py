@@ -17,6 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "people": ("人员", "People"),
     "new_infection": ("登记感染者", "Record an infection"),
     "name": ("姓名", "Name"),
+    "zone_name": ("区域名称", "Zone"),
     "id_number": ("身份证号", "ID number"),
     "phone": ("手机号", "Mobile"),
     "address": ("现住址", "Address"),

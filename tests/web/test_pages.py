@@ -264,6 +264,7 @@ def test_zones_on_the_county_map(browser: Browser, server: str) -> None:
     page.goto(f"{server}/zones?as_of=2022-03-15T12:00")
     expect(page.locator("#zones tbody tr")).to_have_count(11)
     expect(page.locator("#zones")).to_contain_text("封控区")
+    expect(page.locator("#zones thead th").first).to_have_text("区域名称")  # a zone, not 姓名
     assert int(page.locator("#zone-map").get_attribute("data-drawn") or 0) == 1  # 临猗县
     assert int(page.locator("#zone-timeline").get_attribute("data-drawn") or 0) == 11
     shot(page, "zones")
