@@ -133,6 +133,7 @@ class ScanRead(ReadModel):
     colour: str
     name: str  # masked: 张*、欧阳**
     last_negative_at: datetime | None
+    scanned_at: datetime  # the platform's time of the scan, city time
 
 
 def scan_openapi() -> dict[str, Any]:

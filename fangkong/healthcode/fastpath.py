@@ -47,31 +47,40 @@ async def answer_scan(
     state: Any, authorization: str, cookie: str, body: bytes
 ) -> tuple[int, bytes]:
     """Status and JSON body for a scan: who sends it (a scanner's key, or a signed-in user's
-    session token from the header or the pages' cookie), the token it carries."""
+    session token from the header or the pages' cookie), the token it carries. Every answer
+    says when, in the platform's time and the city's zone."""
+    status, payload = await _answer(state, authorization, cookie, body)
+    payload["scanned_at"] = local(state.clock.now()).isoformat(timespec="seconds")
+    return _body(status, payload)
+
+
+async def _answer(
+    state: Any, authorization: str, cookie: str, body: bytes
+) -> tuple[int, dict[str, object]]:
     if authorization[:7].lower() == "bearer ":
         credential = authorization[7:]
     else:
         morsel = SimpleCookie(cookie).get(TOKEN_COOKIE) if cookie else None
         credential = morsel.value if morsel else ""
     if not credential:
-        return _body(401, {"message": "scanner not signed in", "detail": "Authorization"})
+        return (401, {"message": "scanner not signed in", "detail": "Authorization"})
     if len(body) > MAX_BODY:
-        return _body(413, {"message": f"a scan is at most {MAX_BODY} bytes"})
+        return (413, {"message": f"a scan is at most {MAX_BODY} bytes"})
     try:
         token = json.loads(body)["token"]
     except (ValueError, TypeError, KeyError):
         token = None
     if not scan.valid_token(token):
-        return _body(422, {"message": "invalid request", "detail": [
+        return (422, {"message": "invalid request", "detail": [
             {"loc": ["body", "token"], "msg": "a code token: 16–32 letters, digits, - or _"}
         ]})  # fmt: skip
     answer = await _batcher(state).submit(scan.ScanRequest(token, credential))
     if answer.status == 401:
-        return _body(401, {"message": "scanner not recognised or not allowed to scan"})
+        return (401, {"message": "scanner not recognised or not allowed to scan"})
     if answer.status == 404:
-        return _body(404, {"message": "code not recognised"})
+        return (404, {"message": "code not recognised"})
     negative = answer.last_negative_at
-    return _body(200, {
+    return (200, {
         "colour": answer.colour,
         "name": answer.name,
         "last_negative_at": local(negative).isoformat() if negative else None,

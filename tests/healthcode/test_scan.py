@@ -90,7 +90,12 @@ def test_a_scan_answers_three_things_and_sees_the_next_change_at_once(
 
     first = client.post("/api/scan", json={"token": token}, headers=device)
     assert first.status_code == 200, first.text
-    assert first.json() == {"colour": "green", "name": "张**", "last_negative_at": None}
+    assert first.json() == {
+        "colour": "green",
+        "name": "张**",
+        "last_negative_at": None,
+        "scanned_at": "2022-03-10T12:00:00+08:00",  # the platform's time, city time
+    }
 
     make_infection(session, tracer, person=None, reported=at(10, 9))  # someone else: no change
     session.commit()
@@ -147,7 +152,9 @@ def test_unknown_and_replaced_tokens_answer_alike_and_nothing_leaks(
     unknown = client.post("/api/scan", json={"token": "A" * 22}, headers=device)
     replaced = client.post("/api/scan", json={"token": old}, headers=device)
     assert unknown.status_code == replaced.status_code == 404
-    assert unknown.json() == replaced.json() == {"message": "code not recognised"}
+    assert unknown.json() == replaced.json()
+    assert unknown.json()["message"] == "code not recognised"
+    assert set(unknown.json()) == {"message", "scanned_at"}
     assert client.post("/api/scan", json={"token": new}, headers=device).status_code == 200
     outcomes = session.scalars(select(Scan.outcome).order_by(Scan.id)).all()
     assert outcomes[-3:] == ["unknown", "revoked", "shown"]

@@ -357,6 +357,7 @@ def test_a_checkpoint_scans_a_code_and_a_replaced_code_stops_answering(
     # At the demo's 8 March 20:00 he is two days confirmed: red, his name masked.
     expect(gate.locator("#scan-result")).to_have_attribute("data-colour", "red")
     expect(gate.locator("#scan-name")).to_have_text("王**")
+    expect(gate.locator("#scan-at")).to_have_text("20:00:00")  # the platform's time, 24-hour
     expect(gate.locator("#scan-token")).to_have_value("")  # ready for the next code
     shot(gate, "scan")
     office.click("#code-token button")  # a lost phone: a new code, the old one revoked

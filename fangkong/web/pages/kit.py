@@ -91,6 +91,7 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
             "lang": lang,
             "actor": actor,
             "clock": header_clock(request.app.state.clock, actor),
+            "city_zone": get_settings().timezone,
             **context,
         },
     )

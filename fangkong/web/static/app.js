@@ -40,6 +40,14 @@ async function submit(form, url, init) {
   return body;
 }
 
+// A moment as the city reads it: its own zone, 24-hour, 2022-03-08 20:00.
+function cityTime(ms) {
+  const zone = document.body.dataset.zone || "Asia/Shanghai";
+  return new Intl.DateTimeFormat("sv-SE", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(ms));
+}
+
 // The checkpoint scan: the answer in big colour, the form cleared for the next code.
 async function scanCode(form) {
   const input = form.querySelector("[name=token]");
@@ -55,7 +63,7 @@ async function scanCode(form) {
   const body = await res.json().catch(() => ({}));
   const panel = document.getElementById("scan-result");
   const row = document.createElement("tr");
-  const at = new Date().toLocaleTimeString();
+  const at = (body.scanned_at || "").slice(11, 19);  // the platform's time, city time
   if (!res.ok) {
     panel.hidden = true;
     const msg = res.status === 404 ? form.dataset.unknown : res.status === 401 ? form.dataset.refused : body.message;
@@ -343,9 +351,9 @@ function drawZoneTimeline(el) {
   const chart = echarts.init(el);
   chart.setOption({
     animation: false,
-    tooltip: { formatter: (p) => `${p.name}: ${new Date(p.value[1]).toLocaleString()} → ${new Date(p.value[2]).toLocaleString()}` },
+    tooltip: { formatter: (p) => `${p.name}: ${cityTime(p.value[1])} → ${cityTime(p.value[2])}` },
     grid: { left: 150, right: 30, top: 20, bottom: 40 },
-    xAxis: { type: "time" },
+    xAxis: { type: "time", axisLabel: { formatter: (v) => cityTime(v).slice(5) } },
     yAxis: { type: "category", data: zones.map((z) => z.name), inverse: true },
     series: [{
       type: "custom", data, encode: { x: [1, 2], y: 0 },
