@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.settings import get_settings
+from fangkong.core.timeutil import local
 from fangkong.protocol.loader import get_protocol
 
 if TYPE_CHECKING:
@@ -41,8 +42,15 @@ def synth_command(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as progress:
         progress.add_task(f"{people:,} people × {days} days")
-        made = synthesize(people, days, cases, seed=seed, out=out)
+        made = synthesize(people, days, cases, seed=seed, out=out, start=_first_day(days))
     console.print(f"{made.pings:,} pings in {len(made.files)} files, cases in {made.cases}")
+
+
+def _first_day(days: int) -> datetime:
+    """The synthetic city's first day: its last is the platform's today (the demo's 8 March),
+    so its pings are not in the platform's future."""
+    today = local(platform_now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days - 1)
 
 
 @app.command("ingest")
@@ -89,7 +97,10 @@ def run_command(
     cases: Annotated[
         str, typer.Option("--cases", help="a CSV of person,report_time, or 'infections'")
     ],
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="a .parquet")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="a .parquet (optional with --to-db)"),
+    ] = None,
     engine: Annotated[str, typer.Option(help="duckdb or dask")] = "duckdb",
     scheduler: Annotated[str | None, typer.Option(help="a Dask scheduler address")] = None,
     to_db: Annotated[
@@ -109,6 +120,8 @@ def run_command(
 
     if engine not in ("duckdb", "dask"):
         raise typer.BadParameter("duckdb or dask", param_hint="--engine")
+    if out is None and not to_db:
+        raise typer.BadParameter("where to write the companions: a .parquet", param_hint="--out")
     rule = get_protocol(get_settings().protocol).companions
     if clause:
         rule = rule.model_copy(update={"cell_hours_clause": True})
@@ -125,7 +138,8 @@ def run_command(
             on_step=lambda text: progress.update(task, description=text, advance=1),
         )
         progress.update(task, completed=JOB_STEPS)
-    pq.write_table(result.table.drop(["cell_ids"]), out)
+    if out is not None:
+        pq.write_table(result.table.drop(["cell_ids"]), out)
     if to_db:
         _to_database(result.table, infection_of, user)
     for person in result.missing:
@@ -137,7 +151,7 @@ def run_command(
     )
     console.print(
         f"{result.table.num_rows:,} companions of {len(wanted)} cases "
-        f"({len(result.computed)} computed now){narrowed} -> {out}"
+        f"({len(result.computed)} computed now){narrowed}" + (f" -> {out}" if out else "")
     )
 
 

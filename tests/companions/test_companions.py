@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -190,8 +191,11 @@ def test_a_cell_size_of_zero_is_refused_by_key(tmp_path: Path) -> None:
         load_protocol_file(bad)
 
 
-def test_the_commands(tmp_path: Path) -> None:
+def test_the_commands(tmp_path: Path, set_clock: Callable[[str], None]) -> None:
+    """The README's steps in order, on a replay's clock: the synthetic city's days end on the
+    platform's today, a purge right after keeps them, one a month and more later drops them."""
     runner = CliRunner()
+    set_clock("2022-03-02 20:00")
     raw, ds, out = tmp_path / "raw", tmp_path / "ds", tmp_path / "out.parquet"
     made = runner.invoke(
         app,
@@ -234,6 +238,28 @@ def test_the_commands(tmp_path: Path) -> None:
         "cells",
         "infected",
     ]
-    purged = runner.invoke(app, ["companions", "purge", "--dataset", str(ds), "--older-than", "30"])
-    assert purged.exit_code == 0 and "deleted 3 days" in purged.output  # 2022 is long past
+    purge = ["companions", "purge", "--dataset", str(ds), "--older-than", "30"]
+    kept = runner.invoke(app, purge)
+    assert kept.exit_code == 0 and "deleted 0 days" in kept.output  # just ingested
+    nowhere = runner.invoke(
+        app, ["companions", "run", "--dataset", str(ds), "--cases", str(raw / "cases.csv")]
+    )
+    assert nowhere.exit_code == 2 and "--out" in nowhere.output
+    set_clock("2022-05-01 12:00")
+    purged = runner.invoke(app, purge)
+    assert purged.exit_code == 0 and "deleted 3 days" in purged.output
     assert not list((ds / "stays").glob("day=*"))
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Sets the platform's clock (FANGKONG_CLOCK) for the commands; the wall clock after."""
+    from fangkong.core.settings import get_settings
+
+    def set_to(moment: str) -> None:
+        monkeypatch.setenv("FANGKONG_CLOCK", moment)
+        get_settings.cache_clear()
+
+    yield set_to
+    monkeypatch.undo()
+    get_settings.cache_clear()
