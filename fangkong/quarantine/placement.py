@@ -156,10 +156,11 @@ def _gather(
         person = batch.people[contact.person_id]
         phases = orders[contact.id][1] if contact.id in orders else []
         phase = _central_phase(phases, batch.now)
-        if phase is None:
-            batch.refuse([contact], "no central-quarantine order")
-        elif person.id in staying:
+        # Someone in a room is told so first: their order may well have moved on since.
+        if person.id in staying:
             batch.refuse([contact], f"already placed in room {staying[person.id]}")
+        elif phase is None:
+            batch.refuse([contact], "no central-quarantine order")
         else:
             _join_group(batch, contact, person, phase, contact.id in accessible)
 

@@ -54,3 +54,17 @@ def test_quarantine_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) ->
     assert dispatch.exit_code == 0 and "Dispatch plan" in flat(dispatch.output)
     release = runner.invoke(app, ["quarantine", "release-due"])
     assert release.exit_code == 0 and "held" in release.output
+
+
+def test_placing_an_infections_contacts_says_who_is_already_in_a_room(
+    demo_cli: CliRunner,
+) -> None:
+    # Late in the replay the index case's contacts are long in rooms, their central phase
+    # over for some: each is told "already placed", not "no central-quarantine order".
+    assert demo_cli.invoke(app, ["clock", "--set", "2022-03-20 12:00"]).exit_code == 0
+    placed = demo_cli.invoke(app, ["quarantine", "place", "--infection", "1"])
+    assert placed.exit_code == 0, placed.output
+    lines = placed.output.splitlines()
+    assert any("already placed in room" in line for line in lines)
+    already = [line for line in lines if "already placed" in line]
+    assert not any("no central-quarantine order" in line for line in already)
