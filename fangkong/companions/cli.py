@@ -18,7 +18,7 @@ from fangkong.protocol.loader import get_protocol
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from fangkong.companions.job import Case
+    from fangkong.companions.job import Case, JobResult
 
 JOB_STEPS = 3
 app = typer.Typer(
@@ -142,15 +142,19 @@ def run_command(
         pq.write_table(result.table.drop(["cell_ids"]), out)
     if to_db:
         _to_database(result.table, infection_of, user)
+    _report(result, cases=len(wanted), clause=rule.cell_hours_clause, out=out)
+
+
+def _report(result: JobResult, *, cases: int, clause: bool, out: Path | None) -> None:
     for person in result.missing:
         console.print(f"[yellow]case {person}: no location data in the window[/]")
     narrowed = (
         f"; the cell-hours clause kept {result.table.num_rows:,} of {result.without_clause:,}"
-        if rule.cell_hours_clause and result.computed
+        if clause and result.computed
         else ""
     )
     console.print(
-        f"{result.table.num_rows:,} companions of {len(wanted)} cases "
+        f"{result.table.num_rows:,} companions of {cases} cases "
         f"({len(result.computed)} computed now){narrowed}" + (f" -> {out}" if out else "")
     )
 
