@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB := fangkong/web
 
-.PHONY: setup demo serve test lint bench bench-scan clean
+.PHONY: setup demo serve test lint bench bench-scan screenshots clean
 
 setup: $(VENV)/.installed $(WEB)/node_modules/.installed
 
@@ -26,12 +26,12 @@ serve: setup
 	$(BIN)/fangkong serve
 
 test: setup
-	$(BIN)/ruff check fangkong tests bench
+	$(BIN)/ruff check fangkong tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check fangkong tests bench
+	$(BIN)/ruff check fangkong tests bench scripts
 	$(BIN)/mypy
 
 bench: setup
@@ -45,6 +45,10 @@ bench: setup
 bench-scan: setup
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/healthcode_lookup.py
+
+# Every role's pages at 8 March 20:00 and 13 March 12:00, from a demo served by `make demo`.
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules var .pytest_cache
