@@ -10,35 +10,14 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
 from fangkong.quarantine.papers import render_papers
 from fangkong.quarantine.schemas import SwabResult
-from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.stays import record_swab_result, release_due
-from fangkong.tracing import service as tracing
 from tests.builders.moments import at
-from tests.builders.people import make_person
-from tests.builders.quarantine import make_site
-from tests.builders.tracing import contact_in, make_infection
+from tests.builders.quarantine import placed as place_new_contacts
 from tests.conftest import NOW, Login, MakeActor
 
 
 def placed(session: Session, tracer: Actor, make_actor: MakeActor, n: int = 3) -> list[int]:
-    make_site(session, make_actor("commander", None), singles=n, families=0, accessible=0)
-    index = make_infection(session, tracer)
-    ids = tracing.record_contacts(
-        session,
-        actor=tracer,
-        infection_id=index.id,
-        now=NOW,
-        items=[
-            contact_in(make_person(f"赵某{i}"), setting="workplace", exposure=at(6, 21))
-            for i in range(n)
-        ],
-    ).contact_ids
-    place_contacts(session, actor=tracer, contact_ids=ids, now=at(7, 12))
-    from sqlalchemy import select
-
-    from fangkong.quarantine.models import Stay
-
-    return list(session.scalars(select(Stay.id).order_by(Stay.id)))
+    return place_new_contacts(session, tracer, make_actor("commander", None), n)
 
 
 def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
