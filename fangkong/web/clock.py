@@ -76,10 +76,11 @@ def set_clock(request: Request, _: CanSetClock, body: ClockIn) -> ClockOut:
 
 @router.post("/clock", include_in_schema=False)
 def set_clock_page(
-    request: Request, _: CanSetClock, day: Annotated[date, Form()], hour: Annotated[int, Form()]
+    request: Request,
+    _: CanSetClock,
+    day: Annotated[date, Form()],
+    hour: Annotated[int, Form(ge=0, le=23)],
 ) -> RedirectResponse:
-    if not 0 <= hour <= 23:
-        raise InvalidInput.at(("body", "hour"), "an hour from 0 to 23")
     moment = local(request.app.state.clock.now()).replace(
         year=day.year, month=day.month, day=day.day, hour=hour, minute=0, second=0, microsecond=0
     )

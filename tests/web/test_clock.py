@@ -167,3 +167,15 @@ def test_commands_read_and_step_the_demo_clock(demo_cli: CliRunner) -> None:
     refused = demo_cli.invoke(cli, ["clock", "--set", "2022-04-01 12:00"])
     assert refused.exit_code == 2
     assert "2022-03-13 12:00" in demo_cli.invoke(cli, ["clock"]).output
+
+
+@pytest.mark.parametrize(
+    ("day", "hour"), [("2022-03-13", "24"), ("2022-03-13", "-1"), ("13 March", "12")]
+)
+def test_the_header_form_refuses_a_bad_moment(
+    replay_client: TestClient, login: Login, day: str, hour: str
+) -> None:
+    _board_as(replay_client, login, "commander")
+    answer = replay_client.post("/clock", data={"day": day, "hour": hour})
+    assert answer.status_code == 422
+    assert replay_client.get("/api/clock").json()["local"] == "2022-03-08 20:00"
