@@ -144,12 +144,10 @@ def _read_replay(path: Path) -> tuple[ReplayTime, ReplaySpan | None]:
 
 
 def load_replay(path: Path) -> ReplayClock:
-    """The replay clock kept in a data folder's `clock.json`."""
+    """The replay clock kept in a data folder's `clock.json` (a broken file stops start-up
+    here, naming it; the clock reads the file's moment at its first `now`)."""
     time, span = _read_replay(path)
-    clock = ReplayClock(time.at, running=time.running, span=span, path=path)
-    clock.time = time
-    clock._seen = _stamp(path)
-    return clock
+    return ReplayClock(time.at, running=time.running, span=span, path=path)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
