@@ -199,13 +199,13 @@ def run_reference(url: str, ids: list[int]) -> dict[str, float]:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from fangkong.quarantine import papers  # registers the CID font
+    from fangkong.core.fonts import paper_font
 
     start = time.perf_counter()
     canvas = Canvas(io.BytesIO(), pagesize=A4, pageCompression=1)
     line = "根据《中华人民共和国传染病防治法》和防控方案，经流行病学调查"
     for _ in ids:
-        canvas.setFont(papers.FONT, 14)
+        canvas.setFont(paper_font(), 14)
         for k in range(8):
             canvas.drawString(72, 700 - 26 * k, line)
         canvas.showPage()

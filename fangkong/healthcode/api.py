@@ -3,15 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from fangkong.core.audit import record_audit
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep
+from fangkong.core.errors import NotFound
 from fangkong.core.schemas import ReadModel, RowId
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.healthcode import scan, service
 from fangkong.healthcode.models import Appeal
+from fangkong.healthcode.qr import qr_png
 from fangkong.healthcode.service import healthcode
 from fangkong.people.deps import CanReadPeople
 from fangkong.people.service import show_person
@@ -55,6 +57,29 @@ def person_healthcode(
         since=verdict.since,
         until=verdict.until,
         history=[Change(at=t, colour=c, reason=r) for t, c, r in changes],
+    )
+
+
+@router.get(
+    "/people/{person_id}/healthcode/qr.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "the code's QR, as a PNG"}},
+)
+def person_code_qr(
+    person_id: RowId, actor: CanReadPeople, session: SessionDep, now: NowDep
+) -> Response:
+    """The code as a picture, for a paper code or a phone: a QR of the person's current token,
+    drawn in the code's colour now."""
+    verdict, _ = healthcode(session, actor=actor, person_id=person_id, as_of=now)
+    token = scan.current_token(session, person_id)
+    if token is None:
+        raise NotFound(f"person {person_id} has no code token yet")
+    record_audit(session, actor=actor, action="read", entity="healthcode_qr", entity_id=person_id,
+                 now=now, detail=verdict.colour)  # fmt: skip
+    return Response(
+        qr_png(token.token, verdict.colour),
+        media_type="image/png",
+        headers={"Cache-Control": "no-store"},  # a replaced token must not linger in a cache
     )
 
 

@@ -2,8 +2,8 @@
 release certificate (解除集中隔离医学观察证明) for each released one, one at a time or in bulk.
 
 ReportLab draws pages directly (about 0.3 ms a page: 10,000 notices in seconds), where an
-HTML-to-PDF renderer would take minutes; the Chinese text uses the PDF standard CID font
-STSong-Light, so no font file is shipped or fetched."""
+HTML-to-PDF renderer would take minutes. The Chinese text is set in Noto Sans SC, a subset of
+it embedded in every PDF (fangkong/core/fonts.py), so the papers print on any printer."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import Forbidden, InvalidInput, NotFound
+from fangkong.core.fonts import paper_font
 from fangkong.core.ids import division
 from fangkong.core.timeutil import local
 from fangkong.people.service import people_by_id, show_person
@@ -32,8 +32,6 @@ from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.tracing.orders import order_facts
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 WIDTH, HEIGHT = A4
 
 
@@ -105,7 +103,7 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
 
 @lru_cache(maxsize=4096)
 def _char_width(char: str, size: int) -> float:
-    return float(pdfmetrics.stringWidth(char, FONT, size))
+    return float(pdfmetrics.stringWidth(char, paper_font(), size))
 
 
 def _wrap(text: str, width: float, size: int) -> list[str]:
@@ -124,11 +122,11 @@ def _wrap(text: str, width: float, size: int) -> list[str]:
 def _page(
     canvas: Canvas, title: str, number: str, body: str, issuer: str, issued: datetime
 ) -> None:
-    canvas.setFont(FONT, 22)
+    canvas.setFont(paper_font(), 22)
     canvas.drawCentredString(WIDTH / 2, HEIGHT - 110, title)
-    canvas.setFont(FONT, 11)
+    canvas.setFont(paper_font(), 11)
     canvas.drawRightString(WIDTH - 72, HEIGHT - 140, f"编号：{number}")
-    canvas.setFont(FONT, 14)
+    canvas.setFont(paper_font(), 14)
     y = HEIGHT - 190
     for paragraph in body.split("\n"):
         for line in _wrap(paragraph, WIDTH - 144, 14):

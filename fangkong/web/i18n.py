@@ -234,6 +234,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "code_token": ("健康码令牌", "Code token"),
     "issue_token": ("生成新码（旧码立即作废）", "Issue a new code (the old one stops at once)"),
     "no_token": ("尚未生成健康码", "No code issued yet"),
+    "qr_png": ("下载二维码图片 (PNG)", "Download the QR (PNG)"),
     "origin": ("出发地", "From"),
     "risk_level": ("风险等级", "Risk"),
     "path": ("管控路径", "Path"),

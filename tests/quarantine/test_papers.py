@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
+from fangkong.people.models import Person
+from fangkong.quarantine.models import Stay
 from fangkong.quarantine.papers import render_papers
 from fangkong.quarantine.schemas import SwabResult
 from fangkong.quarantine.stays import record_swab_result, release_due
@@ -30,6 +34,32 @@ def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor: 
         render_papers(session, actor=tracer, stay_ids=[424242], kind="notice", now=NOW)
 
 
+def page_text(pdf: bytes, page: int = 0) -> str:
+    """The text of a page, its lines joined: Chinese wraps anywhere, even inside a date."""
+    return PdfReader(io.BytesIO(pdf)).pages[page].extract_text().replace("\n", "")
+
+
+def test_a_notice_prints_its_digits_in_an_embedded_font(
+    session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
+    """Without an embedded font a printer draws blanks for the ID number, dates and room: the
+    text must come back out of the PDF, and the PDF must carry the font's glyphs."""
+    [stay_id] = placed(session, tracer, make_actor, n=1)
+    stay = session.get(Stay, stay_id)
+    assert stay is not None
+    person = session.get(Person, stay.person_id)
+    assert person is not None and person.id_number
+    pdf = render_papers(session, actor=tracer, stay_ids=[stay_id], kind="notice", now=at(8, 20))
+    text = page_text(pdf)
+    assert "集中隔离医学观察通知书" in text
+    assert person.id_number in text and person.name in text
+    assert "2022年03月07日12时00分" in text  # placed
+    assert "2022年03月08日" in text  # issued on the platform's day, not the wall clock's
+    assert f"GL{stay_id:08d}" in text and "S001" in text
+    assert b"/FontFile2" in pdf and b"STSong" not in pdf  # the glyphs travel with the file
+    assert len(pdf) < 200_000  # a subset, not the 10 MB font
+
+
 def test_release_certificate_after_release(
     session: Session, tracer: Actor, make_actor: MakeActor
 ) -> None:
@@ -44,7 +74,8 @@ def test_release_certificate_after_release(
         )
     release_due(session, actor=tracer, now=at(20, 22))
     pdf = render_papers(session, actor=tracer, stay_ids=[stay], kind="release", now=at(20, 22))
-    assert pdf.startswith(b"%PDF")
+    text = page_text(pdf)
+    assert "解除集中隔离医学观察证明" in text and "2022年03月20日" in text
 
 
 def test_papers_over_the_api(
