@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from fangkong.core.clock import Clock
 from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.i18n import current_lang, gettext, lang_of_request, validation_message
 from fangkong.core.platform_clock import platform_clock
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.api import router as healthcode_router
@@ -60,6 +61,8 @@ class FangkongApp(FastAPI):
         return super().openapi()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":  # every answer in the asker's language, the scan's too
+            current_lang.set(lang_of_request(scope["headers"]))
         if is_scan(scope):
             await serve_scan(self.state, scope, receive, send)
             return
@@ -163,7 +166,9 @@ def _answer_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {"loc": list(e.get("loc", ())), "msg": validation_message(e), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return JSONResponse({"message": "invalid request", "detail": errors}, status_code=422)
+        return JSONResponse(
+            {"message": gettext("invalid request"), "detail": errors}, status_code=422
+        )

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from fangkong.core.batching import Batcher
 from fangkong.core.db import transaction
 from fangkong.core.deps import TOKEN_COOKIE
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import local
 from fangkong.healthcode import scan
 
@@ -63,22 +64,22 @@ async def _answer(
         morsel = SimpleCookie(cookie).get(TOKEN_COOKIE) if cookie else None
         credential = morsel.value if morsel else ""
     if not credential:
-        return (401, {"message": "scanner not signed in", "detail": "Authorization"})
+        return (401, {"message": _("scanner not signed in"), "detail": "Authorization"})
     if len(body) > MAX_BODY:
-        return (413, {"message": f"a scan is at most {MAX_BODY} bytes"})
+        return (413, {"message": _("a scan is at most %(bytes)s bytes", bytes=MAX_BODY)})
     try:
         token = json.loads(body)["token"]
     except (ValueError, TypeError, KeyError):
         token = None
     if not scan.valid_token(token):
-        return (422, {"message": "invalid request", "detail": [
-            {"loc": ["body", "token"], "msg": "a code token: 16–32 letters, digits, - or _"}
+        return (422, {"message": _("invalid request"), "detail": [
+            {"loc": ["body", "token"], "msg": _("a code token: 16–32 letters, digits, - or _")}
         ]})  # fmt: skip
     answer = await _batcher(state).submit(scan.ScanRequest(token, credential))
     if answer.status == 401:
-        return (401, {"message": "scanner not recognised or not allowed to scan"})
+        return (401, {"message": _("scanner not recognised or not allowed to scan")})
     if answer.status == 404:
-        return (404, {"message": "code not recognised"})
+        return (404, {"message": _("code not recognised")})
     negative = answer.last_negative_at
     return (200, {
         "colour": answer.colour,

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fangkong.core.i18n import _
+
 SEVERITY = {"green": 0, "yellow": 1, "red": 2}
 
 
@@ -55,7 +57,7 @@ def history(episodes: Sequence[Episode]) -> list[tuple[datetime, str, str]]:
     out: list[tuple[datetime, str, str]] = []
     for t in moments:
         v = colour_at(episodes, t)
-        reason = v.reasons[0] if v.reasons and v.colour != "green" else "no risk in force"
+        reason = v.reasons[0] if v.reasons and v.colour != "green" else _("no risk in force")
         if not out or out[-1][1] != v.colour or out[-1][2] != reason:
             out.append((t, v.colour, reason))
     return out

@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import fmt_local, local
 from fangkong.healthcode.models import Appeal
 from fangkong.healthcode.permissions import REVIEW_APPEALS
 from fangkong.healthcode.rules import Episode, Verdict, colour_at, history
 from fangkong.people.permissions import READ_PEOPLE
 from fangkong.people.service import find_person, people_by_id, readable_by, require_covers
 from fangkong.protocol.loader import get_protocol
+from fangkong.protocol.models import HealthCodeRule
 from fangkong.testing.service import closed_rounds, residents_among, samples_of
 from fangkong.tracing.orders import infections_reported, order_phases_of
 from fangkong.tracing.permissions import EDIT_TRACING
@@ -29,11 +31,18 @@ from fangkong.travel.service import arrivals_of, observed_steps
 if TYPE_CHECKING:
     from fangkong.people.models import Person
 
-PHASE_LABEL = {"central_quarantine": "集中隔离", "home_quarantine": "居家隔离",
-               "home_monitoring": "居家健康监测"}  # fmt: skip
 MISSED_ROUND_DAYS = timedelta(days=7)
-CATEGORY_LABEL = {"close": "密接", "secondary": "次密接", "companion": "时空伴随者",
-                  "general": "一般接触者"}  # fmt: skip
+
+
+def _infected(rule: HealthCodeRule, reported: datetime) -> list[Episode]:
+    """Red from the report, then yellow while monitored after discharge, if the rule says."""
+    red_end = reported + timedelta(days=rule.infection_red_days)
+    reason = _("infected (reported %(day)s)", day=f"{local(reported):%m-%d}")
+    found = [Episode("red", reason, reported, red_end)]
+    if rule.infection_yellow_days:
+        yellow_end = red_end + timedelta(days=rule.infection_yellow_days)
+        found.append(Episode("yellow", _("health monitoring after discharge"), red_end, yellow_end))
+    return found
 
 
 def episodes_of(
@@ -49,11 +58,7 @@ def episodes_of(
     infected: dict[int, list[datetime]] = {i: [] for i in ids}
     for person_id, reported in infections_reported(session, ids):
         infected[person_id].append(reported)
-        red_end = reported + timedelta(days=rule.infection_red_days)
-        out[person_id].append(Episode("red", f"感染者（{reported:%m-%d} 报告）", reported, red_end))
-        if rule.infection_yellow_days:
-            yellow_end = red_end + timedelta(days=rule.infection_yellow_days)
-            out[person_id].append(Episode("yellow", "感染者出院后健康监测", red_end, yellow_end))
+        out[person_id] += _infected(rule, reported)
     held: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in ids}
     for person_id, category, kind, start, end in order_phases_of(session, ids):
         if kind != "home_monitoring":
@@ -62,7 +67,7 @@ def episodes_of(
         if colours is None:
             continue
         colour = colours.monitoring if kind == "home_monitoring" else colours.quarantine
-        label = f"{CATEGORY_LABEL.get(category, category)}{PHASE_LABEL.get(kind, kind)}"
+        label = _("%(category)s, %(phase)s", category=_(category), phase=_(kind))
         out[person_id].append(Episode(colour, label, start, end))
     arrivals = arrivals_of(session, ids)
     steps = observed_steps(session, arrivals)
@@ -73,7 +78,7 @@ def episodes_of(
             episodes.append(
                 Episode(
                     rule.arrival_awaiting_test,
-                    f"来自{arrival.origin}，待落地检",
+                    _("from %(origin)s, awaiting the landing test", origin=arrival.origin),
                     arrival.arrived_at,
                     seen["tested"],
                 )
@@ -81,7 +86,9 @@ def episodes_of(
         placed = seen.get("placed")
         if arrival.path == "central_quarantine" and placed is not None:
             end = seen.get("released") or placed + timedelta(days=arrival.days)
-            episodes.append(Episode(rule.arrival_quarantine, "入境人员集中隔离", placed, end))
+            episodes.append(
+                Episode(rule.arrival_quarantine, _("arrival in central quarantine"), placed, end)
+            )
     for person_id, missed in _missed_rounds(
         session, ids, rule.missed_round, infected=infected, held=held, since=rounds_since
     ).items():
@@ -90,9 +97,10 @@ def episodes_of(
         select(Appeal).where(Appeal.person_id.in_(ids), Appeal.status == "upheld")
     ):
         if appeal.decided_at is not None:
+            why = _("set on appeal (%(decision)s)", decision=appeal.decision)
             out[appeal.person_id].append(
-                Episode(appeal.colour or "green", f"申诉复核改码（{appeal.decision}）",
-                        appeal.decided_at, appeal.until, override=True)
+                Episode(appeal.colour or "green", why, appeal.decided_at, appeal.until,
+                        override=True)
             )  # fmt: skip
     return out
 
@@ -131,7 +139,10 @@ def _missed_rounds(
             end = closed + MISSED_ROUND_DAYS
             out.setdefault(person_id, []).append(
                 Episode(
-                    colour, f"应检未检（{found.name}）", closed, min(later, end) if later else end
+                    colour,
+                    _("missed a screening (%(round)s)", round=found.name),
+                    closed,
+                    min(later, end) if later else end,
                 )
             )
     return out

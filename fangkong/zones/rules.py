@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
 from fangkong.protocol.models import Protocol
 
@@ -55,7 +56,9 @@ def evaluate_zone(protocol: Protocol, facts: ZoneFacts, *, as_of: datetime) -> V
             # A downgraded zone follows the rule it came from: N more days, then the next step.
             due = facts.downgraded_at + timedelta(days=before.then_days)
             if as_of < due:
-                unmet.append(f"{before.then_days} days after the downgrade: from {fmt_local(due)}")
+                after = _("%(days)s days after the downgrade: from %(due)s",
+                          days=before.then_days, due=fmt_local(due))  # fmt: skip
+                unmet.append(after)
             return Verdict(not unmet, rule.becomes, due, unmet)
 
     clock = max(facts.drawn_at, facts.last_infection_at or facts.drawn_at)
@@ -64,36 +67,36 @@ def evaluate_zone(protocol: Protocol, facts: ZoneFacts, *, as_of: datetime) -> V
         thresholds.append(due)
         if as_of < due:
             unmet.append(
-                f"{rule.days_without_infection} days without a new infection: since "
-                f"{fmt_local(clock)}, reached {fmt_local(due)}"
-            )
+                _("%(days)s days without a new infection: since %(since)s, reached %(due)s",
+                  days=rule.days_without_infection, since=fmt_local(clock), due=fmt_local(due))
+            )  # fmt: skip
     if rule.close_contacts_clear_days is not None and facts.last_close_exposure_at is not None:
         due = facts.last_close_exposure_at + timedelta(days=rule.close_contacts_clear_days)
         thresholds.append(due)
         if as_of < due:
             unmet.append(
-                f"every close contact {rule.close_contacts_clear_days} days past exposure: "
-                f"reached {fmt_local(due)}"
-            )
+                _("every close contact %(days)s days past exposure: reached %(due)s",
+                  days=rule.close_contacts_clear_days, due=fmt_local(due))
+            )  # fmt: skip
         if not facts.close_contacts_negative:
-            unmet.append("a close contact's test is not negative")
+            unmet.append(_("a close contact's test is not negative"))
     rounds = [r for r in facts.negative_rounds if clock <= r <= as_of]
     if rule.screening_negative_within_days is not None:
         window = as_of - timedelta(days=rule.screening_negative_within_days)
         if not any(r >= window for r in rounds):
             unmet.append(
-                f"a whole-zone round, all negative, within {rule.screening_negative_within_days} "
-                "days before lifting"
-            )
+                _("a whole-zone round, all negative, within %(days)s days before lifting",
+                  days=rule.screening_negative_within_days)
+            )  # fmt: skip
     if rule.screening_on_day is not None:
         # Day 1 is the calendar day the clock starts: the day-7 round is on its 7th day.
         day = start_of_local_day(local_date(clock) + timedelta(days=rule.screening_on_day - 1))
         if not any(r >= day for r in rounds):
             unmet.append(
-                f"a whole-zone round, all negative, on day {rule.screening_on_day} "
-                f"(from {fmt_local(day)})"
-            )
+                _("a whole-zone round, all negative, on day %(day)s (from %(start)s)",
+                  day=rule.screening_on_day, start=fmt_local(day))
+            )  # fmt: skip
     if rule.lift_with_inner and facts.inner_active:
-        unmet.append(f"{facts.inner_active} zone(s) inside still active")
+        unmet.append(_("%(count)s zone(s) inside still active", count=facts.inner_active))
     eligible_from = max(thresholds) if thresholds else None
     return Verdict(not unmet, rule.becomes, eligible_from, unmet)

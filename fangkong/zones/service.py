@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
@@ -381,7 +382,9 @@ def approve_change(
         get_protocol(zone.protocol_id), zone_facts(session, zone, as_of=now), as_of=now
     )
     if not verdict.eligible:
-        raise Conflict(f"zone {zone.id} may not change yet: " + "; ".join(verdict.unmet))
+        missing = _("; ").join(verdict.unmet)
+        raise Conflict(_("zone %(zone)s may not change yet: %(missing)s", zone=zone.name,
+                         missing=missing))  # fmt: skip
     before = zone.kind
     if verdict.becomes == "lifted":
         zone.status, zone.lifted_at = "lifted", now

@@ -39,7 +39,7 @@ def test_the_most_severe_episode_decides_and_says_when_it_ends() -> None:
     assert [(c, r) for _, c, r in history(episodes)] == [
         ("yellow", "次密接居家健康监测"),
         ("red", "密接集中隔离"),
-        ("green", "no risk in force"),
+        ("green", "无风险"),
     ]
 
 

@@ -153,7 +153,7 @@ def test_unknown_and_replaced_tokens_answer_alike_and_nothing_leaks(
     replaced = client.post("/api/scan", json={"token": old}, headers=device)
     assert unknown.status_code == replaced.status_code == 404
     assert unknown.json() == replaced.json()
-    assert unknown.json()["message"] == "code not recognised"
+    assert unknown.json()["message"] == "无效或已更换的健康码"
     assert set(unknown.json()) == {"message", "scanned_at"}
     assert client.post("/api/scan", json={"token": new}, headers=device).status_code == 200
     outcomes = session.scalars(select(Scan.outcome).order_by(Scan.id)).all()

@@ -34,7 +34,7 @@ def test_zones_api(client: TestClient, login: Login) -> None:
     early = client.post(
         f"/api/zones/{zone['id']}/approve", json={"reason": "试一下"}, headers=commander
     )
-    assert early.status_code == 409 and "14 days" in early.json()["message"]
+    assert early.status_code == 409 and "连续14天无新增感染者" in early.json()["message"]
     geo = client.get("/api/zones/geojson", headers=commander).json()
     assert (
         geo["type"] == "FeatureCollection"

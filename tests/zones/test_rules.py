@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from fangkong.core.i18n import in_language
 from fangkong.protocol.loader import get_protocol
 from fangkong.zones.rules import ZoneFacts, evaluate_zone
 
@@ -30,7 +31,7 @@ def test_the_linyi_sealed_zones_become_eligible_on_20_march() -> None:
     cn8 = get_protocol("cn-8")
     early = evaluate_zone(cn8, SEALED, as_of=at(20, 12))
     assert not early.eligible and early.eligible_from == at(20, 23)
-    assert any("14 days without a new infection" in u for u in early.unmet)
+    assert any("连续14天无新增感染者" in u for u in early.unmet)
     lifted = evaluate_zone(cn8, SEALED, as_of=at(21, 0))
     assert lifted.eligible and lifted.becomes == "lifted" and lifted.unmet == []
 
@@ -42,13 +43,16 @@ def test_a_new_infection_restarts_the_clock_and_rounds_must_be_fresh() -> None:
     assert not verdict.eligible and verdict.eligible_from == at(24, 9)
     stale = ZoneFacts(**{**SEALED.__dict__, "negative_rounds": (at(13, 18),)})
     verdict = evaluate_zone(cn8, stale, as_of=at(21, 0))
+    assert verdict.unmet == ["解封前2天内区域全员核酸检测均为阴性"]
+    with in_language("en"):
+        verdict = evaluate_zone(cn8, stale, as_of=at(21, 0))
     assert verdict.unmet == ["a whole-zone round, all negative, within 2 days before lifting"]
 
 
 def test_precaution_waits_for_the_zones_inside() -> None:
     cn8 = get_protocol("cn-8")
     facts = ZoneFacts(kind="precaution", drawn_at=at(6, 23), inner_active=2)
-    assert evaluate_zone(cn8, facts, as_of=at(21, 0)).unmet == ["2 zone(s) inside still active"]
+    assert evaluate_zone(cn8, facts, as_of=at(21, 0)).unmet == ["内部仍有2个风险区未解除"]
     assert evaluate_zone(
         cn8, ZoneFacts(kind="precaution", drawn_at=at(6, 23)), as_of=at(21, 0)
     ).eligible

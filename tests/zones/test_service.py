@@ -68,14 +68,14 @@ def test_the_sealed_compound_is_lifted_on_the_protocols_date(
     status = service.zone_status(session, sealed, as_of=at(10, 0))
     assert status.population == 2 and status.kind_label == "封控区"
     assert status.verdict is not None and status.verdict.eligible_from == at(20, 23)
-    with pytest.raises(Conflict, match="14 days without a new infection"):
+    with pytest.raises(Conflict, match="连续14天无新增感染者"):
         service.approve_change(
             session, actor=commander, zone_id=sealed.id, reason="尚未满足", now=NOW
         )
     # The county-wide precaution zone waits for the sealed one inside it.
     precaution = service.zone_status(session, county, as_of=NOW)
     assert precaution.verdict is not None and precaution.verdict.unmet == [
-        "1 zone(s) inside still active"
+        "内部仍有1个风险区未解除"
     ]
 
 

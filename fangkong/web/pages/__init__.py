@@ -23,10 +23,12 @@ from fangkong.web.pages.kit import (
     vendor_dir,
 )
 
+MODULES = (session, tracing, quarantine, healthcode, zones, testing, forecast, travel)
 router = APIRouter(include_in_schema=False)
-for module in (session, tracing, quarantine, healthcode, zones, testing, forecast, travel):
+for module in MODULES:
     router.include_router(module.router)
 
 __all__ = [
-    "LoginRequired", "forbidden_page", "login_redirect", "missing_page", "router", "vendor_dir",
+    "MODULES", "LoginRequired", "forbidden_page", "login_redirect", "missing_page", "router",
+    "vendor_dir",
 ]  # fmt: skip

@@ -12,21 +12,33 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
+from fangkong.core.i18n import current_lang, lookup, lookup_plural
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import header_clock
-from fangkong.web.i18n import LANGS, translator
 
 HERE = Path(__file__).parent.parent  # fangkong/web: templates, static, node_modules
 
 
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+)
 templates.env.filters["local"] = fmt_local
+# `_("board")` in a template: the current request's language, from the gettext catalogues.
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=lookup, ngettext=lookup_plural, newstyle=True
+)
 
 
 def datetime_input(moment: datetime) -> str:
@@ -35,6 +47,15 @@ def datetime_input(moment: datetime) -> str:
 
 
 templates.env.filters["datetime_input"] = datetime_input
+
+
+def as_data(value: object) -> Markup:
+    """A value that is data, not words (an ID number, a room, a plate, a tube's barcode):
+    marked translate="no", so neither a browser's translator nor our Chinese check reads it."""
+    return Markup('<span translate="no">%s</span>') % ("" if value is None else value)
+
+
+templates.env.filters["as_data"] = as_data
 
 
 def vendor_dir() -> Path | None:
@@ -76,19 +97,12 @@ def login_redirect(exc: LoginRequired) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(exc.path)}", status_code=303)
 
 
-def page_lang(request: Request) -> str:
-    lang = request.cookies.get("lang", "zh")
-    return lang if lang in LANGS else "zh"
-
-
 def render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
-    lang = page_lang(request)
     return templates.TemplateResponse(
         request,
         name,
         {
-            "t": translator(lang),
-            "lang": lang,
+            "lang": current_lang.get(),
             "actor": actor,
             "clock": header_clock(request.app.state.clock, actor),
             "city_zone": get_settings().timezone,

@@ -9,8 +9,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, SessionDep, set_token_cookie
+from fangkong.core.i18n import known_lang
 from fangkong.users.service import actor_for_token, authenticate
-from fangkong.web.i18n import LANGS
 from fangkong.web.pages.kit import PageActor, city_map, render
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def home(actor: PageActor) -> RedirectResponse:
 def switch_language(lang: str, request: Request) -> RedirectResponse:
     back = request.headers.get("referer") or "/"
     response = RedirectResponse(back, status_code=303)
-    response.set_cookie("lang", lang if lang in LANGS else "zh", samesite="strict")
+    response.set_cookie("lang", known_lang(lang), samesite="strict")
     return response
 
 

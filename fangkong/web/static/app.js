@@ -114,9 +114,11 @@ document.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = await submit(form, form.dataset.upload, { method: "POST", body: new FormData(form) });
     if (body) {
-      form.querySelector(".result").textContent =
-        `${body.filename}: ${body.rows} rows, ${body.contacts_created} new contacts` +
-        (body.already_imported ? " (already imported)" : "");
+      // The words come from the page (the catalogue, in the user's language).
+      const said = (body.already_imported ? form.dataset.again : form.dataset.done)
+        .replace("{filename}", body.filename).replace("{rows}", body.rows)
+        .replace("{created}", body.contacts_created);
+      form.querySelector(".result").textContent = said;
       setTimeout(() => window.location.reload(), 800);
     }
   }
