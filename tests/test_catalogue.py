@@ -47,4 +47,3 @@ def test_page_words_are_in_both_catalogues_and_sentences_fall_back_to_english() 
     zh, en = catalogue("zh"), catalogue("en")
     words = {m for m in zh if m.replace("_", "").isalnum() and m.islower() and " " not in m}
     assert words and words - en == set()
-

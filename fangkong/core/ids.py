@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from stdnum import numdb
 
+from fangkong.core.i18n import _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -85,22 +87,30 @@ def validate_id_number(raw: str, *, today: date) -> str:
     """Return the canonical ID number or raise InvalidIdNumber saying what is wrong."""
     number = normalize_id_number(raw)
     if len(number) != 18:
-        raise InvalidIdNumber(f"must be 18 characters, got {len(number)}")
+        raise InvalidIdNumber(_("must be 18 characters, got %(n)s", n=len(number)))
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber("must be 17 digits followed by a digit or X")
+        raise InvalidIdNumber(_("must be 17 digits followed by a digit or X"))
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"birth date {number[6:14]} is not a real date") from None
+        raise InvalidIdNumber(_("birth date %(d)s is not a real date", d=number[6:14])) from None
     if born > today:
-        raise InvalidIdNumber(f"birth date {born.isoformat()} is in the future")
+        raise InvalidIdNumber(_("birth date %(d)s is in the future", d=born.isoformat()))
     if born.year < 1880:
-        raise InvalidIdNumber(f"birth date {born.isoformat()} is implausibly early")
+        raise InvalidIdNumber(_("birth date %(d)s is implausibly early", d=born.isoformat()))
     if division(number[:6]) is None:
-        raise InvalidIdNumber(f"region code {number[:6]} is not a GB/T 2260 division code")
+        raise InvalidIdNumber(
+            _("region code %(code)s is not a GB/T 2260 division code", code=number[:6])
+        )
     expected = check_char(number[:17])
     if number[17] != expected:
-        raise InvalidIdNumber(f"check character is {number[17]}, expected {expected}")
+        raise InvalidIdNumber(
+            _(
+                "check character is %(found)s, expected %(expected)s",
+                found=number[17],
+                expected=expected,
+            )
+        )
     return number
 
 

@@ -12,7 +12,8 @@ from datetime import date, datetime, time, timedelta
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from fangkong.core.errors import InvalidInput
+from fangkong.core.errors import FieldProblem, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.ids import normalize_text
 from fangkong.core.timeutil import as_aware, parse_local_datetime, plausible
 
@@ -149,3 +150,21 @@ def read_sheet(filename: str, content: bytes, layout: Layout) -> Table:
         return Table(columns, header_of, data)
     wanted = ", ".join(layout.headers[f][0] for f in layout.required)
     raise InvalidInput.at(("file",), f"{filename}: no header row with {wanted}")
+
+
+ROW_LOC = re.compile(r"^row (\d+)$")
+
+
+def _row_of(problem: FieldProblem) -> int:
+    found = ROW_LOC.match(str(problem.loc[0])) if problem.loc else None
+    return int(found.group(1)) if found else 0
+
+
+def sheet_refused(filename: str, problems: list[FieldProblem]) -> InvalidInput:
+    """One answer for a sheet with every problem it has, grouped by row in the sheet's own
+    order (problems of the file itself first); nothing of it is written."""
+    ordered = sorted(problems, key=_row_of)  # stable: a row's problems keep their column order
+    rows = {_row_of(p) for p in ordered} - {0}
+    message = _("%(file)s: %(problems)s problem(s) in %(rows)s row(s); nothing was imported",
+                file=filename, problems=len(ordered), rows=len(rows))  # fmt: skip
+    return InvalidInput(message, ordered)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 
+from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
 
 
@@ -52,7 +53,9 @@ def parse_local_datetime(text: str) -> datetime:
         pass
     m = _CN_DATETIME.match(cleaned)
     if not m:
-        raise ValueError(f"{text!r} is not a date and time (e.g. 2022-03-06 21:00)")
+        raise ValueError(
+            _("%(text)s is not a date and time (e.g. 2022-03-06 21:00)", text=repr(text))
+        )
     y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     try:
         return plausible(datetime(y, mo, d, h, mi, s, tzinfo=city_zone()))

@@ -31,6 +31,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.geo import cells_of
+from fangkong.core.i18n import _
 from fangkong.core.ids import (
     InvalidIdNumber,
     birth_date_of,
@@ -287,7 +288,9 @@ def _canonical(data: PersonIn, *, today: date, loc: tuple[str | int, ...]) -> Pe
     try:
         number = validate_id_number(data.id_number, today=today)
     except InvalidIdNumber as exc:
-        raise InvalidInput.at((*loc, "id_number"), f"invalid ID number: {exc}") from None
+        raise InvalidInput.at(
+            (*loc, "id_number"), _("invalid ID number: %(why)s", why=exc)
+        ) from None
     born, sex = birth_date_of(number), sex_of(number)
     if data.birth_date and data.birth_date != born:
         raise InvalidInput.at((*loc, "birth_date"), f"does not match the ID number ({born})")
@@ -509,7 +512,9 @@ def update_person(
         try:
             number = validate_id_number(data.id_number, today=local_date(now))
         except InvalidIdNumber as exc:
-            raise InvalidInput.at(("id_number",), f"invalid ID number: {exc}") from None
+            raise InvalidInput.at(
+                ("id_number",), _("invalid ID number: %(why)s", why=exc)
+            ) from None
         other = session.scalar(
             select(Person.id).where(
                 or_(Person.id_number == number, Person.person_key == number), Person.id != person.id

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
-from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet
+from fangkong.core.i18n import _, validation_message
+from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet, sheet_refused
 from fangkong.core.timeutil import fmt_local
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
@@ -28,11 +29,13 @@ from fangkong.tracing.models import ImportBatch
 from fangkong.tracing.schemas import ContactCreate, ImportResult
 from fangkong.tracing.service import (
     ContactsRecorded,
+    future_message,
     get_infection,
     list_contacts,
     orders_for,
     record_contacts,
     resolve_category,
+    resolve_setting,
 )
 
 # Each field and the headers tracers write for it (compared without spaces, case-insensitive).
@@ -82,11 +85,13 @@ class ParsedSheet:
     row_numbers: list[int]
     via_rows: dict[int, int]
     header_of: dict[str, str]
+    problems: list[FieldProblem]  # of rows that could not be read, and of the sources
 
 
-def parse_contact_sheet(table: Table, *, filename: str, protocol: Protocol) -> ParsedSheet:
-    """Rows of a line list as contacts; every problem is reported with its row number and
-    column header, and a secondary contact's 备注 (7号) names the row it came through."""
+def parse_contact_sheet(table: Table, *, protocol: Protocol, now: datetime) -> ParsedSheet:
+    """Rows of a line list as contacts, and every problem found reading them (row number and
+    column header); a secondary contact's 备注 (7号) names the row it came through. A row that
+    cannot be read is still checked against the protocol, so one answer names all it lacks."""
     problems: list[FieldProblem] = []
     parsed: list[ContactCreate] = []
     numbers: list[int] = []
@@ -95,18 +100,37 @@ def parse_contact_sheet(table: Table, *, filename: str, protocol: Protocol) -> P
         contact, row_problems = _contact_of_row(table, f"row {r}", row)
         problems += row_problems
         if contact is None:
+            problems += _protocol_problems(table, f"row {r}", row, protocol, now)
             continue
         serial = table.text(row, "serial")
         if serial:
             serials[serial] = len(parsed)
         parsed.append(contact)
         numbers.append(r)
-    via_rows: dict[int, int] = {}
-    if not problems:
-        via_rows, problems = _secondary_sources(table, protocol, parsed, numbers, serials)
-    if problems:
-        raise InvalidInput(f"{filename}: {len(problems)} problem(s)", problems)
-    return ParsedSheet(parsed, numbers, via_rows, table.header_of)
+    via_rows, source_problems = _secondary_sources(table, protocol, parsed, numbers, serials)
+    return ParsedSheet(parsed, numbers, via_rows, table.header_of, problems + source_problems)
+
+
+def _protocol_problems(
+    table: Table, loc: str, row: Row, protocol: Protocol, now: datetime
+) -> list[FieldProblem]:
+    """What the batch check would say of an unreadable row's category, setting and exposure
+    (the rows that read are checked by record_contacts itself)."""
+    problems = []
+    for field, resolve in (("category", resolve_category), ("setting", resolve_setting)):
+        try:
+            resolve(protocol, table.text(row, field))
+        except ValueError as exc:
+            problems.append(FieldProblem((loc, table.heading(field)), str(exc)))
+    try:
+        exposure = cell_datetime(table.get(row, "exposure_at"))
+    except ValueError:
+        return problems  # already reported by _contact_of_row
+    if exposure > now:
+        problems.append(
+            FieldProblem((loc, table.heading("exposure_at")), future_message(exposure, now))
+        )
+    return problems
 
 
 def _contact_of_row(
@@ -151,7 +175,7 @@ def _contact_of_row(
             field = next(
                 (str(p) for p in err["loc"] if str(p) in table.header_of), str(err["loc"][-1])
             )
-            problems.append(FieldProblem((loc, table.heading(field)), err["msg"]))
+            problems.append(FieldProblem((loc, table.heading(field)), validation_message(err)))
         return None, problems
     if sex_text and sex_text not in SEX:
         problems.append(FieldProblem((loc, table.heading("sex")), f"unknown sex {sex_text!r}"))
@@ -180,8 +204,10 @@ def _secondary_sources(
             problems.append(
                 FieldProblem(
                     (f"row {numbers[i]}", table.heading("note")),
-                    "a secondary contact must name the row of the close contact it came "
-                    "through, e.g. '7号' (序号 7)",
+                    _(
+                        "a secondary contact must name the row of the close contact it came "
+                        "through, e.g. '7号' (序号 7)"
+                    ),
                 )
             )
         else:
@@ -219,12 +245,8 @@ def import_contacts(
             already_imported=True,
         )
     table = read_sheet(filename, content, LAYOUT)
-    sheet = parse_contact_sheet(
-        table,
-        filename=filename,
-        protocol=get_protocol(infection.protocol_id),
-    )
-    if not sheet.rows:
+    sheet = parse_contact_sheet(table, protocol=get_protocol(infection.protocol_id), now=now)
+    if not sheet.rows and not sheet.problems:
         raise InvalidInput.at(("file",), f"{filename}: no contact rows under the header")
     step(f"read {len(sheet.rows)} rows")
     recorded = _record_sheet(session, actor, infection.id, sheet, digest, filename, now)
@@ -249,7 +271,11 @@ def _record_sheet(
     now: datetime,
 ) -> ContactsRecorded:
     """The sheet's contacts and its import batch in a savepoint: a bad row leaves nothing
-    behind, even inside a larger unit of work. Problems name the sheet's own headings."""
+    behind, even inside a larger unit of work. Every problem of the sheet, the reading's and
+    the protocol's, comes in one answer, by row, under the sheet's own headings."""
+    problems = list(sheet.problems)
+    if not sheet.rows:
+        raise sheet_refused(filename, problems)
     try:
         with session.begin_nested():
             batch = ImportBatch(
@@ -262,7 +288,7 @@ def _record_sheet(
             )
             session.add(batch)
             session.flush()
-            return record_contacts(
+            recorded = record_contacts(
                 session,
                 actor=actor,
                 infection_id=infection_id,
@@ -272,11 +298,22 @@ def _record_sheet(
                 locs=[f"row {n}" for n in sheet.row_numbers],
                 import_batch_id=batch.id,
             )
+            if problems:
+                raise InvalidInput("", [])  # undo the savepoint: the sheet has bad rows
+            return recorded
     except InvalidInput as exc:
-        for p in exc.problems:
-            if len(p.loc) >= 2 and isinstance(p.loc[1], str) and p.loc[1] in sheet.header_of:
-                p.loc = (p.loc[0], sheet.header_of[p.loc[1]], *p.loc[2:])
-        raise
+        said = {p.loc[:2] for p in problems}  # a cell the reading faulted is not faulted twice
+        checked = (_as_written(p, sheet.header_of) for p in exc.problems)
+        problems += [p for p in checked if p.loc[:2] not in said]
+    raise sheet_refused(filename, problems)
+
+
+def _as_written(problem: FieldProblem, header_of: dict[str, str]) -> FieldProblem:
+    """A problem under the sheet's heading: a secondary contact's source is its 备注."""
+    loc, headings = problem.loc, {**header_of, "via_contact_id": header_of.get("note", "备注")}
+    if len(loc) >= 2 and isinstance(loc[1], str) and loc[1] in headings:
+        return FieldProblem((loc[0], headings[loc[1]], *loc[2:]), problem.msg)
+    return problem
 
 
 EXPORT_HEADERS = (

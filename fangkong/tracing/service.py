@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from sqlalchemy import Select, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -15,6 +15,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local, local_date
 from fangkong.people.addresses import community_of
@@ -32,6 +33,7 @@ from fangkong.people.service import (
 )
 from fangkong.protocol.loader import get_protocol
 from fangkong.protocol.models import ContactCategory, Protocol
+from fangkong.protocol.names import match_name, normalise, suggestion
 from fangkong.tracing.models import (
     Contact,
     Infection,
@@ -57,9 +59,13 @@ def _require_edit(actor: Actor) -> None:
     actor.require(EDIT_TRACING, what="edit tracing records")
 
 
+def future_message(value: datetime, now: datetime) -> str:
+    return _("%(value)s is in the future (now %(now)s)", value=fmt_local(value), now=fmt_local(now))
+
+
 def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[FieldProblem]:
     if value is not None and value > now:
-        return [FieldProblem(loc, f"{fmt_local(value)} is in the future (now {fmt_local(now)})")]
+        return [FieldProblem(loc, future_message(value, now))]
     return []
 
 
@@ -67,32 +73,44 @@ def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[Fiel
 
 
 def resolve_category(protocol: Protocol, text: str) -> ContactCategory:
-    wanted = text.strip().lower()
-    for key, rule in protocol.categories.items():
-        if wanted == key or wanted in (a.lower() for a in rule.aliases) or wanted == rule.label:
-            return key
-    known = ", ".join(f"{k} ({r.label})" for k, r in protocol.categories.items())
-    raise ValueError(f"unknown category {text!r}; {protocol.id} knows {known}")
+    """The category a tracer wrote, as a person reads it (密切接触, 密接人员, ＣＬＯＳＥ)."""
+    names: dict[str, tuple[str, ...]] = {
+        k: (r.label, r.label_en, *r.aliases) for k, r in protocol.categories.items()
+    }
+    found = match_name(text, names)
+    if found is not None:
+        return cast(ContactCategory, found)
+    raise ValueError(
+        _unknown("category", text, {k: r.label for k, r in protocol.categories.items()})
+    )
 
 
 def resolve_setting(protocol: Protocol, text: str) -> str:
-    wanted = text.strip().lower()
-    for key, rule in protocol.settings.items():
-        if wanted == key or wanted == rule.label or wanted in (a.lower() for a in rule.aliases):
-            return key
+    names = {k: (r.label, r.label_en, *r.aliases) for k, r in protocol.settings.items()}
+    found = match_name(text, names)
+    if found is not None:
+        return found
     # Free text such as "同乘出租车（运城北站）": the longest alias it contains decides.
+    wanted = normalise(text)
     best: tuple[int, str] | None = None
-    for key, rule in protocol.settings.items():
-        for alias in (rule.label, *rule.aliases):
-            if (
-                len(alias) >= 2
-                and alias.lower() in wanted
-                and (best is None or len(alias) > best[0])
-            ):
+    for key, written in names.items():
+        for alias in (normalise(n) for n in written):
+            if len(alias) >= 2 and alias in wanted and (best is None or len(alias) > best[0]):
                 best = (len(alias), key)
     if best:
         return best[1]
-    raise ValueError(f"unknown setting {text!r}; known: {', '.join(protocol.settings)}")
+    labels = {k: r.label for k, r in protocol.settings.items()}
+    raise ValueError(_unknown("setting", text, labels))
+
+
+def _unknown(what: str, text: str, labels: dict[str, str]) -> str:
+    """An unknown name, with the one it most likely meant, else the names there are."""
+    meant = suggestion(text, labels)
+    if meant is not None:
+        return _("unknown %(what)s %(text)s: did you mean %(meant)s?",
+                 what=_(what), text=repr(text), meant=meant)  # fmt: skip
+    return _("unknown %(what)s %(text)s; known: %(known)s",
+             what=_(what), text=repr(text), known=_("、").join(labels.values()))  # fmt: skip
 
 
 # -- infections ---------------------------------------------------------------------------------
@@ -526,8 +544,8 @@ def _check_times(batch: _Batch, i: int, item: ContactCreate) -> list[FieldProble
     loc, protocol, now = batch.locs[i], batch.protocol, batch.now
     problems = _not_future(item.exposure_at, now=now, loc=(loc, "exposure_at"))
     problems += _not_future(item.identified_at, now=now, loc=(loc, "identified_at"))
-    if item.exposure_at > (item.identified_at or now):
-        problems.append(FieldProblem((loc, "exposure_at"), "is after identified_at"))
+    if item.exposure_at > (item.identified_at or now) and not problems:
+        problems.append(FieldProblem((loc, "exposure_at"), _("is after identified_at")))
     infection = batch.infection
     window_from = (infection.onset_at or infection.sampled_at) - timedelta(
         days=protocol.tracing.close_lookback_days

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fangkong.cli import app
+from fangkong.core.i18n import in_language
 from fangkong.core.ids import (
     InvalidIdNumber,
     division,
@@ -48,8 +49,13 @@ def test_valid_numbers(raw: str, canonical: str) -> None:
     ],
 )
 def test_invalid_numbers_say_why(raw: str, reason: str) -> None:
-    with pytest.raises(InvalidIdNumber, match=reason):
+    with in_language("en"), pytest.raises(InvalidIdNumber, match=reason):
         validate_id_number(raw, today=TODAY)
+
+
+def test_the_reason_is_chinese_unless_asked_otherwise() -> None:
+    with pytest.raises(InvalidIdNumber, match="校验码为 1，应为 0"):
+        validate_id_number("140821199002030421", today=TODAY)
 
 
 def test_made_numbers_validate() -> None:
@@ -92,4 +98,4 @@ class TestCheckIdCommand:
 
     def test_invalid_exits_1_with_the_reason(self) -> None:
         result = CliRunner().invoke(app, ["people", "check-id", "110105194912310021"])
-        assert result.exit_code == 1 and "check character" in " ".join(result.output.split())
+        assert result.exit_code == 1 and "校验码" in " ".join(result.output.split())

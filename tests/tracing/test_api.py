@@ -280,7 +280,7 @@ class TestPeopleApi:
         bad = client.get(
             "/api/people/check-id", params={"id_number": "110105194912310021"}, headers=headers
         ).json()
-        assert not bad["valid"] and "check character" in bad["reason"]
+        assert not bad["valid"] and "校验码" in bad["reason"]
 
     def test_merge_over_the_api(self, client: TestClient, login: Login) -> None:
         headers = login("tracer")

@@ -140,6 +140,57 @@ class TestImportSample:
         assert ("row 11", "末次接触时间") in locs
         assert counts(session) == (1, 0, 0)
 
+    def test_every_problem_of_every_row_in_one_answer(
+        self, session: Session, tracer: Actor
+    ) -> None:
+        """Problems found reading the rows and those the protocol finds come together, by
+        row in the sheet's order, under its headings; fixing them all imports the sheet."""
+        index = make_infection(session, tracer)
+        book = sample_workbook()
+        sheet = book.active
+        sheet["B4"] = None  # no name
+        sheet["L4"] = "密 接人员"  # understood, even on a row that cannot be read
+        sheet["K6"] = "昨天晚上"  # not a time
+        sheet["L7"] = "路人"  # no such category
+        sheet["E9"] = "140802197711300553"  # wrong check digit
+        sheet["K10"] = "2030/3/6 7:30"  # in the future
+        sheet["L11"] = "密切接触"  # understood: not a problem
+        sheet["M12"] = None  # a secondary contact that names no close contact
+        with pytest.raises(InvalidInput) as caught:
+            import_contacts(session, actor=tracer, infection_id=index.id, filename="bad.xlsx",
+                            content=as_bytes(book), now=NOW)  # fmt: skip
+        problems = caught.value.problems
+        assert [p.loc[:2] for p in problems] == [
+            ("row 4", "姓名"),
+            ("row 6", "末次接触时间"),
+            ("row 7", "人员类别"),
+            ("row 9", "身份证号码"),
+            ("row 10", "末次接触时间"),
+            ("row 12", "备注"),
+        ]
+        assert caught.value.message == "bad.xlsx：6 行共 6 处问题，未导入任何数据"
+        assert counts(session) == (1, 0, 0)
+
+        sheet["B4"], sheet["K6"], sheet["L7"] = "王某某", "2022/3/6 21:00", "ＣＬＯＳＥ"
+        sheet["E9"], sheet["K10"], sheet["M12"] = "140802197711300552", "2022/3/4 18:05", "7号"
+        sheet["L12"] = "次密接人员"
+        fixed = as_bytes(book)
+        result = import_contacts(session, actor=tracer, infection_id=index.id,
+                                 filename="fixed.xlsx", content=fixed, now=NOW)  # fmt: skip
+        assert result.contacts_created == 8
+        categories = session.scalars(select(Contact.category).order_by(Contact.id)).all()
+        assert categories == ["close"] * 7 + ["secondary"]
+
+    def test_an_unknown_category_gets_a_suggestion(self, session: Session, tracer: Actor) -> None:
+        index = make_infection(session, tracer)
+        book = sample_workbook()
+        book.active["L5"] = "密切接处者"  # a slip of the keyboard
+        with pytest.raises(InvalidInput) as caught:
+            import_contacts(session, actor=tracer, infection_id=index.id, filename="l.xlsx",
+                            content=as_bytes(book), now=NOW)  # fmt: skip
+        [problem] = caught.value.problems
+        assert problem.loc[:2] == ("row 5", "人员类别") and "密切接触者" in problem.msg
+
     def test_not_a_spreadsheet(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
         with pytest.raises(InvalidInput, match="not a readable spreadsheet"):

@@ -44,7 +44,7 @@ class TestRecordInfection:
         with pytest.raises(InvalidInput) as caught:
             make_infection(session, tracer, person=person)
         assert "person.id_number" in problems(caught.value)
-        assert "check character" in problems(caught.value)["person.id_number"]
+        assert "校验码" in problems(caught.value)["person.id_number"]
 
     def test_other_county_person_is_out_of_reach(self, session: Session, tracer: Actor) -> None:
         with pytest.raises(InvalidInput):
@@ -130,11 +130,11 @@ class TestRecordContacts:
     @pytest.mark.parametrize(
         ("change", "field", "words"),
         [
-            ({"category": "路人"}, "0.category", "unknown category"),
-            ({"setting": "火星"}, "0.setting", "unknown setting"),
-            ({"exposure_at": NOW + timedelta(hours=1)}, "0.exposure_at", "in the future"),
+            ({"category": "路人"}, "0.category", "未知的人员类别"),
+            ({"setting": "火星"}, "0.setting", "未知的接触方式"),
+            ({"exposure_at": NOW + timedelta(hours=1)}, "0.exposure_at", "晚于当前时间"),
             ({"exposure_at": at(1, 8)}, "0.exposure_at", "before the close-contact window"),
-            ({"identified_at": at(6, 17)}, "0.exposure_at", "after identified_at"),
+            ({"identified_at": at(6, 17)}, "0.exposure_at", "晚于判定时间"),
         ],
     )
     def test_bad_contacts_are_refused_whole(

@@ -32,7 +32,7 @@ ALLOWED = {
     "english",  # the language switch offers English in English
     "ktv",  # a setting's name as written (KTV)
     "h", "d",  # hour and day units after a number (36 h)
-}
+}  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 SHOWN_ATTRS = ("placeholder", "title", "aria-label", "alt", "value")
 

@@ -193,9 +193,7 @@ def test_record_an_infection_from_the_page(browser: Browser, own_server: str) ->
     page.fill("input[name='sampled_at']", "2022-03-08T08:00")
     page.fill("input[name='reported_at']", "2022-03-08T18:00")
     page.click("form[data-api='/api/infections'] button")
-    expect(page.locator("form[data-api='/api/infections'] .errors")).to_contain_text(
-        "check character"
-    )
+    expect(page.locator("form[data-api='/api/infections'] .errors")).to_contain_text("校验码")
     page.fill("input[name='person.id_number']", "140821199002030420")
     page.fill("input[name='person.name']", "王某某")
     page.fill("input[name='person.address']", "临猗县猗氏镇")

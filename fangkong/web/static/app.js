@@ -28,7 +28,12 @@ function showErrors(form, body) {
   const detail = Array.isArray(body.detail) ? body.detail : [{ loc: [], msg: body.detail || body.message }];
   for (const d of detail) {
     const li = document.createElement("li");
-    li.textContent = (d.loc && d.loc.length ? d.loc.join(" · ") + ": " : "") + d.msg;
+    // A sheet's "row 12" as the page's language says it (第12行).
+    const loc = (d.loc || []).map((part) => {
+      const row = /^row (\d+)$/.exec(String(part));
+      return row && document.body.dataset.row ? document.body.dataset.row.replace("{n}", row[1]) : part;
+    });
+    li.textContent = (loc.length ? loc.join(" · ") + ": " : "") + d.msg;
     list.appendChild(li);
   }
 }
