@@ -41,7 +41,7 @@ def step_clock(url: str, at: str) -> None:
 
 def role_pages(browser: Browser, url: str, role: str, out: Path) -> int:
     """Sign in as `role`, then screenshot its landing page and every page of its menu."""
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     page.goto(f"{url}/login")
     page.fill("input[name=username]", role)
     page.fill("input[name=password]", ROLES[role])

@@ -12,6 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from shapely import make_valid
+from shapely.geometry import GeometryCollection, MultiPolygon, Polygon, mapping, shape
+from shapely.ops import unary_union
+
 from fangkong.core.settings import get_settings
 
 MAP_PACKAGE = (
@@ -54,6 +58,22 @@ def counties_geojson(city_code: str | None = None) -> dict[str, Any]:
         )
     found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return found
+
+
+def county_boundary(county_code: str) -> dict[str, Any] | None:
+    """A county's boundary as a GeoJSON geometry, or None without the map package."""
+    try:
+        counties = counties_geojson(county_code[:4])
+    except CityMapMissing:
+        return None
+    found = next((f for f in counties["features"] if f.get("id") == county_code), None)
+    if found is None:
+        return None
+    # The package's simplified outlines can cross themselves; a zone's shape must be valid.
+    outline = make_valid(shape(found["geometry"]))
+    if isinstance(outline, GeometryCollection):
+        outline = unary_union([g for g in outline.geoms if isinstance(g, Polygon | MultiPolygon)])
+    return dict(mapping(outline))
 
 
 def city_bounds(city_code: str | None = None) -> Bounds:

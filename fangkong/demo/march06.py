@@ -16,6 +16,7 @@ from fangkong.core.ids import make_id_number
 from fangkong.demo.cast import HOME, LINYI, Residents, every
 from fangkong.demo.companions import find_companions
 from fangkong.demo.handling import control
+from fangkong.demo.shapes import shape_of
 from fangkong.demo.when import at
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import upsert_people
@@ -108,7 +109,7 @@ def draw_zones(session: Session, commander: Actor) -> tuple[Zone, list[Zone]]:
             county_code=LINYI,
             unit="admin",
             drawn_at=at(6, 23, 30),
-            note="全县划为防范区",
+            note="全县划为防范区",  # drawn as the county's boundary
         ),
     )
     drawn = [
@@ -123,6 +124,7 @@ def draw_zones(session: Session, commander: Actor) -> tuple[Zone, list[Zone]]:
                 county_code=LINYI,
                 unit="address",
                 match=match,
+                geometry=shape_of(name),
                 declared_population=population,
                 drawn_at=at(6, 23, 30),
             ),

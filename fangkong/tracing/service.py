@@ -148,7 +148,7 @@ def infection_to_change(session: Session, *, actor: Actor, infection_id: int) ->
 def get_infection(session: Session, *, actor: Actor, infection_id: int) -> Infection:
     infection = session.scalar(scoped_infections(actor).where(Infection.id == infection_id))
     if infection is None:
-        raise NotFound(f"infection {infection_id} not found")
+        raise NotFound(_("infection %(id)s not found", id=infection_id))
     return infection
 
 
@@ -197,17 +197,17 @@ def record_infection(
         *_not_future(data.reported_at, now=now, loc=("reported_at",)),
     ]
     if data.sampled_at > data.reported_at:
-        problems.append(FieldProblem(("reported_at",), "is before sampled_at"))
+        problems.append(FieldProblem(("reported_at",), _("is before sampled_at")))
     if data.onset_at and data.onset_at > data.reported_at:
-        problems.append(FieldProblem(("onset_at",), "is after reported_at"))
+        problems.append(FieldProblem(("onset_at",), _("is after reported_at")))
     if (data.person is None) == (data.person_id is None):
-        problems.append(FieldProblem(("person",), "give either person or person_id"))
+        problems.append(FieldProblem(("person",), _("give either person or person_id")))
     if problems:
         raise InvalidInput("invalid infection", problems)
 
     if data.person is not None:
         if data.person.county_code and not actor.covers(data.person.county_code):
-            raise InvalidInput.at(("person", "county_code"), "outside your jurisdiction")
+            raise InvalidInput.at(("person", "county_code"), _("outside your jurisdiction"))
         [person] = upsert_people(
             session,
             items=[data.person],
@@ -218,7 +218,9 @@ def record_infection(
     else:
         found = find_person(session, data.person_id or 0)
         if found is None:
-            raise InvalidInput.at(("person_id",), f"person {data.person_id} does not exist")
+            raise InvalidInput.at(
+                ("person_id",), _("person %(id)s does not exist", id=data.person_id)
+            )
         person = found
     require_covers(actor, person)
     return _open_infection(session, person_id=person.id, data=data, now=now)
@@ -315,7 +317,7 @@ def add_stop(
         *_not_future(data.departed_at, now=now, loc=("departed_at",)),
     ]
     if data.departed_at < data.arrived_at:
-        problems.append(FieldProblem(("departed_at",), "is before arrived_at"))
+        problems.append(FieldProblem(("departed_at",), _("is before arrived_at")))
     setting = None
     if data.setting:
         try:
@@ -462,7 +464,7 @@ def record_contacts_of(
     person_ids = [p.id for p in upserted.people]
     for i, person_id in enumerate(person_ids):
         if person_id == infection.person_id:
-            raise InvalidInput.at((batch.locs[i], "person"), "is the infected person themselves")
+            raise InvalidInput.at((batch.locs[i], "person"), _("is the infected person themselves"))
     contact_of, new_contacts = _insert_contacts(session, batch, person_ids, import_batch_id)
     _issue_orders(session, batch.protocol, new_contacts, now=now)
     _link_infected_contacts(session, person_ids)
@@ -519,7 +521,11 @@ def _check_item(session: Session, batch: _Batch, i: int, item: ContactCreate) ->
         problems.append(
             FieldProblem(
                 (loc, "via_contact_id"),
-                f"contact {item.via_contact_id} is not a contact of infection {infection.id}",
+                _(
+                    "contact %(via)s is not a contact of infection %(infection)s",
+                    via=item.via_contact_id,
+                    infection=infection.id,
+                ),
             )
         )
         via = None
@@ -554,9 +560,14 @@ def _check_times(batch: _Batch, i: int, item: ContactCreate) -> list[FieldProble
         problems.append(
             FieldProblem(
                 (loc, "exposure_at"),
-                f"{fmt_local(item.exposure_at)} is before the close-contact window, which "
-                f"{protocol.id} opens {protocol.tracing.close_lookback_days} days before "
-                f"onset or sampling ({fmt_local(window_from)})",
+                _(
+                    "%(exposure)s is before the close-contact window, which %(protocol)s opens "
+                    "%(days)s days before onset or sampling (%(start)s)",
+                    exposure=fmt_local(item.exposure_at),
+                    protocol=protocol.title,
+                    days=protocol.tracing.close_lookback_days,
+                    start=fmt_local(window_from),
+                ),
             )
         )
     if (
@@ -567,7 +578,7 @@ def _check_times(batch: _Batch, i: int, item: ContactCreate) -> list[FieldProble
         problems.append(
             FieldProblem(
                 (loc, "via_contact_id"),
-                "a secondary contact needs the close contact they were exposed through",
+                _("a secondary contact needs the close contact they were exposed through"),
             )
         )
     return problems
@@ -581,7 +592,13 @@ def _check_chains(batch: _Batch) -> list[FieldProblem]:
     return [
         FieldProblem(
             (batch.locs[i], "category"),
-            f"a contact of a {source} contact is not a {categories[i]} contact under {protocol.id}",
+            _(
+                "a contact of a %(source)s contact is not a %(category)s contact under "
+                "%(protocol)s",
+                source=_(source),
+                category=_(categories[i]),
+                protocol=protocol.title,
+            ),
         )
         for i, source in through
         if protocol.category(source).contacts_become != categories[i]
@@ -675,7 +692,7 @@ def record_contact(
         get_infection(session, actor=actor, infection_id=data.infection_id)
     except NotFound:
         raise InvalidInput.at(
-            ("infection_id",), f"infection {data.infection_id} does not exist"
+            ("infection_id",), _("infection %(id)s does not exist", id=data.infection_id)
         ) from None
     item = ContactCreate.model_validate(data.model_dump(exclude={"infection_id"}))
     recorded = record_contacts(
@@ -779,7 +796,7 @@ def get_contact(session: Session, *, actor: Actor, contact_id: int) -> Contact:
     """A contact, visible if the contact's person is in the actor's jurisdiction."""
     contact = contacts_in_reach(session, actor=actor, contact_ids=[contact_id]).get(contact_id)
     if contact is None:
-        raise NotFound(f"contact {contact_id} not found")
+        raise NotFound(_("contact %(id)s not found", id=contact_id))
     return contact
 
 
@@ -798,7 +815,11 @@ def record_contacts_of_contact(
     if becomes is None:
         raise InvalidInput.at(
             ("contact_id",),
-            f"{protocol.id} does not trace the contacts of a {via.category} contact",
+            _(
+                "%(protocol)s does not trace the contacts of a %(category)s contact",
+                protocol=protocol.title,
+                category=_(via.category),
+            ),
         )
     problems = []
     for i, item in enumerate(items):
@@ -806,8 +827,11 @@ def record_contacts_of_contact(
             problems.append(
                 FieldProblem(
                     (i, "exposure_at"),
-                    f"is after contact {via.id} was under control "
-                    f"({fmt_local(via.under_control_at)})",
+                    _(
+                        "is after contact %(id)s was under control (%(at)s)",
+                        id=via.id,
+                        at=fmt_local(via.under_control_at),
+                    ),
                 )
             )
     if problems:
@@ -825,7 +849,7 @@ def record_contacts_of_contact(
 def get_infection_unscoped(session: Session, infection_id: int) -> Infection:
     infection = session.get(Infection, infection_id)
     if infection is None:
-        raise NotFound(f"infection {infection_id} not found")
+        raise NotFound(_("infection %(id)s not found", id=infection_id))
     return infection
 
 
@@ -843,7 +867,7 @@ def control_contact(
     contact = get_contact(session, actor=actor, contact_id=contact_id)
     problems = _not_future(at, now=now, loc=("at",))
     if at < contact.exposure_at:
-        problems.append(FieldProblem(("at",), "is before the contact's exposure"))
+        problems.append(FieldProblem(("at",), _("is before the contact's exposure")))
     if problems:
         raise InvalidInput("invalid control record", problems)
     contact.under_control_at = at

@@ -19,7 +19,13 @@ class ZoneCreate(BaseModel):
     unit: ZoneUnit
     match: str = Field(default="", max_length=200, description="address text, for unit address")
     cells: list[str] = Field(default=[], max_length=10_000)
-    geometry: dict[str, Any] | None = Field(default=None, description="GeoJSON, for unit polygon")
+    geometry: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "GeoJSON: the area of a polygon zone; the shape drawn on the map for any other "
+            "(a county-wide zone without one is drawn as its county's boundary)"
+        ),
+    )
     declared_population: int | None = Field(default=None, ge=0, le=50_000_000)
     drawn_at: LocalDateTime
     note: str = Field(default="", max_length=2000)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from pydantic import ValidationError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 from sqlalchemy import ColumnElement, Select, func, select
@@ -15,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
+from fangkong.core.citymap import county_boundary
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from fangkong.core.i18n import _
+from fangkong.core.i18n import _, validation_message
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import fmt_local
@@ -86,7 +88,7 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
         )
     if data.unit == "cells" and not data.cells:
         problems.append(FieldProblem(("cells",), "a grid zone needs its cells"))
-    if data.unit == "polygon":
+    if data.unit == "polygon" or data.geometry is not None:
         try:
             check_geometry(data.geometry, loc=("geometry",))
         except InvalidInput as exc:
@@ -108,7 +110,7 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
         unit=data.unit,
         match=data.match.strip(),
         cells=data.cells,
-        geometry=data.geometry,
+        geometry=data.geometry if data.unit != "admin" else _county_shape(data),
         declared_population=data.declared_population,
         status="active",
         drawn_at=data.drawn_at,
@@ -119,6 +121,12 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
     session.flush()
     _event(session, zone, "drawn", None, zone.kind, actor.username, data.note, data.drawn_at)
     return zone
+
+
+def _county_shape(data: ZoneCreate) -> dict[str, Any] | None:
+    """A county-wide zone is drawn as its county: the shape given, else the boundary from the
+    city map installed at set-up."""
+    return data.geometry or county_boundary(data.county_code)
 
 
 def _event(
@@ -429,8 +437,12 @@ def upgrade_zone(
 
 
 def export_geojson(session: Session, *, actor: Actor, as_of: datetime) -> dict[str, Any]:
+    """The zones as a FeatureCollection that `import_geojson` takes back as they are: each
+    shape, and its parent by name (ids differ between databases)."""
     features = []
-    for z in list_zones(session, actor=actor, as_of=as_of):
+    listed = list_zones(session, actor=actor, as_of=as_of)
+    names = {z.id: z.name for z in listed}
+    for z in listed:
         zone = session.get_one(Zone, z.id)
         features.append(
             {
@@ -443,6 +455,8 @@ def export_geojson(session: Session, *, actor: Actor, as_of: datetime) -> dict[s
                     "label": z.kind_label,
                     "status": z.status,
                     "parent_id": z.parent_id,
+                    "parent": names.get(z.parent_id) if z.parent_id else None,
+                    "note": zone.note,
                     "county_code": z.county_code,
                     "unit": z.unit,
                     "match": z.match,
@@ -456,6 +470,40 @@ def export_geojson(session: Session, *, actor: Actor, as_of: datetime) -> dict[s
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def _zone_of_feature(
+    session: Session, actor: Actor, feature: dict[str, Any], props: dict[str, Any], now: datetime
+) -> ZoneCreate:
+    """A feature as the zone to draw; its parent by name, drawn earlier or already there."""
+    parent = props.get("parent")
+    parent_id = None
+    if parent:
+        found = session.scalar(_scoped(actor).where(Zone.name == str(parent)))
+        if found is None:
+            raise InvalidInput.at(("parent",), _("no zone named %(name)s", name=repr(parent)))
+        parent_id = found.id
+    geometry = feature.get("geometry")
+    try:
+        return ZoneCreate(
+            name=str(props.get("name") or ""),
+            kind=str(props.get("kind", "")),
+            parent_id=parent_id,
+            county_code=str(props.get("county_code", "")),
+            unit=props.get("unit") or ("polygon" if geometry else "address"),
+            match=str(props.get("match") or ""),
+            cells=[str(c) for c in props.get("cells") or []],
+            geometry=geometry,
+            declared_population=props.get("population"),
+            drawn_at=props.get("drawn_at") or now,
+            note=str(props.get("note") or ""),
+        )
+    except ValidationError as exc:
+        raise InvalidInput(
+            "invalid feature",
+            [FieldProblem(tuple(str(p) for p in e["loc"]), validation_message(e))
+             for e in exc.errors()],
+        ) from None  # fmt: skip
 
 
 def import_geojson(
@@ -472,43 +520,21 @@ def import_geojson(
     except (ValueError, KeyError, TypeError, AssertionError):
         raise InvalidInput.at(("file",), "not a GeoJSON FeatureCollection") from None
     created = existing = 0
-    with session.begin_nested():
+    problems: list[FieldProblem] = []
+    with session.begin_nested():  # every feature checked; one bad, none kept
         for i, feature in enumerate(features):
             props = (feature or {}).get("properties") or {}
             name = str(props.get("name") or "")
-            known = session.scalar(_scoped(actor).where(Zone.name == name, Zone.status == "active"))
-            if known is not None:
+            if session.scalar(_scoped(actor).where(Zone.name == name, Zone.status == "active")):
                 existing += 1
                 continue
-            parent = props.get("parent")
-            parent_id = None
-            if parent:
-                found = session.scalar(_scoped(actor).where(Zone.name == str(parent)))
-                if found is None:
-                    raise InvalidInput.at(("features", i, "parent"), f"no zone named {parent!r}")
-                parent_id = found.id
-            geometry = feature.get("geometry")
             try:
-                data = ZoneCreate(
-                    name=name,
-                    kind=str(props.get("kind", "")),
-                    parent_id=parent_id,
-                    county_code=str(props.get("county_code", "")),
-                    unit=props.get("unit") or ("polygon" if geometry else "address"),
-                    match=str(props.get("match") or ""),
-                    cells=[str(c) for c in props.get("cells") or []],
-                    geometry=geometry,
-                    declared_population=props.get("population"),
-                    drawn_at=props.get("drawn_at") or now,
-                    note=str(props.get("note") or ""),
-                )
+                data = _zone_of_feature(session, actor, feature, props, now)
                 draw_zone(session, actor=actor, data=data, now=now)
+                created += 1
             except InvalidInput as exc:
-                raise InvalidInput(
-                    f"feature {i} ({name})",
-                    [FieldProblem(("features", i, *p.loc), p.msg) for p in exc.problems],
-                ) from None
-            except ValueError as exc:  # pydantic's
-                raise InvalidInput.at(("features", i), str(exc).splitlines()[0]) from None
-            created += 1
+                problems += [FieldProblem(("features", i, *p.loc), p.msg) for p in exc.problems]
+        if problems:
+            raise InvalidInput(_("%(count)s problem(s) in the file; no zone was drawn",
+                                 count=len(problems)), problems)  # fmt: skip
     return ZoneImportResult(created=created, existing=existing)

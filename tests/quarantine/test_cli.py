@@ -49,7 +49,7 @@ def test_quarantine_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) ->
     assert papers.exit_code == 0, papers.output
     assert (tmp_path / "n.pdf").read_bytes()[:4] == b"%PDF"
     missing = runner.invoke(app, ["quarantine", "place", "--infection", "999"])
-    assert missing.exit_code == 1 and "not found" in flat(missing.output)
+    assert missing.exit_code == 1 and "未找到感染者" in flat(missing.output)
     dispatch = runner.invoke(app, ["quarantine", "dispatch"])
     assert dispatch.exit_code == 0 and "Dispatch plan" in flat(dispatch.output)
     release = runner.invoke(app, ["quarantine", "release-due"])

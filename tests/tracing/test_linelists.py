@@ -288,6 +288,6 @@ class TestCli:
             again = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "1"])
             assert "nothing changed" in flat(again.output)
             missing = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "999"])
-            assert missing.exit_code == 1 and "infection 999 not found" in flat(missing.output)
+            assert missing.exit_code == 1 and "未找到感染者 999" in flat(missing.output)
         finally:
             get_settings.cache_clear()

@@ -37,7 +37,7 @@ class TestRecordInfection:
         assert "reported_at" in problems(caught.value)
         with pytest.raises(InvalidInput) as caught:
             make_infection(session, tracer, sampled_at=at(7, 1), reported=at(6, 20))
-        assert problems(caught.value) == {"reported_at": "is before sampled_at"}
+        assert problems(caught.value) == {"reported_at": "早于采样时间"}
 
     def test_invalid_id_number_names_the_field(self, session: Session, tracer: Actor) -> None:
         person = make_person().model_copy(update={"id_number": "140821199002030421"})
@@ -66,7 +66,7 @@ class TestTrajectory:
                 now=NOW,
                 data=StopCreate(place="超市", arrived_at=at(5, 9), departed_at=at(5, 8)),
             )
-        assert problems(caught.value) == {"departed_at": "is before arrived_at"}
+        assert problems(caught.value) == {"departed_at": "早于到达时间"}
 
     def test_stops_come_back_in_time_order(self, session: Session, tracer: Actor) -> None:
         infection = make_infection(session, tracer)
@@ -133,7 +133,7 @@ class TestRecordContacts:
             ({"category": "路人"}, "0.category", "未知的人员类别"),
             ({"setting": "火星"}, "0.setting", "未知的接触方式"),
             ({"exposure_at": NOW + timedelta(hours=1)}, "0.exposure_at", "晚于当前时间"),
-            ({"exposure_at": at(1, 8)}, "0.exposure_at", "before the close-contact window"),
+            ({"exposure_at": at(1, 8)}, "0.exposure_at", "早于密接判定时段"),
             ({"identified_at": at(6, 17)}, "0.exposure_at", "晚于判定时间"),
         ],
     )
@@ -176,7 +176,7 @@ class TestRecordContacts:
             select(ManagementOrder).where(ManagementOrder.contact_id == secondary.id)
         ).one()
         assert order.ends_at - order.starts_at == timedelta(days=7)
-        with pytest.raises(InvalidInput, match="does not trace the contacts of a secondary"):
+        with pytest.raises(InvalidInput, match="不追踪次密接的接触者"):
             service.record_contacts_of_contact(
                 session,
                 actor=tracer,

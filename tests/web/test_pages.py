@@ -156,7 +156,7 @@ def test_tracer_follows_the_outbreak(browser: Browser, server: str) -> None:
         "#import-form input[type=file]", str(DATA / "contacts-linyi-2022-03-07.xlsx")
     )
     page.click("#import-form button")
-    expect(page.locator("#import-form .errors")).to_contain_text("row 9 · 末次接触时间")
+    expect(page.locator("#import-form .errors")).to_contain_text("第9行 · 末次接触时间")
     page.reload()
     expect(page.locator("#contacts tbody tr")).to_have_count(before)
 
@@ -263,7 +263,14 @@ def test_zones_on_the_county_map(browser: Browser, server: str) -> None:
     expect(page.locator("#zones tbody tr")).to_have_count(11)
     expect(page.locator("#zones")).to_contain_text("封控区")
     expect(page.locator("#zones thead th").first).to_have_text("区域名称")  # a zone, not 姓名
-    assert int(page.locator("#zone-map").get_attribute("data-drawn") or 0) == 1  # 临猗县
+    # Every zone drawn as its shape, the map opened on the sealed and controlled ones, and a
+    # legend naming each colour as the table does.
+    assert int(page.locator("#zone-map").get_attribute("data-drawn") or 0) == 11
+    shown = page.evaluate(
+        "(() => { const o = echarts.getInstanceByDom(document.getElementById('zone-map'))"
+        ".getOption(); return { zoom: o.geo[0].zoom, legend: o.legend[0].data }; })()"
+    )
+    assert shown["zoom"] > 5 and shown["legend"] == ["防范区", "管控区", "封控区"]
     assert int(page.locator("#zone-timeline").get_attribute("data-drawn") or 0) == 11
     shot(page, "zones")
     page.goto(f"{server}/zones?as_of=2022-03-21T08:00")

@@ -316,61 +316,110 @@ function drawOutlook(el) {
 const ZONE_COLOURS = { sealed: "#b71c1c", high: "#b71c1c", controlled: "#ef6c00", medium: "#ef6c00", precaution: "#fdd835", low: "#fdd835" };
 const ZONE_RANK = { sealed: 3, high: 3, controlled: 2, medium: 2, precaution: 1, low: 1 };
 
-// The city's counties (boundaries installed from the npm registry), each coloured by the most
-// severe zone active in it; polygon zones drawn on top.
-function drawZoneMap(el) {
-  const zones = JSON.parse(el.dataset.zones);
-  const counties = JSON.parse(el.dataset.counties);
-  const labels = JSON.parse(el.dataset.labels);
-  const name = el.dataset.map;
-  if (!name || !echarts.getMap(name)) { el.textContent = "no county boundaries installed"; return; }
-  const worst = {};
-  for (const z of zones.filter((z) => z.status === "active")) {
-    const county = counties[z.county_code];
-    if (!worst[county] || ZONE_RANK[z.kind] > ZONE_RANK[worst[county]]) worst[county] = z.kind;
-  }
-  const polygons = zones.filter((z) => z.status === "active" && z.unit === "polygon");
-  const chart = echarts.init(el);
-  chart.setOption({
-    animation: false,
-    tooltip: { trigger: "item", formatter: (p) => `${p.name}${worst[p.name] ? " · " + labels[worst[p.name]] : ""}` },
-    geo: {
-      map: name, roam: true, label: { show: true, fontSize: 11 },
-      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" },
-      regions: Object.entries(worst).map(([county, kind]) => ({ name: county, itemStyle: { areaColor: ZONE_COLOURS[kind] } })),
-    },
-    series: [
-      { type: "lines", coordinateSystem: "geo", polyline: true, lineStyle: { color: "#b71c1c", width: 2 },
-        data: polygons.map((z) => ({ name: z.name, coords: (z.geometry || { coordinates: [[]] }).coordinates[0] })) },
-    ],
-  });
-  el.dataset.drawn = String(Object.keys(worst).length);
+// The outer rings of a Polygon or MultiPolygon, as [lon, lat] lists.
+function outerRings(geometry) {
+  if (!geometry) return [];
+  return geometry.type === "MultiPolygon" ? geometry.coordinates.map((p) => p[0]) : [geometry.coordinates[0]];
 }
 
-// Each zone a bar from drawn to lifted (or to the moment shown), coloured by kind.
-function drawZoneTimeline(el) {
-  const zones = JSON.parse(el.dataset.zones);
-  const end = new Date(el.dataset.asOf).getTime();
-  const data = zones.map((z, i) => ({
-    name: z.name, value: [i, new Date(z.drawn_at).getTime(), z.lifted_at ? new Date(z.lifted_at).getTime() : end],
-    itemStyle: { color: ZONE_COLOURS[z.kind] || "#90a4ae" },
+// The box around the active zones smaller than a county: what the map opens on.
+function focusOf(zones) {
+  const points = zones.filter((z) => z.unit !== "admin").flatMap((z) => outerRings(z.geometry).flat());
+  if (!points.length) return null;
+  const lons = points.map((p) => p[0]), lats = points.map((p) => p[1]);
+  return { west: Math.min(...lons), east: Math.max(...lons), south: Math.min(...lats), north: Math.max(...lats) };
+}
+
+// One series a kind of zone, so the legend names each colour as the table does; each zone its
+// own outline, filled in its kind's colour (the county-wide zone faintly, under the others).
+function zoneSeries(kind, zones, label) {
+  const colour = ZONE_COLOURS[kind] || "#90a4ae";
+  const opacity = ZONE_RANK[kind] === 1 ? 0.18 : 0.55;
+  return {
+    name: label, type: "custom", coordinateSystem: "geo", z: 2 + (ZONE_RANK[kind] || 0),
+    itemStyle: { color: colour },
+    data: zones.map((z) => ({ name: z.name, value: [z.id] })),
+    renderItem: (params, api) => ({
+      type: "group",
+      children: outerRings(zones[params.dataIndex].geometry).map((ring) => ({
+        type: "polygon",
+        shape: { points: ring.map((p) => api.coord(p)) },
+        style: { fill: colour, opacity, stroke: colour, lineWidth: 1.5 },
+      })),
+    }),
+  };
+}
+
+// The city's counties (boundaries installed from the npm registry) with every active zone's
+// shape on them, opened on the sealed and controlled zones; a pin marks each small zone.
+function drawZoneMap(el) {
+  const zones = JSON.parse(el.dataset.zones).filter((z) => z.status === "active");
+  const labels = JSON.parse(el.dataset.labels);
+  const name = el.dataset.map;
+  if (!name || !echarts.getMap(name)) { el.textContent = el.dataset.nomap; return; }
+  const shaped = zones.filter((z) => z.geometry);
+  const kinds = [...new Set(shaped.map((z) => z.kind))].sort((a, b) => ZONE_RANK[a] - ZONE_RANK[b]);
+  const series = kinds.map((kind) => zoneSeries(kind, shaped.filter((z) => z.kind === kind), labels[kind]));
+  const pins = shaped.filter((z) => z.unit !== "admin").map((z) => {
+    const ring = outerRings(z.geometry)[0];
+    const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length, lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+    return { name: z.name, value: [lon, lat], itemStyle: { color: ZONE_COLOURS[z.kind] } };
+  });
+  series.push({ type: "scatter", coordinateSystem: "geo", symbol: "pin", symbolSize: 16, z: 10, data: pins,
+    label: { show: true, position: "right", fontSize: 11, formatter: "{b}" },
+    labelLayout: { hideOverlap: true }, emphasis: { label: { show: true } } });
+  const focus = focusOf(shaped), [west, south, east, north] = JSON.parse(el.dataset.bounds);
+  const extent = { width: east - west, height: north - south };
+  const view = focus ? {
+    center: [(focus.west + focus.east) / 2, (focus.south + focus.north) / 2],
+    zoom: Math.max(1, 0.8 * Math.min(extent.width / (focus.east - focus.west), extent.height / (focus.north - focus.south))),
+  } : {};
+  // A zone drawn without a shape (an address list) shades its county instead.
+  const counties = JSON.parse(el.dataset.counties);
+  const regions = zones.filter((z) => !z.geometry).map((z) => ({
+    name: counties[z.county_code], itemStyle: { areaColor: ZONE_COLOURS[z.kind], opacity: 0.5 },
   }));
   const chart = echarts.init(el);
   chart.setOption({
     animation: false,
+    legend: { data: kinds.map((k) => labels[k]), top: 4 },
+    tooltip: { trigger: "item", formatter: (p) => (p.seriesType === "custom" ? `${p.name} · ${p.seriesName}` : p.name) },
+    geo: { map: name, roam: true, ...view, label: { show: true, fontSize: 11, color: "#78909c" },
+      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" }, regions },
+    series,
+  });
+  el.dataset.drawn = String(shaped.length);
+}
+
+// Each zone a bar from drawn to lifted (or to the moment shown), coloured by kind: a series a
+// kind, so the legend names the colours.
+function drawZoneTimeline(el) {
+  const zones = JSON.parse(el.dataset.zones);
+  const labels = JSON.parse(el.dataset.labels);
+  const end = new Date(el.dataset.asOf).getTime();
+  const kinds = [...new Set(zones.map((z) => z.kind))].sort((a, b) => ZONE_RANK[a] - ZONE_RANK[b]);
+  const bar = (params, api) => {
+    const start = api.coord([api.value(1), api.value(0)]);
+    const stop = api.coord([api.value(2), api.value(0)]);
+    const height = api.size([0, 1])[1] * 0.6;
+    return { type: "rect", shape: { x: start[0], y: start[1] - height / 2, width: Math.max(stop[0] - start[0], 2), height }, style: api.style() };
+  };
+  const series = kinds.map((kind) => ({
+    name: labels[kind] || kind, type: "custom", renderItem: bar, encode: { x: [1, 2], y: 0 },
+    itemStyle: { color: ZONE_COLOURS[kind] || "#90a4ae" },
+    data: zones.map((z, i) => [z, i]).filter(([z]) => z.kind === kind).map(([z, i]) => ({
+      name: z.name, value: [i, new Date(z.drawn_at).getTime(), z.lifted_at ? new Date(z.lifted_at).getTime() : end],
+    })),
+  }));
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    legend: { data: kinds.map((k) => labels[k] || k), top: 0 },
     tooltip: { formatter: (p) => `${p.name}: ${cityTime(p.value[1])} → ${cityTime(p.value[2])}` },
-    grid: { left: 150, right: 30, top: 20, bottom: 40 },
-    xAxis: { type: "time", axisLabel: { formatter: (v) => cityTime(v).slice(5) } },
+    grid: { left: 150, right: 30, top: 30, bottom: 40 },
+    xAxis: { type: "time", axisLabel: { formatter: (v) => cityTime(v).slice(5, 10), hideOverlap: true } },
     yAxis: { type: "category", data: zones.map((z) => z.name), inverse: true },
-    series: [{
-      type: "custom", data, encode: { x: [1, 2], y: 0 },
-      renderItem: (params, api) => {
-        const start = api.coord([api.value(1), api.value(0)]);
-        const stop = api.coord([api.value(2), api.value(0)]);
-        const height = api.size([0, 1])[1] * 0.6;
-        return { type: "rect", shape: { x: start[0], y: start[1] - height / 2, width: Math.max(stop[0] - start[0], 2), height }, style: api.style() };
-      },
-    }],
+    series,
   });
   el.dataset.drawn = String(zones.length);
 }
