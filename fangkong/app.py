@@ -36,6 +36,7 @@ from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import router as clock_router
 from fangkong.web.docs import mount_docs
+from fangkong.web.jobs import Jobs
 from fangkong.web.pages import (
     LoginRequired,
     forbidden_page,
@@ -101,6 +102,7 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.clock = clock or platform_clock()
     app.state.actor_for_token = actor_for_token
+    app.state.forecast_jobs = Jobs()  # the forecast's runs, in the background
 
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The demo outbreak: a synthetic reconstruction of the Linyi county outbreak of March 2022,
-told day by day (march04.py … march13.py).
+told day by day (march04.py … march13.py), with 盐湖区's round of 13 March.
 
 The people are invented; the shape follows DESIGN.md: an index case back from Xi'an reported
 on the evening of 6 March, his wife positive at 04:00 on 7 March, his parents and infant at
@@ -52,13 +52,14 @@ def build_demo(
     secondary = march07.secondary_contacts(session, linyi, close, residents)
     march07.wife(session, linyi, close, residents)
     march08.parents_and_infant(session, linyi, close, residents)
-    daily_swabs_until(session, linyi, yanhu, last_day=13)
+    daily_swabs_until(session, linyi, yanhu, last_day=21)  # the replay's last day
     if location_dir is not None:
         march06.companions(
             session, commander, linyi, residents, index.person_id, location_dir, seed
         )
     county, zones = march06.draw_zones(session, commander)
     march09.screening_round(session, commander, linyi, seed)
+    march09.screening_round(session, commander, yanhu, seed + 13, march09.YANHU_ROUND)
     march13.zone_rounds(session, commander, zones)
     march13.lift_zones(session, commander, county, zones)
     scanner_key = march04.codes(session, commander)

@@ -14,7 +14,7 @@ from fangkong.core.auth import Actor
 from fangkong.demo.cast import YANHU
 from fangkong.demo.when import at
 from fangkong.people.service import people_by_id
-from fangkong.quarantine.models import Room
+from fangkong.quarantine.models import Room, Site
 from fangkong.quarantine.schemas import SwabResult
 from fangkong.quarantine.service import place_contacts
 from fangkong.quarantine.stays import (
@@ -100,5 +100,6 @@ def daily_swabs_until(session: Session, linyi: Actor, yanhu: Actor, *, last_day:
             )
         for actor in (linyi, yanhu):
             release_due(session, actor=actor, now=at(day, 21))
-        for room in session.scalars(select(Room).where(Room.status == "cleaning")):
-            mark_room_ready(session, actor=linyi, room_id=room.id)
+        cleaned = select(Room.id, Site.county_code).join(Site).where(Room.status == "cleaning")
+        for room_id, county in session.execute(cleaned):
+            mark_room_ready(session, actor=yanhu if county == YANHU else linyi, room_id=room_id)

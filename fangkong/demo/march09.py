@@ -1,4 +1,5 @@
-"""The demo's area-wide round: Linyi county's second round of 9 March 2022.
+"""The demo's area-wide rounds: Linyi county's second round of 9 March 2022 (and, told the
+same way, 盐湖区's round of 13 March, all negative).
 
 Residents (invented) of eight of the county's communities, three of them inside the sealed
 zones (single tubes there), sampled at three sites through the day, pooled 10:1 elsewhere;
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -44,6 +46,21 @@ SEATS = {
     "140882": ("河津市", 110.71, 35.60),
 }
 LINYI = "140821"
+YANHU = "140802"
+
+
+@dataclass(frozen=True)
+class RoundStory:
+    """One area-wide round of the story: whose, which day, where people queued."""
+
+    name: str
+    county: str
+    day: int  # of March: registered the evening before, sampled 07:00–18:00
+    communities: tuple[tuple[str, int], ...]  # (address, residents)
+    sites: tuple[tuple[str, tuple[int, ...]], ...]  # (site, the communities it samples)
+    positive_pool: bool  # one pool positive at night, its ten retested next morning
+
+
 COMMUNITIES = (
     ("临猗县猗氏镇某小区", 420),  # sealed
     ("临猗县猗氏镇东关村", 380),  # sealed
@@ -90,57 +107,71 @@ def city_labs() -> list[LabIn]:
     return [central, *counties]
 
 
-def screening_round(session: Session, commander: Actor, linyi: Actor, seed: int) -> int:
-    """The round from its residents to its recall closed; returns its id."""
+LINYI_ROUND = RoundStory("临猗县第二轮全员核酸检测", LINYI, 9, COMMUNITIES, SITES, True)
+YANHU_ROUND = RoundStory(
+    "盐湖区全员核酸检测", YANHU, 13,
+    (("盐湖区解放路某小区", 520), ("盐湖区河东东街某小区", 460), ("盐湖区北城街道某村", 380)),
+    (("解放路采样点", (0,)), ("河东东街采样点", (1, 2))),
+    False,
+)  # fmt: skip
+
+
+def screening_round(
+    session: Session, commander: Actor, tracer: Actor, seed: int, story: RoundStory = LINYI_ROUND
+) -> int:
+    """The round from its residents to its results (and its recall closed); returns its id."""
     rng = random.Random(seed)
-    residents = _residents(session, rng)
-    labs.save_labs(session, actor=commander, labs=city_labs())
+    residents = _residents(session, rng, story)
+    if not labs.list_labs(session):
+        labs.save_labs(session, actor=commander, labs=city_labs())
+    day = story.day
     found = service.create_round(
         session,
         actor=commander,
-        now=at(8, 21),
+        now=at(day - 1, 21),
         data=RoundCreate(
-            name="临猗县第二轮全员核酸检测",
-            area="county",
-            county_code=LINYI,
-            pool_size=10,
-            starts_at=at(9, 7),
-            sites=[SiteIn(name=n, county_code=LINYI, per_hour=300, staff=6) for n, _ in SITES],
+            name=story.name, area="county", county_code=story.county, pool_size=10,
+            starts_at=at(day, 7),
+            sites=[SiteIn(name=n, county_code=story.county, per_hour=300, staff=6)
+                   for n, _ in story.sites],
         ),
-    )
+    )  # fmt: skip
     site_ids = [s.id for s in service.present_round(session, found).sites]
-    for (site_name, communities), site_id in zip(SITES, site_ids, strict=True):
+    for (site_name, communities), site_id in zip(story.sites, site_ids, strict=True):
         queue = [key for c in communities for key in residents[c] if rng.random() > 0.04]
         rng.shuffle(queue)
-        scans = _scans(session, found, queue, site_name, site_id)
+        scans = _scans(session, found, queue, site_name, site_id, day)
         service.register_samples(
-            session, actor=linyi, round_id=found.id, scans=scans, now=at(9, 18)
+            session, actor=tracer, round_id=found.id, scans=scans, now=at(day, 18)
         )
-    service.close_round(session, actor=commander, round_id=found.id, now=at(9, 18))
-    plan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(9, 18, 10))
-    pools = sorted(session.scalars(select(Tube.barcode).where(Tube.kind == "pooled")))
+    service.close_round(session, actor=commander, round_id=found.id, now=at(day, 18))
+    plan = planning.plan_round(session, actor=commander, round_id=found.id, now=at(day, 18, 10))
+    pools = sorted(session.scalars(select(Tube.barcode).where(Tube.round_id == found.id,
+                                                               Tube.kind == "pooled")))  # fmt: skip
+    positive = {pools[len(pools) // 3]} if story.positive_pool else set()
     _labs_report(
-        session, commander, plan, arrive=at(9, 19, 30), tested=at(10, 1, 30),
-        reported=at(10, 2, 40), positive={pools[len(pools) // 3]},
+        session, commander, plan, arrive=at(day, 19, 30), tested=at(day + 1, 1, 30),
+        reported=at(day + 1, 2, 40), positive=positive,
     )  # fmt: skip
-    _retest_the_pool(session, commander, linyi, found.id, site_ids[0], residents)
+    if story.positive_pool:
+        _retest_the_pool(session, commander, tracer, found.id, site_ids[0], residents)
     return found.id
 
 
-def _residents(session: Session, rng: random.Random) -> list[list[str]]:
-    """The eight communities' residents (invented), registered the evening before; their
-    keys, community by community."""
+def _residents(session: Session, rng: random.Random, story: RoundStory) -> list[list[str]]:
+    """The communities' residents (invented), registered the evening before; their keys,
+    community by community."""
     residents: list[list[str]] = []
     serial = 0
     taken: set[str] = set()
-    for address, count in COMMUNITIES:
+    for address, count in story.communities:
         items = []
         for _ in range(count):
             serial += 1
             number = ""
             while not number or number in taken:
                 born = date(rng.randint(1937, 2019), rng.randint(1, 12), rng.randint(1, 28))
-                number = make_id_number(LINYI, born, rng.randint(1, 999))
+                number = make_id_number(story.county, born, rng.randint(1, 999))
             taken.add(number)
             items.append(
                 PersonIn(
@@ -148,25 +179,32 @@ def _residents(session: Session, rng: random.Random) -> list[list[str]]:
                     id_number=number,
                     phone=f"13{rng.randint(100000000, 999999999)}",
                     address=f"{address}{rng.randint(1, 60)}号",
-                    county_code=LINYI,
+                    county_code=story.county,
                 )
             )
-        made = upsert_people(session, items=items, now=at(8, 20), default_county=LINYI).people
+        made = upsert_people(
+            session, items=items, now=at(story.day - 1, 20), default_county=story.county
+        ).people
         residents.append([p.person_key for p in made])
     return residents
 
 
 def _scans(
-    session: Session, found: ScreeningRound, queue: list[str], site_name: str, site_id: int
+    session: Session,
+    found: ScreeningRound,
+    queue: list[str],
+    site_name: str,
+    site_id: int,
+    day: int,
 ) -> list[service.Registration]:
     """A site's day, 07:00 to 18:00: single tubes for who needs one, pools of ten for the
     rest."""
     ids = registry.resolve_people(session, queue)
-    single = service.needs_single_tube(session, found, list(ids.values()), at=at(9, 7))
+    single = service.needs_single_tube(session, found, list(ids.values()), at=at(day, 7))
     scans = []
     pooled, pooled_n, single_n = None, 0, 0
     for i, key in enumerate(queue):
-        moment = at(9, 7) + timedelta(seconds=i * 11 * 3600 // len(queue))
+        moment = at(day, 7) + timedelta(seconds=i * 11 * 3600 // len(queue))
         if ids[key] in single:
             single_n += 1
             code = f"{site_id}S{single_n:05d}"

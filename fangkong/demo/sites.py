@@ -15,11 +15,11 @@ from fangkong.quarantine.transfers import add_vehicle
 
 SITES = (
     ("临猗县某酒店集中隔离点", "hotel", LINYI, "临猗县猗氏镇某路", (110.78, 35.15), (50, 8, 2, 20),
-     at(6, 21)),
+     at(6, 21), "点长 张某 13935900001"),
     ("盐湖区某宾馆集中隔离点", "hotel", YANHU, "盐湖区解放路", (111.00, 35.03), (70, 6, 4, 20),
-     at(7, 8)),
+     at(7, 8), "点长 李某 13935900002"),
     ("临猗县方舱隔离点", "cabin", LINYI, "临猗县城郊", (110.74, 35.12), (140, 16, 4, 40),
-     at(8, 18)),
+     at(8, 18), "点长 王某 13935900003（方舱指挥部）"),
 )  # fmt: skip
 VEHICLES = (("晋M·D0001", 4, LINYI), ("晋M·D0002", 7, LINYI), ("晋M·D0003", 7, YANHU))
 
@@ -30,7 +30,7 @@ def build_sites(session: Session, commander: Actor) -> None:
         add_vehicle(
             session, actor=commander, data=VehicleIn(plate=plate, seats=seats, base_county=county)
         )
-    for name, kind, county, address, (lon, lat), layout, built in SITES:
+    for name, kind, county, address, (lon, lat), layout, built, staff in SITES:
         create_site(
             session,
             actor=commander,
@@ -42,7 +42,7 @@ def build_sites(session: Session, commander: Actor) -> None:
                 address=address,
                 lon=lon,
                 lat=lat,
-                staff="负责人 张某 13900000000",
+                staff=staff,
                 rooms=_rooms(*layout),
             ),
         )

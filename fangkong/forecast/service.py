@@ -3,6 +3,7 @@ infections, rooms occupied and promised, rooms there are) and the war game's eng
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -48,6 +49,7 @@ def forecast(
     people: int | None = None,
     variant: str = "omicron_ba2",
     hidden: float = HIDDEN,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
     """The next `days` days' needs over `seeds` runs, each seeded with the hidden infections
     behind the ones found recently, on the rooms still free; the rooms already promised (stays
@@ -57,7 +59,7 @@ def forecast(
     seeded = int(round(recent * hidden))
     free_rooms = max(outlook.available - outlook.occupied_today, 0)
     runs = (
-        _runs(seeds, days, seeded, free_rooms, people=people, variant=variant)
+        _runs(seeds, days, seeded, free_rooms, people=people, variant=variant, progress=progress)
         if seeded
         else np.zeros((seeds, days, 3))
     )
@@ -91,7 +93,14 @@ def forecast(
 
 
 def _runs(
-    seeds: int, days: int, seeded: int, free_rooms: int, *, people: int | None, variant: str
+    seeds: int,
+    days: int,
+    seeded: int,
+    free_rooms: int,
+    *,
+    people: int | None,
+    variant: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """(seeds, days, 3): rooms the new contacts would need (placed, and sent home for lack of
     a room), detections and tests, run by run. One city for every run: the runs differ in
@@ -118,4 +127,6 @@ def _runs(
         runs[k, :, 0] = result.column("rooms_used") + result.column("in_home_quarantine")
         runs[k, :, 1] = result.column("detected")
         runs[k, :, 2] = np.diff(result.column("tests_used"), prepend=0)
+        if progress is not None:
+            progress(k + 1, seeds)
     return runs

@@ -234,7 +234,7 @@ def papers_in_bulk(
     """Notices or release certificates for a batch (listed stays, or a whole site), one PDF."""
     site_id = actor.site_id or data.site_id
     stay_ids = data.stay_ids or list(
-        papers.stays_of(session, site_id=site_id, released=data.kind == "release")
+        papers.stays_of(session, now=now, site_id=site_id, released=data.kind == "release")
     )
     pdf = papers.render_papers(session, actor=actor, stay_ids=stay_ids, kind=data.kind, now=now)
     return _pdf(pdf, f"{data.kind}s.pdf")

@@ -71,15 +71,16 @@ def papers_command(
 
     if kind not in ("notice", "release"):
         raise typer.BadParameter("notice or release", param_hint="--kind")
+    now = platform_now()
     with command_session() as session, Progress(console=console) as bar:
-        stay_ids = list(stays_of(session, site_id=site, released=kind == "release"))
+        stay_ids = list(stays_of(session, now=now, site_id=site, released=kind == "release"))
         task = bar.add_task(f"{kind}s", total=len(stay_ids))
         data = render_papers(
             session,
             actor=acting_as(session, user),
             stay_ids=stay_ids,
             kind=kind,
-            now=platform_now(),
+            now=now,
             progress=lambda n: bar.advance(task, n),
         )
         bar.update(task, completed=len(stay_ids))

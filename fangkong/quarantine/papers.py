@@ -16,7 +16,7 @@ from functools import lru_cache
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -226,11 +226,16 @@ def render_papers(
 
 
 def stays_of(
-    session: Session, *, site_id: int | None = None, released: bool = False
+    session: Session, *, now: datetime, site_id: int | None = None, released: bool = False
 ) -> Iterable[int]:
-    """Stays to print for: a site's current residents, or its released ones."""
+    """Stays to print for at `now`: a site's residents then, or those released by then."""
     query = select(Stay.id).join(Room, Room.id == Stay.room_id).order_by(Stay.id)
     if site_id is not None:
         query = query.where(Room.site_id == site_id)
-    query = query.where(Stay.end_reason == "released" if released else Stay.released_at.is_(None))
+    if released:
+        query = query.where(Stay.end_reason == "released", Stay.released_at <= now)
+    else:
+        query = query.where(
+            Stay.placed_at <= now, or_(Stay.released_at.is_(None), Stay.released_at > now)
+        )
     return list(session.scalars(query))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -151,7 +151,7 @@ def _gather(
     contacts = [reach[i] for i in wanted if i in reach]
     batch.people = people_by_id(session, {c.person_id for c in contacts})
     orders = orders_for(session, [c.id for c in contacts])
-    staying = _staying(session, list(batch.people))
+    staying = _staying(session, list(batch.people), batch.now)
     for contact in contacts:
         person = batch.people[contact.person_id]
         phases = orders[contact.id][1] if contact.id in orders else []
@@ -165,14 +165,16 @@ def _gather(
             _join_group(batch, contact, person, phase, contact.id in accessible)
 
 
-def _staying(session: Session, person_ids: list[int]) -> dict[int, int]:
-    """Person -> the room they are in now."""
+def _staying(session: Session, person_ids: list[int], now: datetime) -> dict[int, int]:
+    """Person -> the room they are in at `now` (a replay's moment may precede a release)."""
     return {
         person_id: room_id
         for chunk in in_chunks(person_ids)
         for person_id, room_id in session.execute(
             select(Stay.person_id, Stay.room_id).where(
-                Stay.person_id.in_(chunk), Stay.released_at.is_(None)
+                Stay.person_id.in_(chunk),
+                Stay.placed_at <= now,
+                or_(Stay.released_at.is_(None), Stay.released_at > now),
             )
         )
     }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -262,14 +262,22 @@ def present_stay(session: Session, actor: Actor, stay: Stay) -> StayRead:
     )
 
 
-def active_stays(session: Session, *, actor: Actor) -> list[StayRead]:
-    """Everyone in a room (or on the way to one) that this actor may see."""
+def active_stays(
+    session: Session, *, actor: Actor, as_of: datetime | None = None
+) -> list[StayRead]:
+    """Everyone in a room (or on the way to one) that this actor may see: now, or at the
+    moment `as_of` (placed by then, not yet released)."""
     query = (
         select(Stay)
         .join(Room, Room.id == Stay.room_id)
-        .where(Stay.released_at.is_(None))
         .order_by(Room.site_id, Room.building, Room.number)
     )
+    if as_of is None:
+        query = query.where(Stay.released_at.is_(None))
+    else:
+        query = query.where(
+            Stay.placed_at <= as_of, or_(Stay.released_at.is_(None), Stay.released_at > as_of)
+        )
     if actor.site_id is not None:
         query = query.where(Room.site_id == actor.site_id)
     stays = list(session.scalars(query))

@@ -54,9 +54,14 @@ def get_round(session: Session, *, actor: Actor, round_id: int) -> ScreeningRoun
     return found
 
 
-def list_rounds(session: Session, *, actor: Actor) -> list[ScreeningRound]:
-    rounds = session.scalars(select(ScreeningRound).order_by(ScreeningRound.starts_at.desc()))
-    return [r for r in rounds if sees(actor, r)]
+def list_rounds(
+    session: Session, *, actor: Actor, as_of: datetime | None = None
+) -> list[ScreeningRound]:
+    """The rounds the actor sees, the latest first; with `as_of`, those created by then."""
+    query = select(ScreeningRound).order_by(ScreeningRound.starts_at.desc())
+    if as_of is not None:
+        query = query.where(ScreeningRound.created_at <= as_of)
+    return [r for r in session.scalars(query) if sees(actor, r)]
 
 
 def create_round(

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from fangkong.core.auth import Actor
-from fangkong.core.deps import TOKEN_COOKIE
+from fangkong.app import create_app
+from fangkong.core.auth import Actor, Role
+from fangkong.core.clock import FixedClock
+from fangkong.core.db import make_session_factory, transaction
+from fangkong.core.settings import get_settings
 from fangkong.forecast.service import forecast
+from fangkong.users.schemas import UserCreate
+from fangkong.users.service import actor_of, create_user
 from tests.builders.moments import at
 from tests.builders.people import make_person
 from tests.builders.quarantine import make_site
 from tests.builders.tracing import make_infection
-from tests.conftest import MakeActor
+from tests.conftest import NOW, MakeActor
 
 
 def test_a_forecast_from_the_live_state_warns_before_rooms_run_out(
@@ -33,28 +40,47 @@ def test_a_forecast_from_the_live_state_warns_before_rooms_run_out(
     assert all(low <= mid <= high for low, mid, high in busy.rooms_needed)
 
 
-def test_the_forecast_page(
-    client: TestClient, session: Session, login: Callable[..., dict[str, str]], tracer: Actor,
-    monkeypatch: object,
-) -> None:  # fmt: skip
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+def test_the_forecast_page(fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a database of its own: the runs read it from their own thread and connection while
+    the page answers, as in production."""
     monkeypatch.setenv("FANGKONG_CITY_POPULATION", "30000")
-    from fangkong.core.settings import get_settings
-
     get_settings.cache_clear()
+    factory = make_session_factory(fresh_engine)
     try:
-        for k in range(5):
-            make_infection(session, tracer, person=make_person(f"病例{k}"), reported=at(9, 8))
-        token = login("commander", None)["Authorization"].removeprefix("Bearer ")
-        client.cookies.set(TOKEN_COOKIE, token)
-        page = client.get("/forecast", params={"as_of": "2022-03-10T12:00", "seeds": 2})
-        assert page.status_code == 200
-        assert 'id="forecast-chart"' in page.text and "data-forecast" in page.text
-        assert "隔离房间" in page.text
+        with transaction(factory) as session:
+            tracer = actor_of(create_user(session, data=user("tracer", "140821"), now=NOW))
+            create_user(session, data=user("commander", None), now=NOW)
+            for k in range(5):
+                make_infection(session, tracer, person=make_person(f"病例{k}"), reported=at(9, 8))
+        app = create_app(session_factory=factory, clock=FixedClock(NOW))
+        with TestClient(app) as client:
+            client.post("/login", data={"username": "commander", "password": PASSWORD})
+            page = wait_for_forecast(client, {"as_of": "2022-03-10T12:00", "seeds": "2"})
+        assert 'id="forecast-chart"' in page and "data-forecast" in page
+        assert "隔离房间" in page
     finally:
         get_settings.cache_clear()
+
+
+PASSWORD = "correct horse battery"
+
+
+def user(role: Role, jurisdiction: str | None) -> UserCreate:
+    return UserCreate(username=role, display_name=role, password=PASSWORD, role=role,
+                      jurisdiction=jurisdiction)  # fmt: skip
+
+
+def wait_for_forecast(client: TestClient, params: dict[str, str]) -> str:
+    """The page as a browser ends up with it: progress first, polled until the runs are done."""
+    first = client.get("/forecast", params=params)
+    assert first.status_code == 200 and 'id="forecast-progress"' in first.text
+    for _ in range(1200):
+        state = client.get("/forecast/progress", params=params).json()
+        assert not state["failed"]
+        if state["finished"]:
+            break
+        time.sleep(0.1)
+    return str(client.get("/forecast", params=params).text)
 
 
 def test_a_scenario_filled_from_the_database(

@@ -56,7 +56,7 @@ def placements_page(
         actor,
         waiting=waiting,
         until=until,
-        stays=stays.active_stays(session, actor=actor),
+        stays=stays.active_stays(session, actor=actor, as_of=now),
         site_names=site_names_of(session),
     )
 

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from fangkong.core.deps import NowDep, SessionDep
+from fangkong.core.deps import SessionDep
 from fangkong.core.ids import divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.testing import coverage as testing_coverage
 from fangkong.testing import labs, recalls, shipments
 from fangkong.testing import service as testing
-from fangkong.web.pages.kit import PageActor, render
+from fangkong.web.pages.kit import AsOf, PageActor, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,12 +22,12 @@ router = APIRouter(include_in_schema=False)
 def testing_page(
     request: Request,
     session: SessionDep,
-    now: NowDep,
+    moment: AsOf,
     actor: PageActor,
     round_id: int | None = Query(default=None, alias="round", ge=1, le=2_147_483_647),
 ) -> Response:
     """A screening round: who is sampled, where tubes are, what came back, who was missed."""
-    rounds = testing.list_rounds(session, actor=actor)
+    rounds = testing.list_rounds(session, actor=actor, as_of=moment)
     chosen = next((r for r in rounds if r.id == round_id), rounds[0] if rounds else None)
     context: dict[str, Any] = {"rounds": rounds, "chosen": None}
     if chosen is not None:
@@ -43,6 +43,7 @@ def testing_page(
             if recalls.may_see_recalls(actor)
             else [],
         )
-    context["labs"] = labs.list_labs(session, now=now)
+    context["labs"] = labs.list_labs(session, now=moment)
+    context["as_of"] = moment
     context["counties"] = {d.code: d.name for d in divisions_in(get_settings().city_code)}
     return render(request, "testing.html", actor, **context)

@@ -189,6 +189,14 @@ function chainLayout(chain) {
 function drawChain(el) {
   const chain = JSON.parse(el.dataset.chain);
   const at = chainLayout(chain);
+  // The legend names every colour: one entry a generation of infections, then the contacts.
+  const names = JSON.parse(el.dataset.legend);
+  const generations = [...new Set(chain.nodes.filter((n) => n.kind === "infection").map((n) => n.generation || 1))].sort();
+  const kinds = Object.keys(CONTACT_COLOURS).filter((k) => chain.nodes.some((n) => n.kind !== "infection" && n.category === k));
+  const categories = [
+    ...generations.map((g) => ({ name: el.dataset.generation.replace("{n}", g), itemStyle: { color: GEN_COLOURS[(g - 1) % GEN_COLOURS.length] } })),
+    ...kinds.map((k) => ({ name: names[k], itemStyle: { color: CONTACT_COLOURS[k] } })),
+  ];
   const nodes = chain.nodes.map((n) => {
     const infection = n.kind === "infection";
     const [x, y] = at(n.id);
@@ -197,7 +205,6 @@ function drawChain(el) {
       name: infection ? `${n.label} · G${n.generation}` : n.label,
       symbolSize: infection ? (n.id === el.dataset.infection ? 46 : 36) : n.category === "secondary" ? 9 : 14,
       itemStyle: {
-        color: infection ? GEN_COLOURS[((n.generation || 1) - 1) % GEN_COLOURS.length] : CONTACT_COLOURS[n.category] || "#78909c",
         borderColor: n.under_control === false ? "#c62828" : "#fff",
         borderWidth: n.under_control === false ? 3 : 1,
       },
@@ -205,7 +212,7 @@ function drawChain(el) {
         show: infection, position: "top", distance: 8, fontWeight: "bold", fontSize: 13,
         backgroundColor: "rgba(255,255,255,0.9)", padding: [2, 4], borderRadius: 3,
       },
-      category: infection ? 0 : n.category === "secondary" ? 2 : 1,
+      category: infection ? generations.indexOf(n.generation || 1) : generations.length + Math.max(0, kinds.indexOf(n.category)),
     };
   });
   const links = chain.edges.map((e) => ({
@@ -221,12 +228,9 @@ function drawChain(el) {
   chart.setOption({
     animation: false,
     tooltip: { formatter: (p) => (p.dataType === "node" ? p.data.name : "") },
-    legend: { data: el.dataset.legend.split("|") },
+    legend: { data: categories.map((c) => c.name) },
     series: [{
-      type: "graph", layout: "none", roam: true, data: nodes, links,
-      categories: el.dataset.legend.split("|").map((name, i) => ({
-        name, itemStyle: { color: [GEN_COLOURS[0], CONTACT_COLOURS.close, CONTACT_COLOURS.secondary][i] },
-      })),
+      type: "graph", layout: "none", roam: true, data: nodes, links, categories,
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: [0, 8],
     }],
   });
@@ -484,23 +488,38 @@ function drawForecast(el) {
   el.dataset.drawn = String(f.days.length);
 }
 
-// The 800 m cells a case shared with their companions, on the county map; size by how many.
+// The 800 m cells a case shared with their companions, each drawn at its real size on the
+// county map (darker: more companions), labelled with how many.
 function drawCompanionMap(el) {
   const cells = JSON.parse(el.dataset.cells);
   const name = el.dataset.map;
+  const size = Number(el.dataset.cellM || 800);
+  const most = Math.max(1, ...cells.map((c) => c.value[2]));
+  const square = (lon, lat) => {
+    const dLat = size / 2 / 111000, dLon = dLat / Math.cos((lat * Math.PI) / 180);
+    return [[lon - dLon, lat - dLat], [lon + dLon, lat - dLat], [lon + dLon, lat + dLat], [lon - dLon, lat + dLat]];
+  };
   const chart = echarts.init(el);
   const geo = name && echarts.getMap(name)
     ? { map: name, roam: true, itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" },
-        center: cells.length ? cells[0].value.slice(0, 2) : undefined, zoom: 12 }
+        label: { show: true, color: "#78909c" },
+        center: cells.length ? cells[0].value.slice(0, 2) : undefined, zoom: cells.length ? 60 : 1 }
     : undefined;
+  if (!geo) { el.textContent = el.dataset.nomap; return; }
   chart.setOption({
     animation: false,
     tooltip: { trigger: "item", formatter: (p) => `${p.name} · ${p.value[2]}` },
     geo,
-    xAxis: geo ? undefined : { type: "value", scale: true },
-    yAxis: geo ? undefined : { type: "value", scale: true },
-    series: [{ type: "scatter", coordinateSystem: geo ? "geo" : "cartesian2d", data: cells,
-               symbol: "rect", symbolSize: (v) => 8 + 3 * v[2], itemStyle: { color: "#6a1b9a" } }],
+    series: [{
+      type: "custom", coordinateSystem: "geo", data: cells,
+      renderItem: (params, api) => ({
+        type: "polygon",
+        shape: { points: square(api.value(0), api.value(1)).map((p) => api.coord(p)) },
+        style: { fill: "#6a1b9a", opacity: 0.25 + 0.6 * (api.value(2) / most), stroke: "#4a148c", lineWidth: 2 },
+        textContent: { style: { text: el.dataset.count.replace("{n}", api.value(2)), fill: "#fff", fontSize: 13, fontWeight: "bold" } },
+        textConfig: { position: "inside" },
+      }),
+    }],
   });
   el.dataset.drawn = String(cells.length);
 }
@@ -525,4 +544,20 @@ window.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-outlook]").forEach(drawOutlook);
   document.querySelectorAll("#zone-map").forEach(drawZoneMap);
   document.querySelectorAll("#zone-timeline").forEach(drawZoneTimeline);
+});
+
+// A page whose work runs in the background: its progress, polled, then the page reloaded.
+window.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-progress]");
+  if (!box) return;
+  const bar = box.querySelector("progress"), count = box.querySelector(".count");
+  const poll = async () => {
+    const res = await fetch(box.dataset.progress, { credentials: "same-origin" });
+    const state = res.ok ? await res.json() : { failed: true };
+    if (state.failed) { box.querySelector(".error").hidden = false; return; }
+    bar.max = state.total; bar.value = state.done; count.textContent = `${state.done}/${state.total}`;
+    if (state.finished) window.location.reload();
+    else setTimeout(poll, 500);
+  };
+  setTimeout(poll, 300);
 });
