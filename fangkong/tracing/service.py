@@ -392,7 +392,7 @@ def _category_of(protocol: Protocol, text: str | None, via: Contact | None) -> C
     if text:
         return resolve_category(protocol, text)
     if via is None:
-        raise ValueError("is required (or name via_contact_id to derive it)")
+        raise ValueError(_("is required (or name via_contact_id to derive it)"))
     becomes = protocol.category(via.category).contacts_become
     if becomes is None:
         raise ValueError(f"{protocol.id} does not trace the contacts of a {via.category} contact")

@@ -101,8 +101,10 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def signed_in(browser: Browser, server: str, user: str, password: str) -> Page:
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+def signed_in(
+    browser: Browser, server: str, user: str, password: str, *, width: int = 1440
+) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": 1000 if width > 600 else 812})
     page.goto(f"{server}/infections")
     expect(page).to_have_url(f"{server}/login?next=/infections")
     page.fill("input[name=username]", user)
@@ -373,3 +375,55 @@ def test_a_checkpoint_scans_a_code_and_a_replaced_code_stops_answering(
     gate.press("#scan-token", "Enter")
     expect(gate.locator("#scan-form .errors")).to_contain_text("无效或已更换")
     expect(gate.locator("#scan-history tbody tr")).to_have_count(2)
+
+
+PHONE = 375  # the narrowest phone field staff carry
+
+
+def fits_a_phone(page: Page) -> None:
+    """Nothing makes the page scroll sideways (a wide table scrolls inside itself)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+def test_field_work_on_a_phone(browser: Browser, own_server: str) -> None:
+    """Tracing a contact, the scan and a site's roster, at 375 px wide."""
+    tracer = signed_in(browser, own_server, "linyi", "linyi-demo-2022", width=PHONE)
+    tracer.goto(f"{own_server}/infections/1")
+    fits_a_phone(tracer)
+    before = tracer.locator("#contacts tbody tr").count()
+    tracer.click("summary:has-text('添加接触者')")
+    form = tracer.locator("form[data-api$='/contacts']")
+    form.locator("input[name='person.name']").fill("赵某手机")
+    form.locator("input[name='person.phone']").fill("13700001234")
+    form.locator("input[name='person.address']").fill("临猗县猗氏镇某村")
+    form.locator("select[name=category]").select_option("close")
+    form.locator("select[name=setting]").select_option("workplace")
+    form.locator("input[name=exposure_at]").fill("2022-03-05T12:00")
+    for field in form.locator("input, select, button").all():
+        box = field.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE
+    form.locator("button[type=submit]").click()
+    expect(tracer.locator("#contacts tbody tr")).to_have_count(before + 1)
+    fits_a_phone(tracer)
+    tracer.goto(f"{own_server}/people?q=王某强")
+    tracer.click("#people a:has-text('健康码')")
+    token = tracer.locator("#code-token code").inner_text()
+
+    gate = signed_in(browser, own_server, "station", "station-demo-2022", width=PHONE)
+    gate.goto(f"{own_server}/scan")
+    gate.fill("#scan-token", token)
+    gate.press("#scan-token", "Enter")
+    expect(gate.locator("#scan-result")).to_have_attribute("data-colour", "red")
+    box = gate.locator("#scan-result").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE
+    fits_a_phone(gate)
+    shot(gate, "scan-375")
+
+    site = signed_in(browser, own_server, "hotel", "hotel-demo-2022", width=PHONE)
+    site.goto(f"{own_server}/placements")
+    expect(site.locator("#stays tbody tr").first).to_be_visible()
+    fits_a_phone(site)
+    site.goto(f"{own_server}/sites")
+    expect(site.locator("#sites a:has-text('花名册')")).to_be_visible()
+    fits_a_phone(site)
+    shot(site, "sites-375")

@@ -23,6 +23,7 @@ from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import header_clock
+from fangkong.web.menu import menu_for
 
 HERE = Path(__file__).parent.parent  # fangkong/web: templates, static, node_modules
 
@@ -104,6 +105,7 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
         {
             "lang": current_lang.get(),
             "actor": actor,
+            "menu": menu_for(actor) if actor else [],
             "clock": header_clock(request.app.state.clock, actor),
             "city_zone": get_settings().timezone,
             **context,
