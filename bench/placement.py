@@ -144,7 +144,7 @@ def run_fangkong(url: str, ids: list[int]) -> dict[str, float]:
 
     start = time.perf_counter()
     with transaction(factory) as session:
-        stays = list(stays_of(session))
+        stays = list(stays_of(session, now=NOW))
         pdf = render_papers(session, actor=actor, stay_ids=stays, kind="notice", now=NOW)
     return {
         "seconds": seconds,

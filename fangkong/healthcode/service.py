@@ -171,7 +171,7 @@ def file_appeal(
     person = find_person(session, person_id)
     if person is None or not actor.covers(person.county_code):
         raise NotFound(f"person {person_id} not found")
-    verdict, _ = healthcode(session, actor=actor, person_id=person_id, as_of=now)
+    verdict, _history = healthcode(session, actor=actor, person_id=person_id, as_of=now)
     appeal = Appeal(person_id=person_id, filed_at=now, filed_by=actor.username, reason=reason,
                     colour_then=verdict.colour)  # fmt: skip
     session.add(appeal)

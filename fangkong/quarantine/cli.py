@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.quarantine.service import import_sites, list_sites
 from fangkong.users.service import acting_as
@@ -31,9 +32,10 @@ def import_sites_command(
             now=platform_now(),
         )
     console.print(
-        f"{result.sites_created} new sites, {result.rooms_created} new rooms "
-        f"({result.rooms_existing} already there)"
-    )
+        _("%(sites)s new sites, %(rooms)s new rooms (%(existing)s already there)",
+          sites=result.sites_created, rooms=result.rooms_created,
+          existing=result.rooms_existing)
+    )  # fmt: skip
 
 
 @app.command("sites")
@@ -85,7 +87,7 @@ def papers_command(
         )
         bar.update(task, completed=len(stay_ids))
     out.write_bytes(data)
-    console.print(f"wrote {len(stay_ids)} pages to {out}")
+    console.print(_("wrote %(pages)s pages to %(file)s", pages=len(stay_ids), file=out))
 
 
 @app.command("place")
@@ -100,7 +102,7 @@ def place_command(
 
     with command_session() as session:
         actor = acting_as(session, user)
-        contacts, _ = list_contacts(session, actor=actor, infection_id=infection)
+        contacts, _elsewhere = list_contacts(session, actor=actor, infection_id=infection)
         result = place_contacts(
             session,
             actor=actor,
@@ -108,9 +110,10 @@ def place_command(
             now=platform_now(),
             by_transfer=transfer,
         )
-    console.print(f"placed {len(result.placed)}; not placed {len(result.unplaced)}")
+    console.print(_("placed %(placed)s; not placed %(unplaced)s", placed=len(result.placed),
+                    unplaced=len(result.unplaced)))  # fmt: skip
     for u in result.unplaced:
-        console.print(f"  contact {u.contact_id}: {u.reason}")
+        console.print(_("  contact %(id)s: %(reason)s", id=u.contact_id, reason=u.reason))
 
 
 @app.command("dispatch")
@@ -122,8 +125,8 @@ def dispatch_command(
 
     with command_session() as session:
         plan = plan_dispatch(session, actor=acting_as(session, user))
-    table = Table(title="Dispatch plan")
-    for column in ("vehicle", "run", "area", "people/seats", "transfers"):
+    table = Table(title=_("Dispatch plan"))
+    for column in (_("vehicle"), _("run"), _("area"), _("people/seats"), _("transfers")):
         table.add_column(column)
     for r in plan.runs:
         table.add_row(
@@ -135,7 +138,7 @@ def dispatch_command(
         )
     console.print(table)
     if plan.unassigned:
-        console.print(f"[red]larger than any vehicle: {plan.unassigned}[/]")
+        console.print("[red]" + _("larger than any vehicle: %(t)s", t=plan.unassigned) + "[/]")
 
 
 @app.command("release-due")
@@ -147,9 +150,10 @@ def release_command(
 
     with command_session() as session:
         result = release_due(session, actor=acting_as(session, user), now=platform_now())
-    console.print(f"released {len(result.released)}; held {len(result.held)}")
+    console.print(_("released %(released)s; held %(held)s", released=len(result.released),
+                    held=len(result.held)))  # fmt: skip
     for h in result.held:
-        console.print(f"  stay {h.stay_id}: {h.reason}")
+        console.print(_("  stay %(id)s: %(reason)s", id=h.stay_id, reason=h.reason))
 
 
 @app.command("roster")

@@ -8,6 +8,7 @@ it embedded in every PDF (fangkong/core/fonts.py), so the papers print on any pr
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,15 +107,20 @@ def _char_width(char: str, size: int) -> float:
     return float(pdfmetrics.stringWidth(char, paper_font(), size))
 
 
+# What may not be split across lines: a run of digits and Latin letters (an ID number, a
+# year, a room, a serial); Chinese breaks between any two characters.
+UNBREAKABLE = re.compile(r"[0-9A-Za-z\-]+|.", re.DOTALL)
+
+
 def _wrap(text: str, width: float, size: int) -> list[str]:
-    """Lines of at most `width` points: Chinese breaks anywhere, so measure, don't count."""
+    """Lines of at most `width` points, measured, not counted; numbers kept whole."""
     lines, line, used = [], "", 0.0
-    for char in text:
-        w = _char_width(char, size)
+    for token in UNBREAKABLE.findall(text):
+        w = sum(_char_width(char, size) for char in token)
         if used + w > width and line:
             lines.append(line)
             line, used = "", 0.0
-        line += char
+        line += token
         used += w
     return [*lines, line]
 

@@ -19,6 +19,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import local_date
 from fangkong.people.service import people_by_id, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Transfer
@@ -147,7 +148,7 @@ def _gather(
     reach = contacts_in_reach(session, actor=batch.actor, contact_ids=wanted)
     # Absent, or outside the jurisdiction: nobody learns which.
     absent = [i for i in wanted if i not in reach]
-    batch.unplaced += [Unplaced(contact_id=i, reason="no such contact") for i in absent]
+    batch.unplaced += [Unplaced(contact_id=i, reason=_("no such contact")) for i in absent]
     contacts = [reach[i] for i in wanted if i in reach]
     batch.people = people_by_id(session, {c.person_id for c in contacts})
     orders = orders_for(session, [c.id for c in contacts])
@@ -158,9 +159,9 @@ def _gather(
         phase = _central_phase(phases, batch.now)
         # Someone in a room is told so first: their order may well have moved on since.
         if person.id in staying:
-            batch.refuse([contact], f"already placed in room {staying[person.id]}")
+            batch.refuse([contact], _("already placed in room %(room)s", room=staying[person.id]))
         elif phase is None:
-            batch.refuse([contact], "no central-quarantine order")
+            batch.refuse([contact], _("no central-quarantine order"))
         else:
             _join_group(batch, contact, person, phase, contact.id in accessible)
 
@@ -205,7 +206,7 @@ def _keep_infants_with_parents(batch: _Batch, *, today: date) -> None:
         if infants and len(infants) == len(group.contacts):
             batch.refuse(
                 group.contacts,
-                "an infant is placed with a parent: add the parent's contact to the batch",
+                _("an infant is placed with a parent: add the parent's contact to the batch"),
             )
             del batch.groups[group.key]
 
@@ -237,14 +238,14 @@ def _house(session: Session, batch: _Batch, rooms: _FreeRooms, group: _Group) ->
     size = len(group.contacts)
     kinds: tuple[str, ...]
     if size > 1:
-        kinds, wanted = ("family",), "family room"
+        kinds, wanted = ("family",), _("family room")
     elif group.accessible:
-        kinds, wanted = ("accessible",), "accessible room"
+        kinds, wanted = ("accessible",), _("accessible room")
     else:
-        kinds, wanted = ("single", "accessible"), "single room"
+        kinds, wanted = ("single", "accessible"), _("single room")
     room = _claim(session, rooms.ready, rooms.order_for[group.county], kinds, size)
     if room is None:
-        batch.refuse(group.contacts, f"no {wanted} free at any site")
+        batch.refuse(group.contacts, _("no %(room)s free at any site", room=wanted))
         return
     assert group.ends_at is not None
     site_name = rooms.site_names[room.site_id]

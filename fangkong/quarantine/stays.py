@@ -14,6 +14,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
 from fangkong.people.schemas import PersonRead
 from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
@@ -199,7 +200,7 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
                 Held(
                     stay_id=stay.id,
                     person=show_person(person, actor, in_care=actor.site_id is not None),
-                    reason=f"no negative result for the swab of {missing[0]}",
+                    reason=_("no negative result for the swab of %(day)s", day=missing[0]),
                 )
             )
             continue

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fangkong.core.cli_support import command_session
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.tracing.linelists import export_contacts, import_contacts
 from fangkong.users.service import acting_as
@@ -56,13 +57,14 @@ def import_file(
         )
     if result.already_imported:
         console.print(
-            f"{file.name} was already imported for infection {infection}; nothing changed"
-        )
+            _("%(file)s was already imported for infection %(id)s; nothing changed",
+              file=file.name, id=infection)
+        )  # fmt: skip
     else:
         console.print(
-            f"imported {result.rows} rows: {result.contacts_created} new contacts, "
-            f"{result.people_created} new people"
-        )
+            _("imported %(rows)s rows: %(contacts)s new contacts, %(people)s new people",
+              rows=result.rows, contacts=result.contacts_created, people=result.people_created)
+        )  # fmt: skip
 
 
 @app.command("export")
@@ -77,4 +79,4 @@ def export_file(
         out.write_bytes(
             export_contacts(session, actor=actor, infection_id=infection, now=platform_now())
         )
-    console.print(f"wrote {out}")
+    console.print(_("wrote %(file)s", file=out))

@@ -346,7 +346,7 @@ def export_contacts(session: Session, *, actor: Actor, infection_id: int, now: d
     """The infection's contacts as .xlsx, masked unless the user may see identities in full."""
     infection = get_infection(session, actor=actor, infection_id=infection_id)
     protocol = get_protocol(infection.protocol_id)
-    contacts, _ = list_contacts(session, actor=actor, infection_id=infection.id)
+    contacts, _elsewhere = list_contacts(session, actor=actor, infection_id=infection.id)
     people = people_by_id(session, {c.person_id for c in contacts})
     orders = orders_for(session, [c.id for c in contacts])
     book = Workbook(write_only=True)

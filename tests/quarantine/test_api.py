@@ -114,7 +114,7 @@ class TestPlacementApi:
         assert response.status_code == 200, response.text
         body = response.json()
         assert [p["room"] for p in body["placed"]] == ["A-101"]
-        assert body["unplaced"] == [{"contact_id": 424242, "reason": "no such contact"}]
+        assert body["unplaced"] == [{"contact_id": 424242, "reason": "没有此接触者"}]
         assert (
             client.post(
                 "/api/quarantine/placements", headers=tracer, json={"contact_ids": []}

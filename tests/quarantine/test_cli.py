@@ -51,9 +51,9 @@ def test_quarantine_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) ->
     missing = runner.invoke(app, ["quarantine", "place", "--infection", "999"])
     assert missing.exit_code == 1 and "未找到感染者" in flat(missing.output)
     dispatch = runner.invoke(app, ["quarantine", "dispatch"])
-    assert dispatch.exit_code == 0 and "Dispatch plan" in flat(dispatch.output)
+    assert dispatch.exit_code == 0 and "转运调度计划" in flat(dispatch.output)
     release = runner.invoke(app, ["quarantine", "release-due"])
-    assert release.exit_code == 0 and "held" in release.output
+    assert release.exit_code == 0 and "暂缓" in release.output
 
 
 def test_placing_an_infections_contacts_says_who_is_already_in_a_room(
@@ -65,6 +65,6 @@ def test_placing_an_infections_contacts_says_who_is_already_in_a_room(
     placed = demo_cli.invoke(app, ["quarantine", "place", "--infection", "1"])
     assert placed.exit_code == 0, placed.output
     lines = placed.output.splitlines()
-    assert any("already placed in room" in line for line in lines)
-    already = [line for line in lines if "already placed" in line]
-    assert not any("no central-quarantine order" in line for line in already)
+    assert any("已入住房间" in line for line in lines)
+    already = [line for line in lines if "已入住" in line]
+    assert not any("无集中隔离管理措施" in line for line in already)

@@ -82,7 +82,7 @@ def test_fifty_concurrent_placements(fresh_engine: Engine) -> None:
     unplaced = [r for r in results if r.unplaced]
     assert len(placed) == FAMILY_ROOMS and len(unplaced) == HOUSEHOLDS - FAMILY_ROOMS
     assert all(len(r.placed) == 2 and not r.unplaced for r in placed)
-    assert all(u.reason == "no family room free at any site" for r in unplaced for u in r.unplaced)
+    assert all(u.reason == "各隔离点均无空余家庭房" for r in unplaced for u in r.unplaced)
     with transaction(factory) as session:
         households_in: dict[int, set[str]] = defaultdict(set)
         for room_id, household in session.execute(select(Stay.room_id, Stay.household)):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -57,6 +58,8 @@ def test_a_notice_prints_its_digits_in_an_embedded_font(
     assert "2022年03月08日" in text  # issued on the platform's day, not the wall clock's
     assert f"GL{stay_id:08d}" in text and "S001" in text
     assert b"/FontFile2" in pdf and b"STSong" not in pdf  # the glyphs travel with the file
+    raw = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert not re.search(r"[0-9A-Za-z]\n[0-9A-Za-z]", raw)  # no number split across lines
     assert len(pdf) < 200_000  # a subset, not the 10 MB font
 
 

@@ -119,12 +119,12 @@ class TestPlacement:
             session, actor=tracer, contact_ids=infant + general + singles + [999999], now=NOW
         )
         reasons = {u.contact_id: u.reason for u in first.unplaced}
-        assert "infant" in reasons[infant[0]]
-        assert reasons[general[0]] == "no central-quarantine order"
-        assert reasons[999999] == "no such contact"
-        assert len(first.placed) == 1 and reasons[singles[1]] == "no single room free at any site"
+        assert "婴幼儿" in reasons[infant[0]]
+        assert reasons[general[0]] == "无集中隔离管理措施"
+        assert reasons[999999] == "没有此接触者"
+        assert len(first.placed) == 1 and reasons[singles[1]] == "各隔离点均无空余单人间"
         again = place_contacts(session, actor=tracer, contact_ids=singles[:1], now=NOW)
-        assert again.unplaced[0].reason.startswith("already placed in room")
+        assert again.unplaced[0].reason.startswith("已入住房间")
         assert session.scalar(select(func.count()).select_from(Stay)) == 1
 
     def test_accessible_rooms_go_to_who_needs_them(

@@ -148,7 +148,7 @@ def test_a_transfer_to_a_full_site_writes_nothing(
         now=NOW,
         items=[contact_in(make_person(f"乘客{i}"), setting="train_carriage") for i in range(7)],
     ).contact_ids
-    with pytest.raises(InvalidInput, match="no single room free") as caught:
+    with pytest.raises(InvalidInput, match="各隔离点均无空余单人间") as caught:
         service.place_contacts(
             session,
             actor=tracer,
@@ -158,7 +158,7 @@ def test_a_transfer_to_a_full_site_writes_nothing(
             site_id=site.id,
             all_or_nothing=True,
         )
-    assert caught.value.problems[0].msg == "no single room free at any site"
+    assert caught.value.problems[0].msg == "各隔离点均无空余单人间"
     assert session.scalar(select(func.count()).select_from(Stay)) == 0
     assert session.scalar(select(func.count()).select_from(Transfer)) == 0
     with pytest.raises(InvalidInput, match="site 999 does not exist"):

@@ -284,9 +284,9 @@ class TestCli:
             assert "row 6" in flat(result.output) and "人员类别" in flat(result.output)
             good = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "1"])
             assert good.exit_code == 0, good.output
-            assert "imported 8 rows" in flat(good.output)
+            assert "已导入 8 行" in flat(good.output)
             again = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "1"])
-            assert "nothing changed" in flat(again.output)
+            assert "未作任何改动" in flat(again.output)
             missing = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "999"])
             assert missing.exit_code == 1 and "未找到感染者 999" in flat(missing.output)
         finally:
