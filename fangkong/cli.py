@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,7 @@ from fangkong.companions.cli import app as companions_app
 from fangkong.core.cli_support import tell_database_unreachable
 from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
+from fangkong.core.i18n import _
 from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
 from fangkong.forecast.cli import forecast_command, scenario_command
@@ -26,6 +27,9 @@ from fangkong.testing.cli import app as testing_app
 from fangkong.tracing.cli import app as contacts_app
 from fangkong.users.cli import app as users_app
 from fangkong.zones.cli import app as zones_app
+
+if TYPE_CHECKING:
+    from fangkong.demo import DemoSummary
 
 app = typer.Typer(help="Fangkong (防控): outbreak response command platform.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -61,7 +65,7 @@ def db_upgrade() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
-    console.print(f"database at head: {settings.resolved_database_url}")
+    console.print(_("database at head: %(url)s", url=settings.resolved_database_url))
 
 
 @app.command()
@@ -75,9 +79,8 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    console.print(
-        f"Fangkong on [bold]http://{settings.host}:{settings.port}[/] (API docs at /docs)"
-    )
+    url = f"[bold]http://{settings.host}:{settings.port}[/]"
+    console.print(_("Fangkong on %(url)s (API docs at /docs)", url=url))
     uvicorn.run(
         "fangkong.app:create_app",
         factory=True,
@@ -117,34 +120,40 @@ def demo(
         shutil.rmtree(location, ignore_errors=True)
         summary = build_demo(session, location_dir=location)
     start_replay(settings.data_dir, OPENS_AT, ReplaySpan(REPLAY_FROM, REPLAY_TO))
-    table = Table(title="Demo logins")
-    for column in ("user", "password", "role", "jurisdiction"):
-        table.add_column(column)
-    for username, password, role, county in summary.users:
-        table.add_row(username, password, role, county or "whole city")
-    console.print(
-        f"Demo outbreak (Linyi, March 2022): {summary.infections} infections, "
-        f"{summary.contacts} contacts ({summary.secondary} secondary), {summary.stops} places "
-        f"-> {db_file}"
-    )
-    console.print(table)
-    url = f"http://{settings.host}:{settings.port}"
-    console.print(
-        f"Scanner key of 运城北站 出站口 1 (shown once): [bold]{summary.scanner_key}[/]  ·  "
-        f"scan page {url}/scan (user station)  ·  a person's code and its token: "
-        f"{url}/people/<id>/code"
-    )
-    console.print(
-        f"Platform time: [bold]{OPENS_AT:%Y-%m-%d %H:%M}[/] (step through 6–21 March from the "
-        f"pages' header, or GET/PUT {url}/api/clock)"
-    )
-    console.print(
-        f"Open [bold]{url}[/]  ·  the 48-hour board as of 7 March 20:00: "
-        f"{url}/board?as_of=2022-03-07T20:00  ·  rooms as of 9 March: "
-        f"{url}/sites?as_of=2022-03-09T20:00"
-    )
+    _tell_demo(summary, db_file, f"http://{settings.host}:{settings.port}")
     if serve_after:
         serve()
+
+
+def _tell_demo(summary: DemoSummary, db_file: Path, url: str) -> None:
+    """What was built, the logins, and where to start."""
+    from fangkong.demo.when import OPENS_AT
+
+    table = Table(title=_("Demo logins"))
+    for column in (_("username"), _("password"), _("role"), _("jurisdiction")):
+        table.add_column(column)
+    for username, password, role, county in summary.users:
+        table.add_row(username, password, _(f"role_{role}"), county or _("whole city"))
+    console.print(_(
+        "Demo outbreak (Linyi, March 2022): %(infections)s infections, %(contacts)s contacts "
+        "(%(secondary)s secondary), %(places)s places -> %(file)s",
+        infections=summary.infections, contacts=summary.contacts,
+        secondary=summary.secondary, places=summary.stops, file=db_file,
+    ))  # fmt: skip
+    console.print(table)
+    console.print(_(
+        "Scanner key of 运城北站 出站口 1 (shown once): %(key)s  ·  scan page %(url)s/scan (user "
+        "station)  ·  a person's code and its token: %(url)s/people/<id>/code",
+        key=f"[bold]{summary.scanner_key}[/]", url=url,
+    ))  # fmt: skip
+    console.print(_(
+        "Platform time: %(moment)s (step through 6–21 March from the pages' header, or GET/PUT "
+        "%(url)s/api/clock)", moment=f"[bold]{OPENS_AT:%Y-%m-%d %H:%M}[/]", url=url,
+    ))  # fmt: skip
+    console.print(_(
+        "Open %(url)s  ·  the 48-hour board as of 7 March 20:00: %(url)s/board?as_of=2022-03-07"
+        "T20:00  ·  rooms as of 9 March: %(url)s/sites?as_of=2022-03-09T20:00", url=url,
+    ))  # fmt: skip
 
 
 @app.command("purge-expired")
@@ -162,10 +171,11 @@ def purge_expired_command(
     days = retention_days if retention_days is not None else get_settings().retention_days
     with command_session() as session:
         done = purge_all(session, now=platform_now(), retention_days=days)
-    console.print(
-        f"deleted {done.people} people, {done.contacts} contact records, "
-        f"{done.samples} screening samples and {done.scans} checkpoint scans"
-    )
+    console.print(_(
+        "deleted %(people)s people, %(contacts)s contact records, %(samples)s screening samples "
+        "and %(scans)s checkpoint scans", people=done.people, contacts=done.contacts,
+        samples=done.samples, scans=done.scans,
+    ))  # fmt: skip
 
 
 @app.command("clock")
@@ -189,5 +199,5 @@ def clock_command(
             clock.set(parse_local_datetime(set_to))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--set") from None
-    kind = "replay" if isinstance(clock, ReplayClock) else "wall clock"
+    kind = _("replay") if isinstance(clock, ReplayClock) else _("wall clock")
     console.print(f"{fmt_local(clock.now())} ({kind})")

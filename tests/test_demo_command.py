@@ -28,12 +28,12 @@ def test_fangkong_demo_builds_the_outbreak(tmp_path: Path, monkeypatch: pytest.M
         get_settings.cache_clear()
     out = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
-    assert "5 infections, 61 contacts (14 secondary), 9 places" in out
+    assert "感染者 5 人，接触者 61 人（次密接 14 人），活动地点 9 处" in out
     for login in ("linyi-demo-2022", "hotel-demo-2022", "lab-demo-2022", "station-demo-2022"):
         assert login in out
     assert (tmp_path / "fangkong.db").stat().st_size > 0
     # The server and every command then run at the demo's moment, steppable 6-21 March.
-    assert "Platform time: 2022-03-08 20:00" in out
+    assert "平台时间：2022-03-08 20:00" in out
     clock = platform_clock(Settings(data_dir=tmp_path))
     assert isinstance(clock, ReplayClock) and clock.span is not None
     assert clock.now() == datetime(2022, 3, 8, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

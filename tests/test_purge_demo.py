@@ -20,7 +20,7 @@ def test_purge_expired_runs_on_the_demo(demo_cli: CliRunner, demo_copy: Path) ->
     # At the demo's own moment nothing is past 30 days yet.
     kept = demo_cli.invoke(cli, ["purge-expired"])
     assert kept.exit_code == 0, kept.output
-    assert "deleted 0 people" in kept.output
+    assert "已删除人员 0 人" in kept.output
 
     # At the replay's end with no retention, everyone not still needed goes, with their stays,
     # swabs, arrivals and appeals; infected people and open stays stay.
@@ -31,7 +31,7 @@ def test_purge_expired_runs_on_the_demo(demo_cli: CliRunner, demo_copy: Path) ->
     stays = _count(demo_copy, "SELECT count(*) FROM quarantine_stays")
     gone = demo_cli.invoke(cli, ["purge-expired", "--retention-days", "0"])
     assert gone.exit_code == 0, gone.output
-    assert "deleted 0 people" not in gone.output
+    assert "已删除人员 0 人" not in gone.output
     assert _count(demo_copy, open_stays) == staying
     assert _count(demo_copy, "SELECT count(*) FROM quarantine_stays") < stays
     assert _count(demo_copy, "SELECT count(*) FROM infections") == cases
@@ -43,4 +43,4 @@ def test_purge_expired_runs_on_the_demo(demo_cli: CliRunner, demo_copy: Path) ->
         assert orphans == 0, table
     # Run again: nothing more to do.
     again = demo_cli.invoke(cli, ["purge-expired", "--retention-days", "0"])
-    assert "deleted 0 people, 0 contact records" in " ".join(again.output.split())
+    assert "已删除人员 0 人、接触记录 0 条" in " ".join(again.output.split())

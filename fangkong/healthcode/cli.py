@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from fangkong.core.cli_support import command_session
 from fangkong.core.errors import InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.healthcode import scan
 from fangkong.travel.models import Checkpoint
@@ -29,7 +30,7 @@ def issue_tokens_command() -> None:
             now=platform_now(),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(f"issued {made:,} code tokens")
+    console.print(_("issued %(count)s code tokens", count=f"{made:,}"))
 
 
 @app.command("add-scanner")
@@ -47,7 +48,8 @@ def add_scanner_command(
         made, key = scan.add_scanner(
             session, actor=actor, checkpoint_id=found, label=label, now=platform_now()
         )
-    console.print(f"scanner {made.id} at {checkpoint}: key [bold]{key}[/] (shown once)")
+    console.print(_("scanner %(id)s at %(checkpoint)s: key %(key)s (shown once)",
+                    id=made.id, checkpoint=checkpoint, key=f"[bold]{key}[/]"))  # fmt: skip
 
 
 @app.command("revoke-scanner")
@@ -56,4 +58,4 @@ def revoke_scanner_command(scanner_id: int, user: UserOption = "admin") -> None:
     with command_session() as session:
         actor = acting_as(session, user)
         scan.revoke_scanner(session, actor=actor, scanner_id=scanner_id, now=platform_now())
-    console.print(f"scanner {scanner_id} revoked")
+    console.print(_("scanner %(id)s revoked", id=scanner_id))

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError
+from fangkong.core.i18n import _, validation_message
 from fangkong.core.platform_clock import platform_now
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import create_user
@@ -60,10 +61,12 @@ def create(
         )
         with transaction(default_session_factory()) as session:
             user = create_user(session, data=data, now=platform_now())
-            console.print(f"created user {user.username} ({user.role})")
+            console.print(_("created user %(name)s (%(role)s)", name=user.username,
+                            role=_(f"role_{user.role}")))  # fmt: skip
     except ValidationError as exc:
         for err in exc.errors():
-            console.print(f"[red]{'.'.join(map(str, err['loc']))}[/]: {err['msg']}")
+            where = ".".join(map(str, err["loc"]))
+            console.print(f"[red]{where}[/]: {validation_message(err)}")
         raise typer.Exit(1) from None
     except FangkongError as exc:
         console.print(f"[red]{exc}[/]")

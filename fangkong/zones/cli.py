@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local, parse_local_datetime
 from fangkong.users.service import acting_as
@@ -38,16 +39,17 @@ def list_command(
     moment = _moment(as_of)
     with command_session() as session:
         zones = service.list_zones(session, actor=acting_as(session, user), as_of=moment)
-    table = Table(title=f"Zones as of {fmt_local(moment)}")
-    for column in ("id", "zone", "kind", "status", "eligible from", "still needed"):
+    table = Table(title=_("Zones as of %(moment)s", moment=fmt_local(moment)))
+    for column in ("#", _("zone_name"), _("kind"), _("status"), _("eligible_from"),
+                   _("still_needed")):  # fmt: skip
         table.add_column(column)
     for z in zones:
         verdict = z.verdict
         table.add_row(
             str(z.id),
             z.name,
-            z.kind_label,
-            z.status,
+            _(z.kind),
+            _(z.status),
             fmt_local(verdict.eligible_from) if verdict else "",
             "; ".join(verdict.unmet) if verdict else "",
         )
@@ -64,7 +66,7 @@ def export_command(
     with command_session() as session:
         data = service.export_geojson(session, actor=acting_as(session, user), as_of=_moment(as_of))
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    console.print(f"wrote {len(data['features'])} zones to {out}")
+    console.print(_("wrote %(count)s zones to %(file)s", count=len(data["features"]), file=out))
 
 
 @app.command("import")
@@ -80,4 +82,5 @@ def import_command(
             content=file.read_bytes(),
             now=platform_now(),
         )
-    console.print(f"{result.created} zones drawn, {result.existing} already there")
+    console.print(_("%(created)s zones drawn, %(existing)s already there",
+                    created=result.created, existing=result.existing))  # fmt: skip

@@ -161,7 +161,7 @@ def test_the_clock_setting_stands_or_runs() -> None:
 def test_commands_read_and_step_the_demo_clock(demo_cli: CliRunner) -> None:
     shown = demo_cli.invoke(cli, ["clock"])
     assert shown.exit_code == 0, shown.output
-    assert "2022-03-08 20:00 (replay)" in shown.output
+    assert "2022-03-08 20:00 (回放)" in shown.output
     stepped = demo_cli.invoke(cli, ["clock", "--set", "2022-03-13 12:00"])
     assert "2022-03-13 12:00" in stepped.output
     refused = demo_cli.invoke(cli, ["clock", "--set", "2022-04-01 12:00"])
