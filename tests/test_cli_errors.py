@@ -28,7 +28,7 @@ def test_no_database_is_one_line_and_a_hint(tmp_path: Path) -> None:
     )
     said = ran.stdout + ran.stderr
     assert ran.returncode == 2, said
-    assert "Traceback" not in said and "cannot open the database" in said
+    assert "Traceback" not in said and "无法打开数据库" in said
     assert "FANGKONG_DATA_DIR" in said and len(said.strip().splitlines()) <= 4
 
 

@@ -14,20 +14,22 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
+from fangkong.core.sheets import ROW_LOC
 
 err = Console(stderr=True)
 
 
 @contextmanager
-def command_session(refused: str = "nothing written") -> Iterator[Session]:
+def command_session(refused: str | None = None) -> Iterator[Session]:
     """One transaction for the command. On a refused input, every problem is printed with its
     row or field, nothing is written, and the command exits 1."""
     try:
         with transaction(default_session_factory()) as session:
             yield session
     except InvalidInput as exc:
-        refuse(exc, refused)
+        refuse(exc, refused or _("nothing written"))
     except FangkongError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
@@ -37,18 +39,24 @@ def tell_database_unreachable(exc: OperationalError) -> None:
     """One line, and where to look, instead of the driver's traceback."""
     url = make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-    err.print(f"[red]cannot open the database {url}: {reason}[/]")
-    err.print(
-        "  run from the folder that holds var/ (where `make demo` built it), or set "
-        "FANGKONG_DATA_DIR or FANGKONG_DATABASE_URL"
-    )
+    err.print("[red]" + _("cannot open the database %(url)s: %(reason)s", url=url,
+                            reason=reason) + "[/]")  # fmt: skip
+    err.print(_("  run from the folder that holds var/ (where `make demo` built it), or set "
+                "FANGKONG_DATA_DIR or FANGKONG_DATABASE_URL"))  # fmt: skip
+
+
+def _row(part: str) -> str:
+    """A sheet's "row 12" as the reader's language says it (第12行)."""
+    found = ROW_LOC.match(part)
+    return _("row_n").replace("{n}", found.group(1)) if found else part
 
 
 def refuse(exc: InvalidInput, refused: str) -> NoReturn:
     """Print every problem with its row or field, and exit 1."""
     err.print(f"[red]{refused}[/]")
     for problem in exc.problems or []:
-        err.print(f"  {', '.join(map(str, problem.loc))}: {problem.msg}")
+        where = ", ".join(_row(str(part)) for part in problem.loc)
+        err.print(f"  {where}: {problem.msg}")
     if not exc.problems:
         err.print(f"  {exc.message}")
     raise typer.Exit(1) from None

@@ -23,7 +23,7 @@ def import_sites_command(
     user: Annotated[str, typer.Option("--user", help="act as this user")] = "admin",
 ) -> None:
     """Load sites and rooms from a sheet, a row a room: all rows or none."""
-    with command_session(f"{file.name}: nothing imported") as session:
+    with command_session(_("%(file)s: nothing imported", file=file.name)) as session:
         result = import_sites(
             session,
             actor=acting_as(session, user),

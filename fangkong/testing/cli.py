@@ -9,6 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from fangkong.core.cli_support import command_session
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local
 from fangkong.testing import coverage, results, service
@@ -31,7 +32,8 @@ def rounds_command(user: UserOption = "admin") -> None:
         shown = [
             service.present_round(session, r) for r in service.list_rounds(session, actor=actor)
         ]
-    table = Table("id", "round", "starts", "to test", "sampled", "tubes", "resulted", "positive")
+    table = Table("#", _("round"), _("starts"), _("residents"), _("sampled_n"), _("tubes"),
+                  _("resulted"), _("positive_tubes"))  # fmt: skip
     for r in shown:
         table.add_row(
             str(r.id), r.name, fmt_local(r.starts_at), str(r.residents), str(r.sampled),
@@ -45,7 +47,7 @@ def register_command(round_id: int, file: FileArgument, user: UserOption = "admi
     """Register a sampling app's export (身份证号, 管号, 采样点, 采样时间): all or nothing."""
     now = platform_now()
     added = already = 0
-    with command_session("nothing registered") as session:
+    with command_session(_("nothing registered")) as session:
         actor = acting_as(session, user)
         service.get_round(session, actor=actor, round_id=round_id)
         scans = service.parse_scans(
@@ -60,7 +62,8 @@ def register_command(round_id: int, file: FileArgument, user: UserOption = "admi
                 )
                 added, already = added + done.added, already + done.already
                 progress.advance(task, len(batch))
-    console.print(f"registered {added} samples ({already} already registered)")
+    console.print(_("registered %(added)s samples (%(already)s already registered)",
+                    added=added, already=already))  # fmt: skip
 
 
 @app.command("plan")
@@ -70,13 +73,17 @@ def plan_command(round_id: int, user: UserOption = "admin") -> None:
         plan = planning.plan_round(
             session, actor=acting_as(session, user), round_id=round_id, now=platform_now()
         )
-    table = Table("site", "lab", "tubes", "expected result")
+    table = Table(_("sampling_site"), _("lab"), _("tubes"), _("expected_result"))
     for s in plan.shipments:
         table.add_row(s.site, s.lab, str(s.tubes), fmt_local(s.expected_result_at))
     console.print(table)
     console.print(
-        f"{plan.tubes} tubes ({plan.replanned} re-planned); last result "
-        f"{fmt_local(plan.last_result_at)}"
+        _(
+            "%(tubes)s tubes (%(replanned)s re-planned); last result %(last)s",
+            tubes=plan.tubes,
+            replanned=plan.replanned,
+            last=fmt_local(plan.last_result_at),
+        )  # fmt: skip
     )
 
 
@@ -84,14 +91,20 @@ def plan_command(round_id: int, user: UserOption = "admin") -> None:
 def results_command(lab_id: int, file: FileArgument, user: UserOption = "admin") -> None:
     """Upload a lab's results (管号, 结果, 检测时间, 报告时间): all or nothing."""
     now = platform_now()
-    with command_session("nothing recorded") as session:
+    with command_session(_("nothing recorded")) as session:
         rows = results.parse_results(file.name, file.read_bytes(), now=now)
         done = results.record_results(
             session, actor=acting_as(session, user), lab_id=lab_id, rows=rows, now=now
         )
     console.print(
-        f"recorded {done.recorded} results ({done.already} already); "
-        f"{done.positive_pools} positive pools recalled, {len(done.infections)} infections opened"
+        _(
+            "recorded %(recorded)s results (%(already)s already); %(pools)s positive pools "
+            "recalled, %(infections)s infections opened",
+            recorded=done.recorded,
+            already=done.already,
+            pools=done.positive_pools,
+            infections=len(done.infections),
+        )  # fmt: skip
     )
 
 
@@ -108,8 +121,13 @@ def missing_command(
         data = coverage.missing_xlsx(session, actor=actor, round_id=round_id, now=platform_now())
     out.write_bytes(data)
     console.print(
-        f"{cover.missing} of {cover.residents} not sampled, in "
-        f"{sum(1 for c in cover.communities if c.missing)} communities -> {out}"
+        _(
+            "%(missing)s of %(residents)s not sampled, in %(communities)s communities -> %(file)s",
+            missing=cover.missing,
+            residents=cover.residents,
+            communities=sum(1 for c in cover.communities if c.missing),
+            file=out,
+        )  # fmt: skip
     )
 
 
@@ -135,11 +153,17 @@ def pool_size(
         raise typer.BadParameter(str(exc)) from None
     best = advice.recommended
     console.print(
-        f"pool size {best.size}: {best.tests_per_person:.4f} tests per person "
-        f"({1 / best.tests_per_person:.1f} people per test), finds {best.sensitivity:.1%} of cases"
+        _(
+            "pool size %(size)s: %(tpp)s tests per person (%(ppt)s people per test), finds "
+            "%(found)s of cases",
+            size=best.size,
+            tpp=f"{best.tests_per_person:.4f}",
+            ppt=f"{1 / best.tests_per_person:.1f}",
+            found=f"{best.sensitivity:.1%}",
+        )  # fmt: skip
     )
     if table:
-        grid = Table("size", "tests/person", "finds")
+        grid = Table(_("pool_size"), _("tests per person"), _("finds"))
         for o in advice.options:
             grid.add_row(str(o.size), f"{o.tests_per_person:.4f}", f"{o.sensitivity:.1%}")
         console.print(grid)

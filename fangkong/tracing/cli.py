@@ -30,7 +30,7 @@ def import_file(
 ) -> None:
     """Import a contact line list (.xlsx or .csv): every row, or nothing and the row errors."""
     with (
-        command_session(f"{file.name}: nothing imported") as session,
+        command_session(_("%(file)s: nothing imported", file=file.name)) as session,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),

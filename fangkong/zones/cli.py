@@ -75,7 +75,7 @@ def import_command(
     user: UserOption = "admin",
 ) -> None:
     """Zones from a GeoJSON FeatureCollection: all features or none."""
-    with command_session(f"{file.name}: nothing imported") as session:
+    with command_session(_("%(file)s: nothing imported", file=file.name)) as session:
         result = service.import_geojson(
             session,
             actor=acting_as(session, user),

@@ -23,10 +23,10 @@ def test_testing_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) -> No
     )
     refused = runner.invoke(app, ["testing", "register", "1", str(bad)])
     assert refused.exit_code == 1
-    assert "nothing registered" in refused.output and "row 2" in refused.output
+    assert "未登记任何采样" in refused.output and "第2行" in refused.output
     assert "火星采样点" in refused.output
     planned = runner.invoke(app, ["testing", "plan", "1"])
-    assert planned.exit_code == 0 and "0 tubes" in planned.output
+    assert planned.exit_code == 0 and "试管 0 支" in planned.output
     results = tmp_path / "results.csv"
     results.write_text("管号,结果\nNOPE1,阴性\n", encoding="utf-8")
     unknown = runner.invoke(app, ["testing", "results", "1", str(results)])

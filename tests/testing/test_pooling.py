@@ -45,11 +45,7 @@ def test_prevalence_out_of_range(bad: float) -> None:
 
 def test_cli() -> None:
     result = CliRunner().invoke(app, ["testing", "pool-size", "--prevalence", "0.001"])
-    assert (
-        result.exit_code == 0
-        and "pool size" in result.output
-        and "tests per person" in result.output
-    )
+    assert result.exit_code == 0 and "混采比例" in result.output and "人均" in result.output
     bad = CliRunner().invoke(app, ["testing", "pool-size", "--prevalence", "2"])
     assert bad.exit_code != 0
 

@@ -281,7 +281,7 @@ class TestCli:
             book.save(bad)
             result = runner.invoke(app, ["contacts", "import", str(bad), "--infection", "1"])
             assert result.exit_code == 1
-            assert "row 6" in flat(result.output) and "人员类别" in flat(result.output)
+            assert "第6行" in flat(result.output) and "人员类别" in flat(result.output)
             good = runner.invoke(app, ["contacts", "import", str(SAMPLE), "--infection", "1"])
             assert good.exit_code == 0, good.output
             assert "已导入 8 行" in flat(good.output)

@@ -19,5 +19,5 @@ def test_zones_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) -> None
     feature = {"properties": {"name": "x", "kind": "火星"}}
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = runner.invoke(app, ["zones", "import", str(bad)])
-    assert result.exit_code == 1 and "nothing imported" in result.output
+    assert result.exit_code == 1 and "未导入任何数据" in result.output
     assert runner.invoke(app, ["zones", "list", "--as-of", "yesterday"]).exit_code != 0
