@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local
@@ -43,7 +44,8 @@ def synth_command(
     ) as progress:
         progress.add_task(f"{people:,} people × {days} days")
         made = synthesize(people, days, cases, seed=seed, out=out, start=_first_day(days))
-    console.print(f"{made.pings:,} pings in {len(made.files)} files, cases in {made.cases}")
+    console.print(_("%(pings)s pings in %(files)s files, cases in %(cases)s",
+                    pings=f"{made.pings:,}", files=len(made.files), cases=made.cases))  # fmt: skip
 
 
 def _first_day(days: int) -> datetime:
@@ -82,11 +84,13 @@ def ingest_command(
             now=platform_now(),
         )
     for name, why in report.refused.items():
-        console.print(f"[red]{name}: {why} — nothing from it was added[/]")
-    console.print(
-        f"{len(report.added)} files added ({report.pings:,} pings → {report.stays:,} stays), "
-        f"{len(report.already)} already there, {len(report.refused)} refused"
-    )
+        console.print("[red]" + _("%(file)s: %(why)s — nothing from it was added", file=name,
+                                  why=why) + "[/]")  # fmt: skip
+    console.print(_(
+        "%(added)s files added (%(pings)s pings → %(stays)s stays), %(already)s already there, "
+        "%(refused)s refused", added=len(report.added), pings=f"{report.pings:,}",
+        stays=f"{report.stays:,}", already=len(report.already), refused=len(report.refused),
+    ))  # fmt: skip
     if report.refused:
         raise typer.Exit(1)
 
@@ -147,16 +151,22 @@ def run_command(
 
 def _report(result: JobResult, *, cases: int, clause: bool, out: Path | None) -> None:
     for person in result.missing:
-        console.print(f"[yellow]case {person}: no location data in the window[/]")
+        console.print("[yellow]" + _("case %(id)s: no location data in the window",
+                                     id=person) + "[/]")  # fmt: skip
     narrowed = (
-        f"; the cell-hours clause kept {result.table.num_rows:,} of {result.without_clause:,}"
+        _(
+            "; the cell-hours clause kept %(kept)s of %(all)s",
+            kept=f"{result.table.num_rows:,}",
+            all=f"{result.without_clause:,}",
+        )  # fmt: skip
         if clause and result.computed
         else ""
     )
     console.print(
-        f"{result.table.num_rows:,} companions of {cases} cases "
-        f"({len(result.computed)} computed now){narrowed}" + (f" -> {out}" if out else "")
-    )
+        _("%(found)s companions of %(cases)s cases (%(computed)s computed now)",
+          found=f"{result.table.num_rows:,}", cases=cases, computed=len(result.computed))
+        + narrowed + (f" -> {out}" if out else "")
+    )  # fmt: skip
 
 
 def _cases(cases: str, *, to_db: bool, user: str) -> tuple[list[Case], dict[int, int]]:
@@ -189,7 +199,8 @@ def _to_database(table: pa.Table, infection_of: dict[int, int], user: str) -> No
             session, actor=acting_as(session, user), table=table,
             infection_of=infection_of, now=platform_now(),
         )  # fmt: skip
-    console.print(f"{recorded} companions recorded as contacts; {unknown} not in the registry")
+    console.print(_("%(recorded)s companions recorded as contacts; %(unknown)s not in the registry",
+                    recorded=recorded, unknown=unknown))  # fmt: skip
 
 
 @app.command("purge")
@@ -206,4 +217,4 @@ def purge_command(
                 shutil.rmtree(folder)
                 gone += kind == "stays"
     shutil.rmtree(dataset / "_companions", ignore_errors=True)
-    console.print(f"deleted {gone} days before {cutoff}")
+    console.print(_("deleted %(days)s days before %(cutoff)s", days=gone, cutoff=cutoff))

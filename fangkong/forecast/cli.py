@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fangkong.core.i18n import _
 from fangkong.sim.scenario import check_scenario
 
 console = Console()
@@ -37,7 +38,8 @@ def forecast_command(
         found = forecast(
             session, now=moment, days=days, seeds=seeds, people=people, variant=variant
         )
-    table = Table("day", "rooms needed (90 %)", "of which promised", "detected", "tests")
+    table = Table(_("day"), _("rooms needed (90 %%)"), _("of which promised"), _("detected"),
+                  _("tests_n"))  # fmt: skip
     for d, day in enumerate(found.days):
         low, mid, high = found.rooms_needed[d]
         table.add_row(
@@ -45,15 +47,17 @@ def forecast_command(
             f"{found.detected[d][1]:,.0f}", f"{found.tests[d][1]:,.0f}",
         )  # fmt: skip
     console.print(table)
-    console.print(
-        f"{found.recent_infections} infections in the last 10 days, {found.active_zones} zones, "
-        f"{found.rooms_available:,} rooms; {found.runs} runs. "
-        + (
-            f"[red]Rooms run out on {found.runs_out_on}.[/]"
-            if found.runs_out_on
-            else "Rooms last the period."
-        )
+    summary = _(
+        "%(infections)s infections in the last 10 days, %(zones)s zones, %(rooms)s rooms; "
+        "%(runs)s runs. ", infections=found.recent_infections, zones=found.active_zones,
+        rooms=f"{found.rooms_available:,}", runs=found.runs,
+    )  # fmt: skip
+    ending = (
+        "[red]" + _("Rooms run out on %(day)s.", day=found.runs_out_on) + "[/]"
+        if found.runs_out_on
+        else _("Rooms last the period.")
     )
+    console.print(summary + ending)
 
 
 def scenario_command(
@@ -69,8 +73,9 @@ def scenario_command(
     check_scenario(data, source="the database")
     out.write_text(to_toml(data), encoding="utf-8")
     response = data["response"]
-    console.print(
-        f"{data['city']['people']:,} people, {response['rooms']:,} rooms, "
-        f"{response.get('lab_tubes_per_day', 0):,} tubes a day, "
-        f"{response['tracing_per_day']:,} contacts traced a day, {data['protocol']} -> {out}"
-    )
+    console.print(_(
+        "%(people)s people, %(rooms)s rooms, %(tubes)s tubes a day, %(traced)s contacts traced a "
+        "day, %(protocol)s -> %(file)s", people=f"{data['city']['people']:,}",
+        rooms=f"{response['rooms']:,}", tubes=f"{response.get('lab_tubes_per_day', 0):,}",
+        traced=f"{response['tracing_per_day']:,}", protocol=data["protocol"], file=out,
+    ))  # fmt: skip

@@ -214,7 +214,7 @@ def test_the_commands(tmp_path: Path, set_clock: Callable[[str], None]) -> None:
     )
     assert made.exit_code == 0, made.output
     done = runner.invoke(app, ["companions", "ingest", str(raw / "pings"), "--into", str(ds)])
-    assert done.exit_code == 0 and "2 files added" in done.output
+    assert done.exit_code == 0 and "新增文件 2 个" in done.output
     found = runner.invoke(
         app,
         [
@@ -240,14 +240,14 @@ def test_the_commands(tmp_path: Path, set_clock: Callable[[str], None]) -> None:
     ]
     purge = ["companions", "purge", "--dataset", str(ds), "--older-than", "30"]
     kept = runner.invoke(app, purge)
-    assert kept.exit_code == 0 and "deleted 0 days" in kept.output  # just ingested
+    assert kept.exit_code == 0 and "已删除 0 天" in kept.output  # just ingested
     nowhere = runner.invoke(
         app, ["companions", "run", "--dataset", str(ds), "--cases", str(raw / "cases.csv")]
     )
     assert nowhere.exit_code == 2 and "--out" in nowhere.output
     set_clock("2022-05-01 12:00")
     purged = runner.invoke(app, purge)
-    assert purged.exit_code == 0 and "deleted 3 days" in purged.output
+    assert purged.exit_code == 0 and "已删除 3 天" in purged.output
     assert not list((ds / "stays").glob("day=*"))
 
 
