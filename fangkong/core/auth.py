@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from fangkong.core.errors import Forbidden
+from fangkong.core.i18n import _
 
 Role = Literal["admin", "commander", "tracer", "viewer", "site", "lab", "checkpoint"]
 ROLES: tuple[Role, ...] = ("admin", "commander", "tracer", "viewer", "site", "lab", "checkpoint")
@@ -68,7 +69,7 @@ class Actor:
     def require(self, *permissions: Permission, what: str) -> None:
         """Refuse unless the role has one of the permissions: "your role may not {what}"."""
         if not any(self.can(p) for p in permissions):
-            raise Forbidden(f"your role may not {what}")
+            raise Forbidden(_("your role may not %(what)s", what=_(what)))
 
     def covers(self, county_code: str | None) -> bool:
         return self.jurisdiction is None or county_code == self.jurisdiction

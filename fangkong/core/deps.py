@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import transaction
+from fangkong.core.i18n import _
 
 TOKEN_COOKIE = "fangkong_token"
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -78,7 +79,8 @@ def require(*permissions: Permission) -> object:
     def check(actor: CurrentActor) -> Actor:
         if not any(actor.can(p) for p in permissions):
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"your role may not {permissions[0].value}"
+                status.HTTP_403_FORBIDDEN,
+                _("your role may not %(what)s", what=_(f"permission_{permissions[0].value}")),
             )
         return actor
 

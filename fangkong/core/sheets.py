@@ -99,10 +99,12 @@ def _sheets(filename: str, content: bytes) -> list[list[list[Cell]]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise InvalidInput.at(("file",), f"{filename}: not UTF-8 or GB18030 text")
+            raise InvalidInput.at(
+                ("file",), _("%(file)s: not UTF-8 or GB18030 text", file=filename)
+            )
         return [[list[Cell](r) for r in csv.reader(io.StringIO(text))]]
     if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise InvalidInput.at(("file",), f"{filename}: expected .xlsx or .csv")
+        raise InvalidInput.at(("file",), _("%(file)s: expected .xlsx or .csv", file=filename))
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return [
@@ -111,7 +113,7 @@ def _sheets(filename: str, content: bytes) -> list[list[list[Cell]]]:
         ]
     except (CalamineError, ValueError, OSError) as exc:
         raise InvalidInput.at(
-            ("file",), f"{filename}: not a readable spreadsheet ({exc})"
+            ("file",), _("%(file)s: not a readable spreadsheet (%(why)s)", file=filename, why=exc)
         ) from None
 
 
@@ -140,7 +142,9 @@ def read_sheet(filename: str, content: bytes, layout: Layout) -> Table:
         missing = [f for f in layout.required if f not in columns]
         if missing:
             names = ", ".join(f"{layout.headers[f][0]} ({f})" for f in missing)
-            raise InvalidInput.at(("file",), f"{filename}: missing column(s) {names}")
+            raise InvalidInput.at(
+                ("file",), _("%(file)s: missing column(s) %(names)s", file=filename, names=names)
+            )
         data: list[tuple[int, Row]] = []
         for number, row in enumerate(rows[at + 1 :], start=at + 2):
             texts = [cell_text(c) for c in row]
@@ -149,7 +153,9 @@ def read_sheet(filename: str, content: bytes, layout: Layout) -> Table:
             data.append((number, row))
         return Table(columns, header_of, data)
     wanted = ", ".join(layout.headers[f][0] for f in layout.required)
-    raise InvalidInput.at(("file",), f"{filename}: no header row with {wanted}")
+    raise InvalidInput.at(
+        ("file",), _("%(file)s: no header row with %(wanted)s", file=filename, wanted=wanted)
+    )
 
 
 ROW_LOC = re.compile(r"^row (\d+)$")

@@ -506,7 +506,7 @@ def update_person(
     """Correct a person's details. Adding an ID number that another record already holds is
     refused with that record's id, so the two can be merged."""
     if not actor.can(EDIT_PEOPLE):
-        raise Forbidden("your role may not edit people")
+        raise Forbidden(_("your role may not %(what)s", what=_("edit people")))
     person = get_person(session, actor=actor, person_id=person_id, now=now)
     if data.id_number:
         try:
@@ -572,7 +572,7 @@ def merge_people(
     """Fold record `merge_id` into `keep_id`: every link moves over, missing details are taken
     from the folded record, its key keeps finding the person, and the audit log says so."""
     if not actor.can(MERGE_PEOPLE):
-        raise Forbidden("your role may not merge people")
+        raise Forbidden(_("your role may not %(what)s", what=_("merge people")))
     if keep_id == merge_id:
         raise InvalidInput.at(("merge_id",), "cannot merge a person into themselves")
     keep = session.get(Person, keep_id)

@@ -25,6 +25,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import Forbidden, InvalidInput, NotFound
 from fangkong.core.fonts import paper_font
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.core.timeutil import local
 from fangkong.people.service import people_by_id, show_person
@@ -200,7 +201,7 @@ def render_papers(
 ) -> bytes:
     """One PDF, a page a stay: notices ("notice") or release certificates ("release")."""
     if not actor.can(SITE_WORK):
-        raise Forbidden("your role may not print quarantine papers")
+        raise Forbidden(_("your role may not %(what)s", what=_("print quarantine papers")))
     if not stay_ids:
         raise InvalidInput.at(("stay_ids",), "no stays given")
     papers = _papers(session, actor, stay_ids)

@@ -97,7 +97,7 @@ def record_swab_result(
     """The result of a scheduled swab. A positive one opens an infection (tracing starts for
     the person) and ends the stay: the person goes to hospital, the room to cleaning."""
     if not actor.can(SITE_WORK):
-        raise Forbidden("your role may not record swab results")
+        raise Forbidden(_("your role may not %(what)s", what=_("record swab results")))
     stay = _stay(session, actor, stay_id)
     swab = session.scalar(select(Swab).where(Swab.stay_id == stay.id, Swab.due_on == data.due_on))
     if swab is None:
@@ -164,7 +164,7 @@ def release_due(session: Session, *, actor: Actor, now: datetime) -> ReleaseResu
     """Release everyone whose central quarantine has ended and whose every swab so far is
     negative; hold the others and say why. The order's next phase (home monitoring) runs on."""
     if not actor.can(SITE_WORK):
-        raise Forbidden("your role may not release people")
+        raise Forbidden(_("your role may not %(what)s", what=_("release people")))
     today = local_date(now)
     due = list(
         session.scalars(
@@ -227,7 +227,7 @@ ROOM_MOVES = {"ready": {"cleaning", "out_of_service"}, "out_of_service": {"ready
 def set_room_status(session: Session, *, actor: Actor, room_id: int, status: str) -> Room:
     """A cleaned room is ready again; a broken one goes out of service, and back."""
     if not actor.can(SITE_WORK):
-        raise Forbidden("your role may not change rooms")
+        raise Forbidden(_("your role may not %(what)s", what=_("change rooms")))
     room = session.scalar(
         select(Room).where(Room.id == room_id, Room.site_id.in_(changeable_sites(actor)))
     )

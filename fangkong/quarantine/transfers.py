@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import fmt_local
 from fangkong.people.addresses import community_of
 from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
@@ -26,7 +27,7 @@ STAMP = {"dispatched": "dispatched_at", "picked_up": "picked_up_at", "arrived": 
 
 def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
     if not actor.can(MANAGE_SITES):
-        raise Forbidden("your role may not manage vehicles")
+        raise Forbidden(_("your role may not %(what)s", what=_("manage vehicles")))
     if session.scalar(select(Vehicle.id).where(Vehicle.plate == data.plate)) is not None:
         raise Conflict(f"vehicle {data.plate} is registered already")
     vehicle = Vehicle(

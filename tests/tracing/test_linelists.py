@@ -193,7 +193,7 @@ class TestImportSample:
 
     def test_not_a_spreadsheet(self, session: Session, tracer: Actor) -> None:
         index = make_infection(session, tracer)
-        with pytest.raises(InvalidInput, match="not a readable spreadsheet"):
+        with pytest.raises(InvalidInput, match="无法读取的表格文件"):
             import_contacts(
                 session,
                 actor=tracer,

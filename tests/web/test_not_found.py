@@ -29,7 +29,7 @@ def test_a_page_the_role_may_not_use_is_403(client: TestClient, login: Login) ->
     assert scan.status_code == 403 and scan.headers["content-type"].startswith("text/html")
     assert "无权" in scan.text
     api = client.post("/api/quarantine/sites", json={})  # the API answers its own way: JSON
-    assert api.status_code == 403 and api.json()["message"].startswith("your role may not")
+    assert api.status_code == 403 and api.json()["message"].startswith("您的角色无权")
 
 
 def test_the_api_docs_load_nothing_from_outside(client: TestClient) -> None:
