@@ -83,3 +83,8 @@ def _aware(value: datetime) -> datetime:
 
 # A datetime field of the API: naive input is city time, stored and returned as aware.
 LocalDateTime = Annotated[datetime, AfterValidator(_aware)]
+
+
+def future(value: datetime) -> str:
+    """What a field's moment after now is told: "2022-03-09 07:00 is in the future"."""
+    return _("%(value)s is in the future", value=fmt_local(value))

@@ -15,7 +15,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.i18n import _
-from fangkong.core.timeutil import fmt_local, local_date, start_of_local_day
+from fangkong.core.timeutil import fmt_local, future, local_date, start_of_local_day
 from fangkong.people.schemas import PersonRead
 from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
 from fangkong.quarantine.models import Room, Site, Stay, Swab
@@ -49,7 +49,7 @@ def schedule_swabs(
 def require_site(actor: Actor, site_id: int) -> None:
     """Users of a site see only their site."""
     if actor.site_id is not None and actor.site_id != site_id:
-        raise NotFound(f"site {site_id} not found")
+        raise NotFound(_("site %(id)s not found", id=site_id))
 
 
 def changeable_sites(actor: Actor) -> Select[int]:
@@ -66,7 +66,7 @@ def changeable_sites(actor: Actor) -> Select[int]:
 def _stay(session: Session, actor: Actor, stay_id: int) -> Stay:
     stay = session.get(Stay, stay_id)
     if stay is None:
-        raise NotFound(f"stay {stay_id} not found")
+        raise NotFound(_("stay %(id)s not found", id=stay_id))
     if actor.site_id is not None:
         require_site(actor, session.get_one(Room, stay.room_id).site_id)
     else:
@@ -102,21 +102,25 @@ def record_swab_result(
     swab = session.scalar(select(Swab).where(Swab.stay_id == stay.id, Swab.due_on == data.due_on))
     if swab is None:
         raise InvalidInput.at(
-            ("due_on",), f"no swab was scheduled on {data.due_on} for stay {stay.id}"
+            ("due_on",),
+            _(
+                "no swab was scheduled on %(day)s for stay %(id)s", day=data.due_on, id=stay.id
+            ),  # fmt: skip
         )
     problems = []
     if data.sampled_at > now:
-        problems.append(
-            FieldProblem(("sampled_at",), f"{fmt_local(data.sampled_at)} is in the future")
-        )
+        problems.append(FieldProblem(("sampled_at",), future(data.sampled_at)))
     if local_date(data.sampled_at) != data.due_on:
-        problems.append(FieldProblem(("sampled_at",), f"is not on the swab's day {data.due_on}"))
+        problems.append(
+            FieldProblem(("sampled_at",), _("is not on the swab's day %(day)s", day=data.due_on))
+        )
     if problems:
         raise InvalidInput("invalid swab result", problems)
     if swab.result is not None:
         if swab.result == data.result:
             return swab  # the same result again changes nothing
-        raise Conflict(f"the swab of {data.due_on} already has result {swab.result}")
+        raise Conflict(_("the swab of %(day)s already has result %(result)s", day=data.due_on,
+                               result=_(swab.result)))  # fmt: skip
     swab.result, swab.sampled_at, swab.resulted_at = data.result, data.sampled_at, now
     if data.result == "positive":
         open_infection_from_test(
@@ -232,9 +236,10 @@ def set_room_status(session: Session, *, actor: Actor, room_id: int, status: str
         select(Room).where(Room.id == room_id, Room.site_id.in_(changeable_sites(actor)))
     )
     if room is None:
-        raise NotFound(f"room {room_id} not found")
+        raise NotFound(_("room %(id)s not found", id=room_id))
     if room.status not in ROOM_MOVES.get(status, set()):
-        raise Conflict(f"room {room_id} is {room.status}; it cannot be set {status}")
+        raise Conflict(_("room %(id)s is %(now)s; it cannot be set %(to)s", id=room_id,
+                         now=_(room.status), to=_(status)))  # fmt: skip
     room.status = status
     session.flush()
     return room
@@ -358,11 +363,11 @@ def quarantine_record(session: Session, *, actor: Actor, person_id: int) -> list
         )
     )
     if not stays and actor.site_id is not None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(_("person %(id)s not found", id=person_id))
     if not stays:
         person = people_by_id(session, [person_id]).get(person_id)
         if person is None:
-            raise NotFound(f"person {person_id} not found")
+            raise NotFound(_("person %(id)s not found", id=person_id))
         require_covers(actor, person)
     return [present_stay(session, actor, s) for s in stays]
 
@@ -387,7 +392,7 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
 
     site = session.get(Site, site_id)
     if site is None:
-        raise NotFound(f"site {site_id} not found")
+        raise NotFound(_("site %(id)s not found", id=site_id))
     require_site(actor, site_id)
     rows = _stays_on(session, site_id, day)
     people = people_by_id(session, {stay.person_id for stay, _ in rows})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.i18n import _
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import fmt_local, future
 from fangkong.people.addresses import community_of
 from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
 from fangkong.people.service import people_by_id
@@ -29,7 +29,7 @@ def add_vehicle(session: Session, *, actor: Actor, data: VehicleIn) -> Vehicle:
     if not actor.can(MANAGE_SITES):
         raise Forbidden(_("your role may not %(what)s", what=_("manage vehicles")))
     if session.scalar(select(Vehicle.id).where(Vehicle.plate == data.plate)) is not None:
-        raise Conflict(f"vehicle {data.plate} is registered already")
+        raise Conflict(_("vehicle %(plate)s is registered already", plate=data.plate))
     vehicle = Vehicle(
         plate=data.plate, seats=data.seats, kind=data.kind, base_county=data.base_county
     )
@@ -82,7 +82,7 @@ def plan_dispatch(session: Session, *, actor: Actor) -> DispatchPlan:
         session.scalars(select(Vehicle).where(Vehicle.active.is_(True)).order_by(Vehicle.id))
     )
     if not vehicles:
-        raise InvalidInput.at(("vehicles",), "no active vehicle is registered")
+        raise InvalidInput.at(("vehicles",), _("no active vehicle is registered"))
     runs_of = _runs_so_far(session, vehicles)
     largest = max(v.seats for v in vehicles)
     by_area: dict[str | None, list[Transfer]] = defaultdict(list)
@@ -160,25 +160,32 @@ def advance_transfer(
     actor.require(PLACE_CONTACTS, what="run transfers")
     transfer = session.scalar(changeable_transfers(actor).where(Transfer.id == transfer_id))
     if transfer is None:
-        raise NotFound(f"transfer {transfer_id} not found")
+        raise NotFound(_("transfer %(id)s not found", id=transfer_id))
     expected = NEXT.get(transfer.status)
     if status != expected:
         raise InvalidInput.at(
             ("status",),
-            f"transfer {transfer.id} is {transfer.status}; next is {expected or 'nothing'}",
+            _(
+                "transfer %(id)s is %(now)s; next is %(next)s",
+                id=transfer.id,
+                now=_(f"status_{transfer.status}"),
+                next=_(f"status_{expected}") if expected else _("nothing"),
+            ),  # fmt: skip
         )
     if status == "dispatched" and transfer.vehicle_id is None:
-        raise InvalidInput.at(("status",), "no vehicle assigned yet: plan the dispatch first")
+        raise InvalidInput.at(("status",), _("no vehicle assigned yet: plan the dispatch first"))
     problems = []
     if at > now:
-        problems.append(FieldProblem(("at",), f"{fmt_local(at)} is in the future"))
+        problems.append(FieldProblem(("at",), future(at)))
     previous = [getattr(transfer, STAMP[s]) for s in STAMP if getattr(transfer, STAMP[s])]
     if previous and at < max(previous):
         problems.append(
-            FieldProblem(("at",), f"is before the previous step ({fmt_local(max(previous))})")
+            FieldProblem(
+                ("at",), _("is before the previous step (%(at)s)", at=fmt_local(max(previous)))
+            )  # fmt: skip
         )
     if at < transfer.planned_at:
-        problems.append(FieldProblem(("at",), "is before the transfer was planned"))
+        problems.append(FieldProblem(("at",), _("is before the transfer was planned")))
     if problems:
         raise InvalidInput("invalid transfer step", problems)
     transfer.status = status

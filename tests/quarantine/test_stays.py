@@ -108,7 +108,7 @@ def test_a_positive_swab_opens_an_infection(
 
 def test_bad_results(session: Session, tracer: Actor, make_actor: MakeActor) -> None:
     stay_id, _ = placed_stay(session, tracer, make_actor)
-    with pytest.raises(InvalidInput, match="no swab was scheduled on 2022-03-08"):
+    with pytest.raises(InvalidInput, match="2022-03-08 没有安排核酸检测"):
         record_swab_result(
             session,
             actor=tracer,
@@ -116,7 +116,7 @@ def test_bad_results(session: Session, tracer: Actor, make_actor: MakeActor) -> 
             now=at(8, 12),
             data=SwabResult(due_on=date(2022, 3, 8), result="negative", sampled_at=at(8, 7)),
         )
-    with pytest.raises(InvalidInput, match="in the future"):
+    with pytest.raises(InvalidInput, match="晚于当前时间"):
         record_swab_result(
             session,
             actor=tracer,

@@ -104,14 +104,14 @@ def test_arrival_counts_for_the_kpi(session: Session, tracer: Actor, make_actor:
     assert before.under_control == 0  # a room held is not a person under control
     [run] = plan_dispatch(session, actor=tracer).runs
     [transfer_id] = run.transfers
-    with pytest.raises(InvalidInput, match="next is dispatched"):
+    with pytest.raises(InvalidInput, match="下一步应为“已派车”"):
         advance_transfer(
             session, actor=tracer, transfer_id=transfer_id, status="arrived", at=at(7, 3), now=NOW
         )
     advance_transfer(
         session, actor=tracer, transfer_id=transfer_id, status="dispatched", at=at(7, 2), now=NOW
     )
-    with pytest.raises(InvalidInput, match="before the previous step"):
+    with pytest.raises(InvalidInput, match="早于上一步"):
         advance_transfer(
             session,
             actor=tracer,
