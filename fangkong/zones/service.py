@@ -21,7 +21,7 @@ from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from fangkong.core.i18n import _, validation_message
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import future
 from fangkong.people import service as registry
 from fangkong.people.service import HomeArea
 from fangkong.protocol.loader import get_protocol
@@ -49,22 +49,26 @@ def _scoped(actor: Actor) -> Select[Zone]:
 def get_zone(session: Session, *, actor: Actor, zone_id: int) -> Zone:
     zone = session.scalar(_scoped(actor).where(Zone.id == zone_id))
     if zone is None:
-        raise NotFound(f"zone {zone_id} not found")
+        raise NotFound(_("zone %(id)s not found", id=zone_id))
     return zone
 
 
 def check_geometry(geometry: dict[str, Any] | None, *, loc: tuple[str | int, ...]) -> None:
     """A zone's polygon must be a valid Polygon or MultiPolygon: no self-intersections."""
     if geometry is None:
-        raise InvalidInput.at(loc, "a polygon zone needs a GeoJSON geometry")
+        raise InvalidInput.at(loc, _("a polygon zone needs a GeoJSON geometry"))
     if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise InvalidInput.at(loc, f"must be a Polygon or MultiPolygon, not {geometry.get('type')}")
+        raise InvalidInput.at(
+            loc, _("must be a Polygon or MultiPolygon, not %(type)s", type=geometry.get("type"))
+        )
     try:
         polygon = shape(geometry)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise InvalidInput.at(loc, f"not a readable GeoJSON geometry ({exc})") from None
+        raise InvalidInput.at(
+            loc, _("not a readable GeoJSON geometry (%(why)s)", why=exc)
+        ) from None
     if polygon.is_empty or not polygon.is_valid:
-        raise InvalidInput.at(loc, f"invalid polygon: {explain_validity(polygon)}")
+        raise InvalidInput.at(loc, _("invalid polygon: %(why)s", why=explain_validity(polygon)))
 
 
 def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime) -> Zone:
@@ -73,21 +77,26 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
     problems: list[FieldProblem] = []
     if data.kind not in protocol.zones:
         known = ", ".join(f"{k} ({r.label})" for k, r in protocol.zones.items())
-        problems.append(FieldProblem(("kind",), f"unknown zone kind {data.kind!r}; {known}"))
+        problems.append(
+            FieldProblem(
+                ("kind",),
+                _("unknown zone kind %(kind)s; %(known)s", kind=repr(data.kind), known=known),
+            )
+        )
     if division(data.county_code) is None or not data.county_code.startswith(
         get_settings().city_code
     ):
-        problems.append(FieldProblem(("county_code",), "is not a county of this city"))
+        problems.append(FieldProblem(("county_code",), _("is not a county of this city")))
     elif not actor.covers(data.county_code):
-        problems.append(FieldProblem(("county_code",), "is outside your jurisdiction"))
+        problems.append(FieldProblem(("county_code",), _("is outside your jurisdiction")))
     if data.drawn_at > now:
-        problems.append(FieldProblem(("drawn_at",), f"{fmt_local(data.drawn_at)} is in the future"))
+        problems.append(FieldProblem(("drawn_at",), future(data.drawn_at)))
     if data.unit == "address" and not data.match.strip():
         problems.append(
-            FieldProblem(("match",), "an address zone needs the text its addresses share")
+            FieldProblem(("match",), _("an address zone needs the text its addresses share"))
         )
     if data.unit == "cells" and not data.cells:
-        problems.append(FieldProblem(("cells",), "a grid zone needs its cells"))
+        problems.append(FieldProblem(("cells",), _("a grid zone needs its cells")))
     if data.unit == "polygon" or data.geometry is not None:
         try:
             check_geometry(data.geometry, loc=("geometry",))
@@ -97,7 +106,9 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
         parent = session.get(Zone, data.parent_id)
         if parent is None or parent.status != "active":
             problems.append(
-                FieldProblem(("parent_id",), f"zone {data.parent_id} is not an active zone")
+                FieldProblem(
+                    ("parent_id",), _("zone %(id)s is not an active zone", id=data.parent_id)
+                )
             )
     if problems:
         raise InvalidInput("invalid zone", problems)
@@ -363,11 +374,11 @@ def record_round(
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     problems = []
     if data.completed_at > now:
-        problems.append(FieldProblem(("completed_at",), "is in the future"))
+        problems.append(FieldProblem(("completed_at",), _("is in the future")))
     if data.completed_at < zone.drawn_at:
-        problems.append(FieldProblem(("completed_at",), "is before the zone was drawn"))
+        problems.append(FieldProblem(("completed_at",), _("is before the zone was drawn")))
     if data.positive > data.tested:
-        problems.append(FieldProblem(("positive",), "is more than were tested"))
+        problems.append(FieldProblem(("positive",), _("is more than were tested")))
     if problems:
         raise InvalidInput("invalid round", problems)
     done = ZoneRound(
@@ -385,7 +396,7 @@ def approve_change(
     actor.require(MANAGE_ZONES, what="draw or change zones")
     zone = get_zone(session, actor=actor, zone_id=zone_id)
     if zone.status != "active":
-        raise Conflict(f"zone {zone.id} is {zone.status}")
+        raise Conflict(_("zone %(name)s is %(status)s", name=zone.name, status=_(zone.status)))
     verdict = evaluate_zone(
         get_protocol(zone.protocol_id), zone_facts(session, zone, as_of=now), as_of=now
     )
@@ -427,7 +438,9 @@ def upgrade_zone(
         or rule.upgrade_on_infection is None
         or facts.last_infection_at is None
     ):
-        raise Conflict(f"zone {zone.id} has no new infection that calls for an upgrade")
+        raise Conflict(
+            _("zone %(name)s has no new infection that calls for an upgrade", name=zone.name)
+        )
     before, zone.kind, zone.changed_at = zone.kind, rule.upgrade_on_infection, now
     _event(session, zone, "upgraded", before, zone.kind, actor.username, reason, now)
     return zone_status(session, zone, as_of=now)
@@ -518,7 +531,7 @@ def import_geojson(
         features = collection["features"]
         assert collection.get("type") == "FeatureCollection" and isinstance(features, list)
     except (ValueError, KeyError, TypeError, AssertionError):
-        raise InvalidInput.at(("file",), "not a GeoJSON FeatureCollection") from None
+        raise InvalidInput.at(("file",), _("not a GeoJSON FeatureCollection")) from None
     created = existing = 0
     problems: list[FieldProblem] = []
     with session.begin_nested():  # every feature checked; one bad, none kept

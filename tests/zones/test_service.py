@@ -83,9 +83,9 @@ def test_polygons_must_be_valid_and_kinds_known(session: Session, commander: Act
     draw(session, commander, name="方块", unit="polygon", match="", geometry=SQUARE)
     with pytest.raises(InvalidInput, match="Self-intersection"):
         draw(session, commander, name="领结", unit="polygon", match="", geometry=BOWTIE)
-    with pytest.raises(InvalidInput, match="unknown zone kind 'high'"):
+    with pytest.raises(InvalidInput, match="未知的区域类型 'high'"):
         draw(session, commander, kind="high")
-    with pytest.raises(InvalidInput, match="in the future"):
+    with pytest.raises(InvalidInput, match="晚于当前时间"):
         draw(session, commander, drawn_at=at(30, 0))
 
 
@@ -144,7 +144,7 @@ def test_rounds_approval_lifting_and_upgrades(
         now=later,
         data=ZoneRoundIn(completed_at=at(19, 20), tested=2),
     )
-    with pytest.raises(InvalidInput, match="more than were tested"):
+    with pytest.raises(InvalidInput, match="多于受检人数"):
         service.record_round(
             session,
             actor=commander,
