@@ -238,7 +238,7 @@ def find_person(session: Session, person_id: int) -> Person | None:
 
 def require_covers(actor: Actor, person: Person) -> None:
     if not actor.covers(person.county_code) or not actor.can(READ_PEOPLE):
-        raise NotFound(f"person {person.id} not found")
+        raise NotFound(_("person %(id)s not found", id=person.id))
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -293,7 +293,9 @@ def _canonical(data: PersonIn, *, today: date, loc: tuple[str | int, ...]) -> Pe
         ) from None
     born, sex = birth_date_of(number), sex_of(number)
     if data.birth_date and data.birth_date != born:
-        raise InvalidInput.at((*loc, "birth_date"), f"does not match the ID number ({born})")
+        raise InvalidInput.at(
+            (*loc, "birth_date"), _("does not match the ID number (%(born)s)", born=born)
+        )
     return data.model_copy(update={"id_number": number, "birth_date": born, "sex": sex})
 
 
@@ -310,9 +312,9 @@ def check_people(
             problems.extend(exc.problems)
             canonical.append(item)
         if item.birth_date and item.birth_date > today:
-            problems.append(FieldProblem((*loc, "birth_date"), "is in the future"))
+            problems.append(FieldProblem((*loc, "birth_date"), _("is in the future")))
         if item.county_code and division(item.county_code) is None:
-            problems.append(FieldProblem((*loc, "county_code"), "is not a GB/T 2260 code"))
+            problems.append(FieldProblem((*loc, "county_code"), _("is not a GB/T 2260 code")))
     return canonical, problems
 
 
@@ -467,7 +469,7 @@ def get_person(session: Session, *, actor: Actor, person_id: int, now: datetime)
     """A person's full record; every read is written to the audit log."""
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(_("person %(id)s not found", id=person_id))
     require_covers(actor, person)
     record_audit(
         session,
@@ -521,7 +523,8 @@ def update_person(
             )
         )
         if other is not None:
-            raise Conflict(f"person {other} already has ID number {mask_id_number(number)}; merge")
+            raise Conflict(_("person %(id)s already has ID number %(number)s; merge", id=other,
+                             number=mask_id_number(number)))  # fmt: skip
         if person.id_number != number:
             _remember_key(session, old_key=person.person_key, person=person, now=now)
             person.id_number = number
@@ -547,9 +550,12 @@ def _check_move(actor: Actor, county_code: str) -> None:
     see), and only by someone who may see both counties."""
     found = division(county_code)
     if found is None or not found.current or county_code[4:] in ("00", "01"):
-        raise InvalidInput.at(("county_code",), f"{county_code} is not a current county code")
+        raise InvalidInput.at(
+            ("county_code",), _("%(code)s is not a current county code", code=county_code)
+        )
     if not actor.covers(county_code):
-        raise Forbidden(f"your jurisdiction does not cover {found.name} ({county_code})")
+        raise Forbidden(_("your jurisdiction does not cover %(name)s (%(code)s)", name=found.name,
+                        code=county_code))  # fmt: skip
 
 
 def _remember_key(session: Session, *, old_key: str, person: Person, now: datetime) -> None:
@@ -574,11 +580,11 @@ def merge_people(
     if not actor.can(MERGE_PEOPLE):
         raise Forbidden(_("your role may not %(what)s", what=_("merge people")))
     if keep_id == merge_id:
-        raise InvalidInput.at(("merge_id",), "cannot merge a person into themselves")
+        raise InvalidInput.at(("merge_id",), _("cannot merge a person into themselves"))
     keep = session.get(Person, keep_id)
     drop = session.get(Person, merge_id)
     if keep is None or drop is None:
-        raise NotFound(f"person {keep_id if keep is None else merge_id} not found")
+        raise NotFound(_("person %(id)s not found", id=keep_id if keep is None else merge_id))
     require_covers(actor, keep)
     require_covers(actor, drop)
     # Two different ID numbers: the kept one is right and the other was a typo; the typo

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
-from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.core.timeutil import future, local_date
 from fangkong.people.service import people_by_id, readable_by, show_person, upsert_people
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.stays import StayTimes, stay_times, swab_times
@@ -42,11 +43,15 @@ STEPS = {
 def add_checkpoint(session: Session, *, actor: Actor, data: CheckpointIn) -> Checkpoint:
     actor.require(EDIT_TRACING, what="manage arrivals")
     if division(data.county_code) is None:
-        raise InvalidInput.at(("county_code",), f"{data.county_code} is not a county code")
+        raise InvalidInput.at(
+            ("county_code",), _("%(code)s is not a county code", code=data.county_code)
+        )
     if not actor.covers(data.county_code):
-        raise Forbidden(f"your jurisdiction does not cover county {data.county_code}")
+        raise Forbidden(
+            _("your jurisdiction does not cover county %(code)s", code=data.county_code)
+        )
     if session.scalar(select(Checkpoint.id).where(Checkpoint.name == data.name)):
-        raise InvalidInput.at(("name",), f"{data.name} already exists")
+        raise InvalidInput.at(("name",), _("%(name)s already exists", name=data.name))
     found = Checkpoint(**data.model_dump())
     session.add(found)
     session.flush()
@@ -88,7 +93,7 @@ def import_risk_areas(
         region = table.text(row, "region")
         level = LEVELS.get(table.text(row, "level").lower())
         if level is None:
-            problems.append(FieldProblem((*loc, table.heading("level")), "high, medium or low"))
+            problems.append(FieldProblem((*loc, table.heading("level")), _("high, medium or low")))
             continue
         try:
             start = cell_datetime(table.get(row, "from_date"))
@@ -98,14 +103,14 @@ def import_risk_areas(
             problems.append(FieldProblem((*loc, table.heading("from_date")), str(exc)))
             continue
         if start > now + timedelta(days=1):
-            problems.append(FieldProblem((*loc, table.heading("from_date")), "is in the future"))
+            problems.append(FieldProblem((*loc, table.heading("from_date")), _("is in the future")))
             continue
         if end is not None and end < start:
-            problems.append(FieldProblem((*loc, table.heading("to_date")), "is before 起始日期"))
+            problems.append(FieldProblem((*loc, table.heading("to_date")), _("is before 起始日期")))
             continue
         rows.append((region, level, local_date(start), local_date(end) if end else None))
     if problems:
-        raise InvalidInput("problems in the risk-area list; nothing was imported", problems[:50])
+        raise InvalidInput(_("problems in the risk-area list; nothing was imported"), problems[:50])
     digest = hashlib.sha256(content).hexdigest()
     added = already = 0
     for region, level, start_day, end_day in rows:
@@ -143,15 +148,15 @@ def register_arrival(session: Session, *, actor: Actor, data: ArrivalIn, now: da
     actor.require(ARRIVALS, what="manage arrivals")
     problems = []
     if data.checkpoint_id is not None and session.get(Checkpoint, data.checkpoint_id) is None:
-        problems.append(FieldProblem(("checkpoint_id",), f"no checkpoint {data.checkpoint_id}"))
-    elif actor.checkpoint_id is not None and data.checkpoint_id != actor.checkpoint_id:
-        raise Forbidden("a checkpoint's staff register arrivals at their own checkpoint")
-    if data.departed_at > data.arrived_at:
-        problems.append(FieldProblem(("departed_at",), "is after arrived_at"))
-    if data.departed_at > now:
         problems.append(
-            FieldProblem(("departed_at",), f"{fmt_local(data.departed_at)} is in the future")
+            FieldProblem(("checkpoint_id",), _("no checkpoint %(id)s", id=data.checkpoint_id))
         )
+    elif actor.checkpoint_id is not None and data.checkpoint_id != actor.checkpoint_id:
+        raise Forbidden(_("a checkpoint's staff register arrivals at their own checkpoint"))
+    if data.departed_at > data.arrived_at:
+        problems.append(FieldProblem(("departed_at",), _("is after arrived_at")))
+    if data.departed_at > now:
+        problems.append(FieldProblem(("departed_at",), future(data.departed_at)))
     if problems:
         raise InvalidInput("invalid arrival", problems)
     [person] = upsert_people(session, items=[data.person], now=now, loc_prefix=[("person",)]).people
@@ -237,16 +242,19 @@ def record_step(
     actor.require(ARRIVALS, what="manage arrivals")
     arrival = _get(session, actor, arrival_id)
     if data.step not in STEPS[arrival.path]:
-        raise InvalidInput.at(("step",), f"{data.step} is not a step of path {arrival.path}")
+        raise InvalidInput.at(
+            ("step",),
+            _("%(step)s is not a step of path %(path)s", step=_(data.step), path=_(arrival.path)),
+        )
     if data.at > now:
-        raise InvalidInput.at(("at",), f"{fmt_local(data.at)} is in the future")
+        raise InvalidInput.at(("at",), future(data.at))
     if data.at < arrival.arrived_at - timedelta(hours=1):
-        raise InvalidInput.at(("at",), "is before the arrival")
+        raise InvalidInput.at(("at",), _("is before the arrival"))
     order = STEPS[arrival.path]
     steps = observed_steps(session, [arrival])[arrival.id]
     for earlier in order[: order.index(data.step)]:
         if steps[earlier] is None:
-            raise InvalidInput.at(("step",), f"{earlier} comes first")
+            raise InvalidInput.at(("step",), _("%(step)s comes first", step=_(earlier)))
     if getattr(arrival, f"{data.step}_at") is None:
         setattr(arrival, f"{data.step}_at", data.at)
     session.flush()
@@ -256,7 +264,7 @@ def record_step(
 def _get(session: Session, actor: Actor, arrival_id: int) -> Arrival:
     found = session.scalar(readable_arrivals(actor).where(Arrival.id == arrival_id))
     if found is None:
-        raise NotFound(f"arrival {arrival_id} not found")
+        raise NotFound(_("arrival %(id)s not found", id=arrival_id))
     return found
 
 

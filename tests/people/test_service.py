@@ -48,7 +48,7 @@ class TestUpsert:
         assert a.id == b.id and a.person_key.startswith("G") and a.id_number is None
 
     def test_birth_date_must_match_the_id(self, session: Session) -> None:
-        with pytest.raises(InvalidInput, match="does not match"):
+        with pytest.raises(InvalidInput, match="与身份证号不符"):
             service.upsert_people(
                 session,
                 now=NOW,
@@ -140,7 +140,7 @@ class TestMerge:
                 PersonIn(name="王某宝", id_number="140821202109010010", address="临猗县某村"),
             ],
         ).people
-        with pytest.raises(Conflict, match=f"person {known.id}"):
+        with pytest.raises(Conflict, match=f"人员 {known.id} 已使用身份证号"):
             service.update_person(
                 session,
                 actor=tracer,
@@ -207,7 +207,7 @@ def test_merge_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert result.exit_code == 0, result.output
         assert "merged person 3 into 2" in " ".join(result.output.split())
         again = runner.invoke(app, ["people", "merge", "2", "3", "--reason", "测试"])
-        assert again.exit_code == 1 and "not found" in again.output
+        assert again.exit_code == 1 and "未找到人员" in again.output
         nobody = runner.invoke(
             app, ["people", "merge", "2", "4", "--reason", "x", "--user", "ghost"]
         )

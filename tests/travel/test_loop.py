@@ -112,7 +112,7 @@ def test_late_steps_raise_alerts_naming_the_step_and_how_late(
     [late] = service.alerts(session, actor=tracer, as_of=at(5, 12))
     assert (late.next_step, late.late_hours) == ("transferred", 6.0)  # due 06:00, it is 12:00
     assert late.name == "返乡雁塔区4"
-    with pytest.raises(InvalidInput, match="transferred comes first"):
+    with pytest.raises(InvalidInput, match="须先完成“转运”"):
         service.record_step(
             session,
             actor=tracer,
