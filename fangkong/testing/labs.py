@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.testing.models import (
     Lab,
@@ -34,14 +35,14 @@ def save_labs(session: Session, *, actor: Actor, labs: Sequence[LabIn]) -> list[
     problems = []
     for i, given in enumerate(labs):
         if given.county_code is not None and division(given.county_code) is None:
-            problems.append(FieldProblem(("labs", i, "county_code"), "not a county code"))
+            problems.append(FieldProblem(("labs", i, "county_code"), _("not a county code")))
         for county, minutes in given.routes.items():
             if division(county) is None:
-                problems.append(FieldProblem(("labs", i, "routes", county), "not a county code"))
+                problems.append(FieldProblem(("labs", i, "routes", county), _("not a county code")))
             elif not 0 <= minutes <= 24 * 60:
-                problems.append(FieldProblem(("labs", i, "routes", county), "minutes 0 to 1440"))
+                problems.append(FieldProblem(("labs", i, "routes", county), _("minutes 0 to 1440")))
     if len({given.name for given in labs}) != len(labs):
-        problems.append(FieldProblem(("labs",), "a lab is named twice"))
+        problems.append(FieldProblem(("labs",), _("a lab is named twice")))
     if problems:
         raise InvalidInput("invalid labs", problems)
     existing = {lab.name: lab for lab in session.scalars(select(Lab))}
@@ -148,7 +149,7 @@ def readable_labs(actor: Actor) -> Select[Lab]:
 def lab_for(session: Session, *, actor: Actor, lab_id: int) -> Lab:
     lab = session.scalar(readable_labs(actor).where(Lab.id == lab_id))
     if lab is None:
-        raise NotFound(f"lab {lab_id} not found")
+        raise NotFound(_("lab %(id)s not found", id=lab_id))
     return lab
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import local
 from fangkong.testing.labs import tubes_in_hand
 from fangkong.testing.models import (
@@ -44,7 +45,9 @@ def plan_round(session: Session, *, actor: Actor, round_id: int, now: datetime) 
     try:
         plan = plan_labs(batches, _capacities(session, labs, now), routes)
     except PlanError as exc:
-        raise Conflict(f"the labs cannot take round {found.id}'s tubes: {exc}") from None
+        raise Conflict(
+            _("the labs cannot take the tubes of round %(name)s: %(why)s", name=found.name, why=exc)
+        ) from None
     made = _ship(session, found.id, by_county, plan, now)
     tubes = sum(len(t) for t in by_county.values())
     record_audit(

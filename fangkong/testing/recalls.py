@@ -13,6 +13,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import NotFound
+from fangkong.core.i18n import _
 from fangkong.people.permissions import READ_PEOPLE, SEE_FULL_IDENTITY
 from fangkong.people.service import people_by_id, show_person
 from fangkong.testing.models import (
@@ -108,7 +109,7 @@ def get_recall(session: Session, *, actor: Actor, recall_id: int, now: datetime)
     _require_recalls(actor)
     recall = session.get(Recall, recall_id)
     if recall is None or not _recall_covered(session, actor, recall):
-        raise NotFound(f"recall {recall_id} not found")
+        raise NotFound(_("recall %(id)s not found", id=recall_id))
     get_round(session, actor=actor, round_id=recall.round_id)
     return show_recall(session, actor=actor, recall=recall, now=now)
 

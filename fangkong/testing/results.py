@@ -18,8 +18,9 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import FieldProblem, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.sheets import Cell, Layout, cell_datetime, read_sheet
-from fangkong.core.timeutil import fmt_local, local
+from fangkong.core.timeutil import future, local
 from fangkong.testing.labs import lab_for
 from fangkong.testing.models import (
     Recall,
@@ -103,7 +104,9 @@ def parse_results(filename: str, content: bytes, *, now: datetime) -> list[Resul
         result = RESULT_WORDS.get(word)
         if result is None:
             problems.append(
-                FieldProblem((*loc, table.heading("result")), f"unknown result {word!r}")
+                FieldProblem(
+                    (*loc, table.heading("result")), _("unknown result %(word)s", word=repr(word))
+                )
             )
             continue
         times: dict[str, datetime | None] = {}
@@ -124,7 +127,7 @@ def parse_results(filename: str, content: bytes, *, now: datetime) -> list[Resul
             )
         )
     if problems:
-        raise InvalidInput("problems in the results; nothing was recorded", problems[:50])
+        raise InvalidInput(_("problems in the results; nothing was recorded"), problems[:50])
     return rows
 
 
@@ -166,8 +169,8 @@ def record_results(
         )
     positives = [(tube, row) for tube, row in todo if row.result == "positive"]
     recalls, infections = _act_on_positives(session, positives, now=now)
-    close_recalls(session, [tube.id for tube, _ in todo], now=now)
-    for round_id in {tube.round_id for tube, _ in todo}:
+    close_recalls(session, [tube.id for tube, _result in todo], now=now)
+    for round_id in {tube.round_id for tube, _result in todo}:
         feed_zone_rounds(session, round_id)
     record_audit(
         session,
@@ -233,7 +236,7 @@ def _check_results(
         if len(problems) >= 50:
             break
     if problems:
-        raise InvalidInput("problems in the results; nothing was recorded", problems[:50])
+        raise InvalidInput(_("problems in the results; nothing was recorded"), problems[:50])
     return todo, already
 
 
@@ -249,21 +252,30 @@ def _row_problems(
     """What is wrong with one row: the tube, its lab, its times, a result it already has."""
     where = (*row.loc, "barcode")
     if tube is None:
-        return [FieldProblem(where, f"no tube {row.barcode!r} was registered")]
+        return [FieldProblem(where, _("no tube %(code)s was registered", code=repr(row.barcode)))]
     if row.barcode in seen and seen[row.barcode] != row.result:
-        return [FieldProblem(where, f"tube {row.barcode} twice with other results")]
+        return [FieldProblem(where, _("tube %(code)s twice with other results", code=row.barcode))]
     if tube.closed_at is None:
-        return [FieldProblem(where, f"tube {row.barcode} is still open at its site")]
+        return [FieldProblem(where, _("tube %(code)s is still open at its site", code=row.barcode))]
     if tube.shipment_id is not None and lab_of.get(tube.shipment_id) != lab_id:
-        return [FieldProblem(where, f"tube {row.barcode} was sent to another lab")]
+        return [FieldProblem(where, _("tube %(code)s was sent to another lab", code=row.barcode))]
     problems = []
     for field, value in (("tested_at", row.tested_at), ("reported_at", row.reported_at)):
         if value is not None and value > now:
-            problems.append(FieldProblem((*row.loc, field), f"{fmt_local(value)} is in the future"))
+            problems.append(FieldProblem((*row.loc, field), future(value)))
         elif value is not None and value < tube.closed_at:
-            problems.append(FieldProblem((*row.loc, field), "is before the tube was closed"))
+            problems.append(FieldProblem((*row.loc, field), _("is before the tube was closed")))
     if tube.result is not None and tube.result != row.result:
-        problems.append(FieldProblem(where, f"tube {row.barcode} already has result {tube.result}"))
+        problems.append(
+            FieldProblem(
+                where,
+                _(
+                    "tube %(code)s already has result %(result)s",
+                    code=row.barcode,
+                    result=_(tube.result or ""),
+                ),
+            )
+        )
     return problems
 
 

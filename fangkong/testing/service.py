@@ -17,6 +17,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, cell_datetime, read_sheet
@@ -50,7 +51,7 @@ def sees(actor: Actor, found: ScreeningRound) -> bool:
 def get_round(session: Session, *, actor: Actor, round_id: int) -> ScreeningRound:
     found = session.get(ScreeningRound, round_id)
     if found is None or not sees(actor, found):
-        raise NotFound(f"round {round_id} not found")
+        raise NotFound(_("round %(id)s not found", id=round_id))
     return found
 
 
@@ -72,24 +73,26 @@ def create_round(
     county = data.county_code
     zone = None
     if data.starts_at > now + _DAY:
-        problems.append(FieldProblem(("starts_at",), "is more than a day ahead"))
+        problems.append(FieldProblem(("starts_at",), _("is more than a day ahead")))
     if data.area == "zone":
         zone = session.get(Zone, data.zone_id) if data.zone_id else None
         if zone is None:
-            problems.append(FieldProblem(("zone_id",), "a zone round needs an existing zone"))
+            problems.append(FieldProblem(("zone_id",), _("a zone round needs an existing zone")))
         else:
             county = zone.county_code
     elif data.area in ("county", "township"):
         if county is None or division(county) is None:
-            problems.append(FieldProblem(("county_code",), f"{data.area} round needs a county"))
+            problems.append(
+                FieldProblem(("county_code",), _("a %(area)s round needs a county", area=data.area))
+            )
         if data.area == "township" and not data.match.strip():
-            problems.append(FieldProblem(("match",), "name the township or street"))
+            problems.append(FieldProblem(("match",), _("name the township or street")))
     else:
         county = None
     if county is not None and not actor.covers(county):
-        problems.append(FieldProblem(("county_code",), "outside your jurisdiction"))
+        problems.append(FieldProblem(("county_code",), _("outside your jurisdiction")))
     if county is None and actor.jurisdiction is not None:
-        problems.append(FieldProblem(("area",), "a city-wide round is the city's to run"))
+        problems.append(FieldProblem(("area",), _("a city-wide round is the city's to run")))
     if problems:
         raise InvalidInput("invalid round", problems)
     found = ScreeningRound(
@@ -128,10 +131,12 @@ def add_sites(
     problems = []
     for i, site in enumerate(sites):
         if site.name in taken:
-            problems.append(FieldProblem(("sites", i, "name"), f"{site.name} is already a site"))
+            problems.append(
+                FieldProblem(("sites", i, "name"), _("%(name)s is already a site", name=site.name))
+            )
         taken.add(site.name)
         if division(site.county_code) is None or not actor.covers(site.county_code):
-            problems.append(FieldProblem(("sites", i, "county_code"), "not a county you cover"))
+            problems.append(FieldProblem(("sites", i, "county_code"), _("not a county you cover")))
     if problems:
         raise InvalidInput("invalid sampling sites", problems)
     made = [SamplingSite(round_id=found.id, **site.model_dump()) for site in sites]
@@ -340,7 +345,9 @@ def register_samples(
     actor.require(SAMPLE, what="register samples")
     found = get_round(session, actor=actor, round_id=round_id)
     if found.closed_at is not None and purpose == "screen":
-        raise Conflict(f"round {found.id} closed at {fmt_local(found.closed_at)}")
+        raise Conflict(
+            _("round %(name)s closed at %(at)s", name=found.name, at=fmt_local(found.closed_at))
+        )
     batch = _Registering(
         round=found,
         purpose=purpose,
@@ -356,7 +363,7 @@ def register_samples(
     for scan in scans:
         _register(batch, scan)
     if batch.problems:
-        raise InvalidInput("problems in the scans; nothing was registered", batch.problems)
+        raise InvalidInput(_("problems in the scans; nothing was registered"), batch.problems)
     _write(session, found, batch.tubes, batch.new_samples, purpose)
     return RegisterResult(
         added=len(batch.new_samples),
@@ -526,7 +533,7 @@ def _write(
     if changed:  # ORM bulk UPDATE by primary key: one executemany
         session.execute(update(Tube), changed)
     ids = {}
-    for chunk in in_chunks(code for code, _ in new):
+    for chunk in in_chunks(code for code, _tube in new):
         ids.update(
             dict(
                 session.execute(select(Tube.barcode, Tube.id).where(Tube.barcode.in_(chunk))).all()
@@ -635,7 +642,9 @@ def parse_scans(
             problems.append(FieldProblem((*loc, table.heading("sampled_at")), str(exc)))
             continue
         if site not in sites:
-            problems.append(FieldProblem((*loc, table.heading("site")), f"no site {site!r}"))
+            problems.append(
+                FieldProblem((*loc, table.heading("site")), _("no site %(name)s", name=repr(site)))
+            )
             continue
         scans.append(
             Registration(
@@ -645,5 +654,5 @@ def parse_scans(
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
-        raise InvalidInput("problems in the scans; nothing was registered", problems)
+        raise InvalidInput(_("problems in the scans; nothing was registered"), problems)
     return scans

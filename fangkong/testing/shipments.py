@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.i18n import _
+from fangkong.core.timeutil import future
 from fangkong.testing.models import (
     Lab,
     SamplingSite,
@@ -69,16 +70,16 @@ def shipment_step(
     actor.require(SAMPLE, LAB_RESULTS, what="move shipments")
     shipment = session.scalar(changeable_shipments(actor).where(Shipment.id == shipment_id))
     if shipment is None:
-        raise NotFound(f"shipment {shipment_id} not found")
+        raise NotFound(_("shipment %(id)s not found", id=shipment_id))
     if at > now:
-        raise InvalidInput.at(("at",), f"{fmt_local(at)} is in the future")
+        raise InvalidInput.at(("at",), future(at))
     if step == "departed":
         if at < shipment.planned_at:
-            raise InvalidInput.at(("at",), "is before the shipment was planned")
+            raise InvalidInput.at(("at",), _("is before the shipment was planned"))
         shipment.departed_at = shipment.departed_at or at
     else:
         if at < (shipment.departed_at or shipment.planned_at):
-            raise InvalidInput.at(("at",), "is before the shipment left")
+            raise InvalidInput.at(("at",), _("is before the shipment left"))
         shipment.departed_at = shipment.departed_at or at
         shipment.delivered_at = shipment.delivered_at or at
     session.flush()

@@ -30,4 +30,4 @@ def test_testing_commands_on_the_demo(tmp_path: Path, demo_cli: CliRunner) -> No
     results = tmp_path / "results.csv"
     results.write_text("管号,结果\nNOPE1,阴性\n", encoding="utf-8")
     unknown = runner.invoke(app, ["testing", "results", "1", str(results)])
-    assert unknown.exit_code == 1 and "no tube 'NOPE1'" in unknown.output
+    assert unknown.exit_code == 1 and "未登记试管 'NOPE1'" in unknown.output

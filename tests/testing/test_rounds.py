@@ -340,7 +340,7 @@ def test_results_recall_a_positive_pool_and_a_positive_retest_opens_an_infection
     # The same file again changes nothing; a different result for a tube is refused.
     again = upload(session, setup, lab_of, rows, at(9, 16))
     assert sum(r.already for r in again) == 6 and sum(r.recorded for r in again) == 0
-    with pytest.raises(InvalidInput, match="already has result positive"):
+    with pytest.raises(InvalidInput, match="已有结果：阳性"):
         upload(session, setup, lab_of, [("T00001", "阴性")], at(9, 17))
     # Retests: single tubes, one positive.
     members = setup.people[10:20]
@@ -411,14 +411,14 @@ def test_bad_results_are_named_and_nothing_is_recorded(
             session, actor=setup.commander, lab_id=lab, rows=parsed, now=at(9, 16)
         )
     assert error.value.problems[0].loc == ("row 3", "barcode")
-    assert "no tube 'NOPE-1'" in error.value.problems[0].msg
+    assert "未登记试管 'NOPE-1'" in error.value.problems[0].msg
     assert (
         session.scalar(select(func.count()).select_from(Tube).where(Tube.result.is_not(None))) == 0
     )
     with pytest.raises(InvalidInput) as error:
         results.parse_results("r.csv", results_csv([(mine[0], "弱阳")]), now=at(9, 16))
     assert error.value.problems[0].loc == ("row 2", "结果")
-    with pytest.raises(InvalidInput, match="future"):
+    with pytest.raises(InvalidInput, match="晚于当前时间"):
         results.record_results(
             session,
             actor=setup.commander,
