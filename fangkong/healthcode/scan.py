@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
+from fangkong.core.i18n import _
 from fangkong.core.ids import mask_name
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.models import CodeState, CodeToken, Scan, Scanner
@@ -274,7 +275,7 @@ def schedule_of(episodes: Sequence[Episode], now: datetime) -> list[tuple[float,
     """The colour at `now` and each later change the state already plans (a quarantine's end,
     an infection's 21 days): the stored colour turns on time with nothing rewritten."""
     out = [(now.timestamp(), colour_at(episodes, now).colour)]
-    for at, colour, _ in history(episodes):
+    for at, colour, _reason in history(episodes):
         if at > now and colour != out[-1][1]:
             out.append((at.timestamp(), colour))
     return out
@@ -381,7 +382,7 @@ def add_scanner(
     actor.require(MANAGE_SCANNERS, what="manage scanners")
     checkpoint = session.get(Checkpoint, checkpoint_id)
     if checkpoint is None:
-        raise InvalidInput.at(("checkpoint_id",), f"no checkpoint {checkpoint_id}")
+        raise InvalidInput.at(("checkpoint_id",), _("no checkpoint %(id)s", id=checkpoint_id))
     key = SCANNER_KEY_PREFIX + secrets.token_urlsafe(24)
     scanner = Scanner(checkpoint_id=checkpoint_id, label=label, key_hash=hash_key(key),
                       added_at=now, added_by=actor.username)  # fmt: skip
@@ -396,7 +397,7 @@ def revoke_scanner(session: Session, *, actor: Actor, scanner_id: int, now: date
     actor.require(MANAGE_SCANNERS, what="manage scanners")
     scanner = session.get(Scanner, scanner_id)
     if scanner is None:
-        raise NotFound(f"scanner {scanner_id} not found")
+        raise NotFound(_("scanner %(id)s not found", id=scanner_id))
     if scanner.revoked_at is None:
         scanner.revoked_at = now
         record_audit(session, actor=actor, action="revoke", entity="scanner",

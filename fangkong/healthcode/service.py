@@ -153,7 +153,7 @@ def healthcode(
 ) -> tuple[Verdict, list[tuple[datetime, str, str]]]:
     person = find_person(session, person_id)
     if person is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(_("person %(id)s not found", id=person_id))
     require_covers(actor, person)
     found = episodes_of(session, [person.id])[person.id]
     return colour_at(found, as_of), [h for h in history(found) if h[0] <= as_of]
@@ -170,7 +170,7 @@ def file_appeal(
     actor.require(EDIT_TRACING, REVIEW_APPEALS, what="file appeals")
     person = find_person(session, person_id)
     if person is None or not actor.covers(person.county_code):
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(_("person %(id)s not found", id=person_id))
     verdict, _history = healthcode(session, actor=actor, person_id=person_id, as_of=now)
     appeal = Appeal(person_id=person_id, filed_at=now, filed_by=actor.username, reason=reason,
                     colour_then=verdict.colour)  # fmt: skip
@@ -188,11 +188,13 @@ def decide_appeal(
     actor.require(REVIEW_APPEALS, what="decide appeals")
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
-        raise NotFound(f"appeal {appeal_id} not found")
+        raise NotFound(_("appeal %(id)s not found", id=appeal_id))
     if appeal.status != "pending":
-        raise Conflict(f"appeal {appeal_id} was decided at {fmt_local(appeal.decided_at)}")
+        raise Conflict(
+            _("appeal %(id)s was decided at %(at)s", id=appeal_id, at=fmt_local(appeal.decided_at))
+        )
     if uphold and (colour is None or until is None or until <= now):
-        raise InvalidInput.at(("until",), "an upheld appeal sets a colour until a later time")
+        raise InvalidInput.at(("until",), _("an upheld appeal sets a colour until a later time"))
     appeal.status = "upheld" if uphold else "rejected"
     appeal.decided_at, appeal.decided_by, appeal.decision = now, actor.username, decision
     appeal.colour, appeal.until = (colour, until) if uphold else (None, None)
@@ -219,5 +221,5 @@ def appeal_queue(session: Session, *, actor: Actor) -> list[tuple[Appeal, Person
 def person_for(session: Session, person_id: int) -> Person:
     person = find_person(session, person_id)
     if person is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound(_("person %(id)s not found", id=person_id))
     return person

@@ -99,7 +99,7 @@ def _papers(session: Session, actor: Actor, stay_ids: Sequence[int]) -> list[Pap
             )
     missing = [i for i in stay_ids if i not in out]
     if missing:
-        raise NotFound(f"stay {missing[0]} not found")
+        raise NotFound(_("stay %(id)s not found", id=missing[0]))
     return [out[i] for i in stay_ids]
 
 
@@ -203,13 +203,13 @@ def render_papers(
     if not actor.can(SITE_WORK):
         raise Forbidden(_("your role may not %(what)s", what=_("print quarantine papers")))
     if not stay_ids:
-        raise InvalidInput.at(("stay_ids",), "no stays given")
+        raise InvalidInput.at(("stay_ids",), _("no stays given"))
     papers = _papers(session, actor, stay_ids)
     if kind == "release":
         unreleased = [p.stay_id for p in papers if p.end_reason != "released"]
         if unreleased:
             raise InvalidInput.at(
-                ("stay_ids",), f"stay {unreleased[0]} was not released from quarantine"
+                ("stay_ids",), _("stay %(id)s was not released from quarantine", id=unreleased[0])
             )
     draw = _release if kind == "release" else _notice
     out = io.BytesIO()

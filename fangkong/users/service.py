@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from fangkong.core.auth import Actor, hash_password, issue_token, read_token, verify_password
 from fangkong.core.clock import utcnow
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
 from fangkong.users.models import User
@@ -22,10 +23,11 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
         d = division(data.jurisdiction)
         if d is None or not data.jurisdiction.startswith(get_settings().city_code):
             raise InvalidInput.at(
-                ("jurisdiction",), f"{data.jurisdiction} is not a county of this city"
+                ("jurisdiction",),
+                _("%(code)s is not a county of this city", code=data.jurisdiction),
             )
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"username {data.username!r} is taken")
+        raise Conflict(_("username %(name)s is taken", name=repr(data.username)))
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -50,7 +52,7 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
                 raise InvalidInput.at(
                     (field,), f"{field} {getattr(data, field)} does not exist"
                 ) from None
-        raise Conflict(f"username {data.username!r} is taken") from None
+        raise Conflict(_("username %(name)s is taken", name=repr(data.username))) from None
     return user
 
 
@@ -108,5 +110,5 @@ def acting_as(session: Session, username: str) -> Actor:
     """The user a command-line run acts as, with that user's role and jurisdiction."""
     actor = actor_by_username(session, username)
     if actor is None:
-        raise InvalidInput.at(("--user",), f"no active user {username!r}")
+        raise InvalidInput.at(("--user",), _("no active user %(name)s", name=repr(username)))
     return actor

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from fangkong.core.auth import Actor
 from fangkong.core.clock import Clock, ReplayClock
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.i18n import _
 from fangkong.core.timeutil import LocalDateTime, fmt_local, local, local_date
 from fangkong.users.deps import CanSetClock
 from fangkong.users.permissions import SET_CLOCK
@@ -54,7 +55,7 @@ def clock_out(clock: Clock) -> ClockOut:
 
 def step_clock(clock: Clock, moment: datetime) -> None:
     if not isinstance(clock, ReplayClock):
-        raise Conflict("the platform runs on the wall clock; only a replay's clock is stepped")
+        raise Conflict(_("the platform runs on the wall clock; only a replay's clock is stepped"))
     try:
         clock.set(moment)
     except ValueError as exc:

@@ -71,6 +71,23 @@ def check_geometry(geometry: dict[str, Any] | None, *, loc: tuple[str | int, ...
         raise InvalidInput.at(loc, _("invalid polygon: %(why)s", why=explain_validity(polygon)))
 
 
+def _area_problems(data: ZoneCreate) -> list[FieldProblem]:
+    """What the zone's area lacks: an address zone's text, a grid's cells, a valid shape."""
+    problems = []
+    if data.unit == "address" and not data.match.strip():
+        problems.append(
+            FieldProblem(("match",), _("an address zone needs the text its addresses share"))
+        )
+    if data.unit == "cells" and not data.cells:
+        problems.append(FieldProblem(("cells",), _("a grid zone needs its cells")))
+    if data.unit == "polygon" or data.geometry is not None:
+        try:
+            check_geometry(data.geometry, loc=("geometry",))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
 def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime) -> Zone:
     actor.require(MANAGE_ZONES, what="draw or change zones")
     protocol = get_protocol(get_settings().protocol)
@@ -91,17 +108,7 @@ def draw_zone(session: Session, *, actor: Actor, data: ZoneCreate, now: datetime
         problems.append(FieldProblem(("county_code",), _("is outside your jurisdiction")))
     if data.drawn_at > now:
         problems.append(FieldProblem(("drawn_at",), future(data.drawn_at)))
-    if data.unit == "address" and not data.match.strip():
-        problems.append(
-            FieldProblem(("match",), _("an address zone needs the text its addresses share"))
-        )
-    if data.unit == "cells" and not data.cells:
-        problems.append(FieldProblem(("cells",), _("a grid zone needs its cells")))
-    if data.unit == "polygon" or data.geometry is not None:
-        try:
-            check_geometry(data.geometry, loc=("geometry",))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
+    problems += _area_problems(data)
     if data.parent_id is not None:
         parent = session.get(Zone, data.parent_id)
         if parent is None or parent.status != "active":

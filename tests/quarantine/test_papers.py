@@ -29,7 +29,7 @@ def test_notices_are_one_page_each(session: Session, tracer: Actor, make_actor: 
     stays = placed(session, tracer, make_actor)
     pdf = render_papers(session, actor=tracer, stay_ids=stays, kind="notice", now=NOW)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3
-    with pytest.raises(InvalidInput, match="was not released"):
+    with pytest.raises(InvalidInput, match="尚未解除隔离"):
         render_papers(session, actor=tracer, stay_ids=stays[:1], kind="release", now=NOW)
     with pytest.raises(NotFound):
         render_papers(session, actor=tracer, stay_ids=[424242], kind="notice", now=NOW)

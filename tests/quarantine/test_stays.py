@@ -99,7 +99,7 @@ def test_a_positive_swab_opens_an_infection(
     [stay] = quarantine_record(session, actor=tracer, person_id=person_id)
     assert (stay.released_at, stay.end_reason) == (at(10, 11), "infected")
     assert [s.due_on.day for s in stay.swabs] == [7, 10]  # 13 and 20 March cancelled
-    with pytest.raises(InvalidInput, match="was not released"):
+    with pytest.raises(InvalidInput, match="尚未解除隔离"):
         from fangkong.quarantine.papers import render_papers
 
         render_papers(session, actor=tracer, stay_ids=[stay_id], kind="release", now=at(10, 12))
