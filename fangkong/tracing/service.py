@@ -141,7 +141,7 @@ def infection_to_change(session: Session, *, actor: Actor, infection_id: int) ->
     infection = session.scalar(changeable_infections(actor).where(Infection.id == infection_id))
     if infection is None:
         get_infection(session, actor=actor, infection_id=infection_id)
-        raise Forbidden(f"infection {infection_id} is traced by another county")
+        raise Forbidden(_("infection %(id)s is traced by another county", id=infection_id))
     return infection
 
 
