@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fangkong.core.db import Base, UTCDateTime
@@ -126,3 +137,11 @@ class Transfer(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def in_room_at(moment: datetime) -> ColumnElement[bool]:
+    """Stays in force at `moment`: placed by then, not yet released (a replay's moment may
+    precede a release the database already holds)."""
+    return and_(
+        Stay.placed_at <= moment, or_(Stay.released_at.is_(None), Stay.released_at > moment)
+    )

@@ -17,7 +17,7 @@ from functools import lru_cache
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -30,7 +30,7 @@ from fangkong.core.ids import division
 from fangkong.core.timeutil import local
 from fangkong.people.service import people_by_id, show_person
 from fangkong.protocol.loader import get_protocol
-from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.models import Room, Site, Stay, in_room_at
 from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.tracing.orders import order_facts
 
@@ -242,7 +242,5 @@ def stays_of(
     if released:
         query = query.where(Stay.end_reason == "released", Stay.released_at <= now)
     else:
-        query = query.where(
-            Stay.placed_at <= now, or_(Stay.released_at.is_(None), Stay.released_at > now)
-        )
+        query = query.where(in_room_at(now))
     return list(session.scalars(query))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -22,7 +22,7 @@ from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _
 from fangkong.core.timeutil import local_date
 from fangkong.people.service import people_by_id, show_person
-from fangkong.quarantine.models import Room, Site, Stay, Transfer
+from fangkong.quarantine.models import Room, Site, Stay, Transfer, in_room_at
 from fangkong.quarantine.permissions import PLACE_CONTACTS
 from fangkong.quarantine.schemas import Placed, PlacementResult, Unplaced
 from fangkong.quarantine.stays import schedule_swabs
@@ -172,11 +172,7 @@ def _staying(session: Session, person_ids: list[int], now: datetime) -> dict[int
         person_id: room_id
         for chunk in in_chunks(person_ids)
         for person_id, room_id in session.execute(
-            select(Stay.person_id, Stay.room_id).where(
-                Stay.person_id.in_(chunk),
-                Stay.placed_at <= now,
-                or_(Stay.released_at.is_(None), Stay.released_at > now),
-            )
+            select(Stay.person_id, Stay.room_id).where(Stay.person_id.in_(chunk), in_room_at(now))
         )
     }
 

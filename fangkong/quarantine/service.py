@@ -18,7 +18,7 @@ from fangkong.core.ids import division, divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import Layout, Row, Table, read_sheet
 from fangkong.quarantine import placement
-from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.models import Room, Site, Stay, in_room_at
 from fangkong.quarantine.permissions import MANAGE_SITES
 from fangkong.quarantine.schemas import (
     PlacementResult,
@@ -152,9 +152,7 @@ def _counts_as_of(session: Session, moment: datetime) -> RoomCounts:
     """Rooms as they were at `moment`: occupied by the stays then in force; out of service as
     now (no history is kept of it); the rest ready. A room's hours of cleaning between
     occupants are not kept either, so a past moment shows none."""
-    in_force = (Stay.placed_at <= moment) & (
-        Stay.released_at.is_(None) | (Stay.released_at > moment)
-    )
+    in_force = in_room_at(moment)
     occupied = dict(
         session.execute(
             select(Room.site_id, func.count(func.distinct(Room.id)))

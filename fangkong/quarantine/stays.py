@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
@@ -18,7 +18,7 @@ from fangkong.core.i18n import _
 from fangkong.core.timeutil import fmt_local, future, local_date, start_of_local_day
 from fangkong.people.schemas import PersonRead
 from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
-from fangkong.quarantine.models import Room, Site, Stay, Swab
+from fangkong.quarantine.models import Room, Site, Stay, Swab, in_room_at
 from fangkong.quarantine.permissions import SITE_WORK
 from fangkong.quarantine.schemas import Held, ReleaseResult, StayRead, SwabRead, SwabResult
 from fangkong.tracing.service import open_infection_from_test
@@ -281,9 +281,7 @@ def active_stays(
     if as_of is None:
         query = query.where(Stay.released_at.is_(None))
     else:
-        query = query.where(
-            Stay.placed_at <= as_of, or_(Stay.released_at.is_(None), Stay.released_at > as_of)
-        )
+        query = query.where(in_room_at(as_of))
     if actor.site_id is not None:
         query = query.where(Room.site_id == actor.site_id)
     stays = list(session.scalars(query))
