@@ -19,7 +19,10 @@ Seeds = Query(default=5, ge=1, le=50)
 
 
 def _job(request: Request, moment: datetime, seeds: int) -> Job[Forecast]:
-    """The forecast of this moment: started if it is not running or done."""
+    """The forecast of this minute: started if it is not running or done. On the wall clock
+    "now" moves on between the page, its polls and its reload; the minute is what they share
+    (the page fills in at the minute it asked for, `?as_of=` set)."""
+    moment = moment.replace(second=0, microsecond=0)
     jobs: Jobs[Forecast] = request.app.state.forecast_jobs
     factory: sessionmaker[Session] = request.app.state.session_factory
 

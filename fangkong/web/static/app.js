@@ -546,7 +546,8 @@ window.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("#zone-timeline").forEach(drawZoneTimeline);
 });
 
-// A page whose work runs in the background: its progress, polled, then the page reloaded.
+// A page whose work runs in the background: its progress, polled, then the page of the moment
+// it computed.
 window.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("[data-progress]");
   if (!box) return;
@@ -556,7 +557,7 @@ window.addEventListener("DOMContentLoaded", () => {
     const state = res.ok ? await res.json() : { failed: true };
     if (state.failed) { box.querySelector(".error").hidden = false; return; }
     bar.max = state.total; bar.value = state.done; count.textContent = `${state.done}/${state.total}`;
-    if (state.finished) window.location.reload();
+    if (state.finished) window.location = box.dataset.done;  // the minute computed, not a later one
     else setTimeout(poll, 500);
   };
   setTimeout(poll, 300);
