@@ -85,6 +85,10 @@ def _aware(value: datetime) -> datetime:
 LocalDateTime = Annotated[datetime, AfterValidator(_aware)]
 
 
-def future(value: datetime) -> str:
-    """What a field's moment after now is told: "2022-03-09 07:00 is in the future"."""
-    return _("%(value)s is in the future", value=fmt_local(value))
+def future(value: datetime, now: datetime | None = None) -> str:
+    """What a field's moment after now is told: "2022-03-09 07:00 is in the future", with
+    the platform's now where the reader may not know it (a replay, a sheet's row)."""
+    if now is None:
+        return _("%(value)s is in the future", value=fmt_local(value))
+    return _("%(value)s is in the future (now %(now)s)", value=fmt_local(value),
+             now=fmt_local(now))  # fmt: skip

@@ -19,7 +19,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _, validation_message
 from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet, sheet_refused
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import fmt_local, future
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
 from fangkong.people.service import people_by_id, show_person
@@ -29,7 +29,6 @@ from fangkong.tracing.models import ImportBatch
 from fangkong.tracing.schemas import ContactCreate, ImportResult
 from fangkong.tracing.service import (
     ContactsRecorded,
-    future_message,
     get_infection,
     list_contacts,
     orders_for,
@@ -127,9 +126,7 @@ def _protocol_problems(
     except ValueError:
         return problems  # already reported by _contact_of_row
     if exposure > now:
-        problems.append(
-            FieldProblem((loc, table.heading("exposure_at")), future_message(exposure, now))
-        )
+        problems.append(FieldProblem((loc, table.heading("exposure_at")), future(exposure, now)))
     return problems
 
 

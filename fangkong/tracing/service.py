@@ -17,7 +17,7 @@ from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
-from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.core.timeutil import fmt_local, future, local_date
 from fangkong.people.addresses import community_of
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
@@ -59,13 +59,9 @@ def _require_edit(actor: Actor) -> None:
     actor.require(EDIT_TRACING, what="edit tracing records")
 
 
-def future_message(value: datetime, now: datetime) -> str:
-    return _("%(value)s is in the future (now %(now)s)", value=fmt_local(value), now=fmt_local(now))
-
-
 def _not_future(value: datetime | None, *, now: datetime, loc: Loc) -> list[FieldProblem]:
     if value is not None and value > now:
-        return [FieldProblem(loc, future_message(value, now))]
+        return [FieldProblem(loc, future(value, now))]
     return []
 
 
