@@ -4,15 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB := fangkong/web
 
-.PHONY: setup demo serve test lint bench bench-scan screenshots clean
+.PHONY: setup lock demo serve test lint bench bench-scan screenshots clean
 
 setup: $(VENV)/.installed $(WEB)/node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every package at the version and hash requirements.lock pins (`make lock` renews it), then
+# the project itself with nothing more.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 # ECharts and friends come from the npm registry at set-up; nothing is fetched at run time.
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json

@@ -12,19 +12,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from fangkong.core.clock import Clock
-from fangkong.core.db import make_engine, make_session_factory
+from fangkong.core.db import database_answers, make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.guard import Guard
 from fangkong.core.i18n import current_lang, gettext, lang_of_request, validation_message
 from fangkong.core.platform_clock import platform_clock
+from fangkong.core.secret import signing_secret
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.api import router as healthcode_router
 from fangkong.healthcode.api import scan_openapi
 from fangkong.healthcode.fastpath import is_scan, serve_scan
+from fangkong.maintenance import maintenance
 from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
@@ -98,15 +102,19 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         docs_url=None,  # served from local assets below: no CDN
         redoc_url=None,
+        lifespan=maintenance,
     )
     app.state.session_factory = session_factory
     app.state.clock = clock or platform_clock()
     app.state.actor_for_token = actor_for_token
     app.state.forecast_jobs = Jobs()  # the forecast's runs, in the background
 
-    @app.get("/api/health", tags=["system"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/api/health", tags=["system"], responses={503: {"description": "database down"}})
+    def health(request: Request) -> JSONResponse:
+        """Whether this server and its database answer: 200 ok, or 503."""
+        if database_answers(request.app.state.session_factory):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "down", "database": "down"}, status_code=503)
 
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
@@ -118,6 +126,7 @@ def create_app(
     if vendor is not None:
         app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
     _answer_errors(app)
+    app.add_middleware(Guard, secret=signing_secret)
     # Everything imported and built so far lives as long as the process: keep it out of the
     # cyclic collector's way (a full collection over it paused scans for tens of ms).
     gc.collect()
@@ -164,6 +173,18 @@ def _answer_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     def _login(_: Request, exc: LoginRequired) -> RedirectResponse:
         return login_redirect(exc)
+
+    @app.exception_handler(OperationalError)
+    def _database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        message = gettext("the database does not answer or is busy; try again in a moment")
+        body = {"message": message, "detail": "database"}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(IntegrityError)
+    def _raced(_: Request, exc: IntegrityError) -> JSONResponse:
+        message = gettext("a conflicting change was made at the same moment; try again")
+        return JSONResponse({"message": message, "detail": "conflict"}, status_code=409)
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

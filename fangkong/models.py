@@ -1,8 +1,15 @@
 """Every table of every domain, imported in one place so the metadata is complete."""
 
-from fangkong.core.audit import AuditEntry
+from fangkong.core.audit import AuditEntry, AuditHead
 from fangkong.core.db import Base
-from fangkong.healthcode.models import Appeal, CodeState, CodeToken, Scan, Scanner
+from fangkong.healthcode.models import (
+    Appeal,
+    CodeState,
+    CodeToken,
+    Scan,
+    Scanner,
+    ScanRefusals,
+)
 from fangkong.people.models import Person, PersonMerge
 from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
 from fangkong.testing.models import (
@@ -24,7 +31,7 @@ from fangkong.tracing.models import (
     TrajectoryStop,
 )
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
-from fangkong.users.models import User
+from fangkong.users.models import LoginFailure, User, UserSession
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
@@ -35,6 +42,10 @@ __all__ = [
     "Scanner",
     "Arrival",
     "AuditEntry",
+    "AuditHead",
+    "LoginFailure",
+    "ScanRefusals",
+    "UserSession",
     "Base",
     "Checkpoint",
     "Contact",

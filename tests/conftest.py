@@ -7,6 +7,7 @@ creates a database of its own and drops it afterwards: the server outlives the r
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ CST = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2022, 3, 10, 12, 0, tzinfo=CST)
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("FANGKONG_TEST_PG_URL")
+# Tokens signed for this run only (an installation makes its own in its data folder).
+os.environ.setdefault("FANGKONG_SECRET_KEY", secrets.token_urlsafe(48))
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 

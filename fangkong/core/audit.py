@@ -1,14 +1,30 @@
-"""The audit log: who read or changed what, and when."""
+"""The audit log: who read or changed what, and when — append-only, each entry chained to the
+one before by a SHA-256 digest, so that an entry changed, removed or slipped in afterwards
+breaks the chain at that entry (`fangkong audit verify`). The database refuses UPDATE and
+DELETE on the table (triggers, in the migrations); the chain catches whoever drops them.
+
+Entries get their place in the chain when they are flushed: the one-row head is locked (FOR
+UPDATE on PostgreSQL; SQLite's writers are one at a time already), so concurrent writers
+chain one after the other, never to the same predecessor."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fangkong.core.auth import Actor
 from fangkong.core.db import Base, UTCDateTime
+
+GENESIS = "0" * 64
 
 
 class AuditEntry(Base):
@@ -22,6 +38,53 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The place in the chain and the digest of (the previous digest, this entry).
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's last place and digest: one row, locked by each writer in turn."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    digest: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+def entry_digest(previous: str, entry: AuditEntry) -> str:
+    fields = (
+        str(entry.seq),
+        entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        str(entry.user_id if entry.user_id is not None else ""),
+        entry.username,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.detail or "",
+    )
+    payload = "\x1f".join((previous, *fields)).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_entries(session: Session, _context: Any, _instances: Any) -> None:
+    new = sorted(
+        (o for o in session.new if isinstance(o, AuditEntry) and o.seq is None),
+        key=lambda e: (e.at, e.action, e.entity_id),
+    )
+    if not new:
+        return
+    conn = session.connection()
+    seq, digest = conn.execute(
+        select(AuditHead.seq, AuditHead.digest).where(AuditHead.id == 1).with_for_update()
+    ).one()
+    for entry in new:
+        seq += 1
+        entry.seq = seq
+        entry.digest = digest = entry_digest(digest, entry)
+    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, digest=digest))
 
 
 def record_audit(
@@ -47,6 +110,64 @@ def record_audit(
     )
 
 
+@dataclass
+class Disclosures:
+    """The people shown in full identity while answering one request: the people presenter
+    notes each, and the request's unit of work writes one audit entry for them all — every
+    list, search, export and page that shows full identities is logged without each having
+    to remember to."""
+
+    actor: Actor | None = None
+    people: set[int] = field(default_factory=set)
+
+
+_disclosures: ContextVar[Disclosures | None] = ContextVar("disclosures", default=None)
+
+
+@contextmanager
+def collecting_disclosures() -> Iterator[Disclosures]:
+    """Collect for the block (a request: set where its context starts, so that the worker
+    threads its handlers run in share the one collector)."""
+    token = _disclosures.set(Disclosures())
+    try:
+        yield _disclosures.get() or Disclosures()
+    finally:
+        _disclosures.reset(token)
+
+
+def note_disclosure(actor: Actor, person_id: int) -> None:
+    found = _disclosures.get()
+    if found is not None:
+        found.actor = actor
+        found.people.add(person_id)
+
+
+def audit_disclosures(session: Session, *, what: str, query: str, now: datetime) -> None:
+    """One entry for the full identities this request showed, if any: who, where, the query
+    (identity numbers in it masked), how many people."""
+    found = _disclosures.get()
+    if found is None or not found.people:
+        return
+    record_audit(
+        session,
+        actor=found.actor,
+        action="disclose",
+        entity="people",
+        entity_id=what[:64],
+        now=now,
+        detail=f"{len(found.people)} people in full; query: {mask_numbers(query)[:400]}",
+    )
+    found.people.clear()
+
+
+_NUMBERS = re.compile(r"[0-9]{6,}[0-9Xx]?")
+
+
+def mask_numbers(text: str) -> str:
+    """Identity and phone numbers in free text kept to their first three and last two."""
+    return _NUMBERS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
+
+
 def list_audit(
     session: Session, *, entity: str | None = None, entity_id: object = None, limit: int = 200
 ) -> list[AuditEntry]:
@@ -56,3 +177,44 @@ def list_audit(
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == str(entity_id))
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What `verify_chain` found: the entries checked, and the first that breaks the chain
+    (its place and id, and why) if one does."""
+
+    checked: int
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    why: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def _in_chain_order(session: Session) -> Iterator[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.seq.nulls_first(), AuditEntry.id)
+    yield from session.scalars(query.execution_options(yield_per=5000))
+
+
+def verify_chain(session: Session) -> ChainCheck:
+    """Walk the chain from its start: every entry in its place, each digest as recomputed, the
+    head where the last entry left it."""
+    previous, expected, checked = GENESIS, 1, 0
+    for entry in _in_chain_order(session):
+        if entry.seq != expected:
+            why = (
+                "not in the chain"
+                if entry.seq is None
+                else f"found at place {entry.seq} where {expected} should be: removed before it"
+            )
+            return ChainCheck(checked, entry.seq or 0, entry.id, why)
+        if entry.digest != entry_digest(previous, entry):
+            return ChainCheck(checked, entry.seq, entry.id, "its content or digest was changed")
+        previous, expected, checked = entry.digest, expected + 1, checked + 1
+    head = session.execute(select(AuditHead.seq, AuditHead.digest)).one()
+    if (head.seq, head.digest) != (checked, previous):
+        return ChainCheck(checked, checked + 1, None, "entries after it were removed")
+    return ChainCheck(checked)

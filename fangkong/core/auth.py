@@ -89,19 +89,43 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def issue_token(*, user_id: int, secret: str, now: datetime, hours: int) -> str:
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(hours=hours)}
+# Spent on an unknown username, so that it answers as slowly as a known one with a wrong
+# password: the time a sign-in takes tells nothing about who has an account.
+_DECOY_HASH = _hasher.hash("not anyone's password")
+
+
+def spend_verification(password: str) -> None:
+    verify_password(_DECOY_HASH, password)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    session_id: str
+
+
+def issue_token(*, user_id: int, session_id: str, secret: str, now: datetime, hours: int) -> str:
+    claims = {
+        "sub": str(user_id),
+        "jti": session_id,
+        "iat": now,
+        "exp": now + timedelta(hours=hours),
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_token(token: str, *, secret: str, now: datetime) -> int | None:
-    """The user id a token speaks for, or None if it is forged, malformed or expired."""
+def read_token(token: str, *, secret: str, now: datetime) -> TokenClaims | None:
+    """Whom and which session a token speaks for, or None if it is forged, malformed or
+    expired. Whether the session is still alive is the users domain's to say."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=["HS256"], options={"verify_exp": False, "require": ["exp"]}
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"verify_exp": False, "require": ["exp", "jti", "sub"]},
         )
         if claims["exp"] <= now.timestamp():
             return None
-        return int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
+        return TokenClaims(int(claims["sub"]), str(claims["jti"]))
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None

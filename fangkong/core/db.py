@@ -97,6 +97,27 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def database_answers(factory: sessionmaker[Session]) -> bool:
+    """Whether the database answers a trivial query now. On a DBAPI connection of its own,
+    outside any transaction: on SQLite it must not queue behind a writer's lock."""
+    bind = factory.kw.get("bind")
+    try:
+        if isinstance(bind, Engine):
+            raw = bind.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("SELECT 1")
+                cursor.close()
+            finally:
+                raw.close()
+        else:
+            with factory() as session:
+                session.connection().exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # the driver's own errors too (a raw connection is not wrapped): down
+        return False
+
+
 def default_session_factory() -> sessionmaker[Session]:
     """Sessions on the configured database (FANGKONG_DATABASE_URL, else the embedded SQLite)."""
     from fangkong.core.settings import get_settings

@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from fangkong.core.audit import audit_disclosures
 from fangkong.core.auth import Actor, Permission
 from fangkong.core.db import transaction
 from fangkong.core.i18n import _
@@ -19,9 +20,12 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit once at the end, roll back on any error."""
+    """One unit of work per request: commit once at the end, roll back on any error; the
+    full identities the request showed are audited in it (core.audit.Disclosures)."""
     with transaction(request.app.state.session_factory) as session:
         yield session
+        now = request.app.state.clock.now()
+        audit_disclosures(session, what=request.url.path, query=request.url.query, now=now)
 
 
 def set_token_cookie(response: Response, token: str) -> None:
@@ -52,6 +56,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def bearer_or_cookie(request: Request) -> str | None:
+    """The session token a request carries: the API's bearer header, else the pages' cookie."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:] or None
+    return request.cookies.get(TOKEN_COOKIE)
+
+
 def get_actor(
     request: Request,
     session: SessionDep,
@@ -63,7 +75,7 @@ def get_actor(
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "not signed in or the session has expired",
+            _("not signed in or the session has expired"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return actor

@@ -21,7 +21,7 @@ from fangkong.core.i18n import _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class InvalidIdNumber(ValueError):
@@ -36,9 +36,19 @@ class Division:
     current: bool
 
 
+def _ascii_digits(value: str) -> str:
+    """Every decimal digit of any script (Arabic-Indic ٣, Devanagari ३ …) as its ASCII digit:
+    str.isdigit and int() accept them, so one ID number written two ways would be two people."""
+    if value.isascii():
+        return value
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None
+                   else c for c in value)  # fmt: skip
+
+
 def normalize_text(value: str) -> str:
-    """Full-width digits and letters to ASCII, surrounding white space stripped."""
-    return unicodedata.normalize("NFKC", value).strip()
+    """Full-width digits and letters to ASCII, digits of every script to ASCII digits,
+    surrounding white space stripped."""
+    return _ascii_digits(unicodedata.normalize("NFKC", value)).strip()
 
 
 def check_char(first17: str) -> str:
@@ -88,7 +98,11 @@ def validate_id_number(raw: str, *, today: date) -> str:
     number = normalize_id_number(raw)
     if len(number) != 18:
         raise InvalidIdNumber(_("must be 18 characters, got %(n)s", n=len(number)))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        not number.isascii()
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise InvalidIdNumber(_("must be 17 digits followed by a digit or X"))
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -9,8 +9,6 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "fangkong-development-secret-change-me"
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FANGKONG_", extra="ignore")
@@ -18,7 +16,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = ""
     data_dir: Path = Path("var")
-    secret_key: str = DEV_SECRET
+    # Signs session tokens. Empty: the data folder's own (core/secret.py), made on first start.
+    secret_key: str = ""
     token_hours: int = 12
     host: str = "127.0.0.1"
     port: int = 8000
@@ -37,6 +36,8 @@ class Settings(BaseSettings):
     cell_size_m: int = 800
     # Days a contact's personal data is kept after their last management order ends.
     retention_days: int = 30
+    # How often the running server purges what is past retention (fangkong/maintenance.py).
+    retention_every_hours: float = 24.0
     # The platform's time, for a demo or a replay (core/platform_clock.py): "2022-03-08 20:00",
     # optionally followed by "running". Empty: the wall clock, or the data folder's clock.json.
     clock: str = ""
@@ -45,8 +46,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("FANGKONG_SECRET_KEY must be set to a private value in production")
+        if self.secret_key and len(self.secret_key) < 32:
+            raise ValueError("FANGKONG_SECRET_KEY must be at least 32 characters (or unset)")
         if self.environment == "production" and self.clock and not self.allow_fixed_clock:
             raise ValueError(
                 "FANGKONG_CLOCK fixes the platform's time; production runs on the wall clock "

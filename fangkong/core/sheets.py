@@ -6,15 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _
 from fangkong.core.ids import normalize_text
+from fangkong.core.sheet_limits import check_rows, check_workbook
 from fangkong.core.timeutil import as_aware, parse_local_datetime, plausible
 
 # What a spreadsheet cell holds as read (python-calamine's values; CSV gives text).
@@ -102,9 +105,15 @@ def _sheets(filename: str, content: bytes) -> list[list[list[Cell]]]:
             raise InvalidInput.at(
                 ("file",), _("%(file)s: not UTF-8 or GB18030 text", file=filename)
             )
-        return [[list[Cell](r) for r in csv.reader(io.StringIO(text))]]
-    if not lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        return [_csv_rows(filename, text)]
+    if lower.endswith((".xls", ".ods", ".et")):
+        # Their grids cannot be measured before a reader builds them (sheet_limits).
+        raise InvalidInput.at(
+            ("file",), _("%(file)s: save it as .xlsx (or .csv) and send it again", file=filename)
+        )
+    if not lower.endswith((".xlsx", ".xlsm")):
         raise InvalidInput.at(("file",), _("%(file)s: expected .xlsx or .csv", file=filename))
+    check_workbook(filename, content)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return [
@@ -115,6 +124,18 @@ def _sheets(filename: str, content: bytes) -> list[list[list[Cell]]]:
         raise InvalidInput.at(
             ("file",), _("%(file)s: not a readable spreadsheet (%(why)s)", file=filename, why=exc)
         ) from None
+
+
+def _csv_rows(filename: str, text: str) -> list[list[Cell]]:
+    """A CSV's rows, within the same limits as a workbook's."""
+    try:
+        rows = [list[Cell](r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a field over csv's size limit, a NUL byte …
+        raise InvalidInput.at(
+            ("file",), _("%(file)s: not readable CSV (%(why)s)", file=filename, why=exc)
+        ) from None
+    check_rows(filename, rows)
+    return rows
 
 
 def _header_row(rows: Sequence[Row], layout: Layout) -> int | None:
@@ -174,3 +195,26 @@ def sheet_refused(filename: str, problems: list[FieldProblem]) -> InvalidInput:
     message = _("%(file)s: %(problems)s problem(s) in %(rows)s row(s); nothing was imported",
                 file=filename, problems=len(ordered), rows=len(rows))  # fmt: skip
     return InvalidInput(message, ordered)
+
+
+# Text a spreadsheet would take for a formula (or, in a CSV, for a DDE command): a contact
+# named "=HYPERLINK(…)" or "@SUM(…)" is a name, and is written as one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_row(sheet: Any, values: Iterable[object]) -> list[object]:
+    """A row for a write-only openpyxl sheet, formula-like text stored as text."""
+    out: list[object] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
+def csv_text(value: str) -> str:
+    """A CSV field that no spreadsheet will evaluate: formula-like text gets a leading '."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -21,6 +21,7 @@ from fangkong.core.deps import TOKEN_COOKIE
 from fangkong.core.i18n import _
 from fangkong.core.timeutil import local
 from fangkong.healthcode import scan
+from fangkong.healthcode.refusals import door_of
 
 MAX_BODY = 1024  # {"token": "…"} is 40 bytes
 JSON = [(b"content-type", b"application/json")]
@@ -63,20 +64,28 @@ async def _answer(
     else:
         morsel = SimpleCookie(cookie).get(TOKEN_COOKIE) if cookie else None
         credential = morsel.value if morsel else ""
+    door = door_of(state)
     if not credential:
+        door.refuse("no_credential")
         return (401, {"message": _("scanner not signed in"), "detail": "Authorization"})
     if len(body) > MAX_BODY:
+        door.refuse("too_large")
         return (413, {"message": _("a scan is at most %(bytes)s bytes", bytes=MAX_BODY)})
+    if not door.allow(credential):
+        door.refuse("rate")
+        return (429, {"message": _("this scanner is sending too fast; slow down")})
     try:
         token = json.loads(body)["token"]
     except (ValueError, TypeError, KeyError):
         token = None
     if not scan.valid_token(token):
+        door.refuse("bad_token")
         return (422, {"message": _("invalid request"), "detail": [
             {"loc": ["body", "token"], "msg": _("a code token: 16–32 letters, digits, - or _")}
         ]})  # fmt: skip
     answer = await _batcher(state).submit(scan.ScanRequest(token, credential))
     if answer.status == 401:
+        door.refuse("unknown_device")
         return (401, {"message": _("scanner not recognised or not allowed to scan")})
     if answer.status == 404:
         return (404, {"message": _("code not recognised")})

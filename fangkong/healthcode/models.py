@@ -98,3 +98,15 @@ class Scan(Base):
     person_id: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(8))
     colour: Mapped[str | None] = mapped_column(String(8))
+
+
+class ScanRefusals(Base):
+    """Scans refused before they reach a code (no or unknown credentials, a malformed token,
+    a device over its rate), counted by minute and reason instead of a row per request: a
+    flood of garbage must not fill the audit."""
+
+    __tablename__ = "healthcode_scan_refusals"
+
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -205,9 +205,8 @@ def scan_batch(
     audit: list[dict[str, object]] = []
     for request in requests:
         scanner = who.get(request.credential)
-        if scanner is None:
+        if scanner is None:  # counted by the door (healthcode/refusals.py), not a row each
             answers.append(REFUSED)
-            audit.append(_audit_row(now, None, None, "refused", None))
         elif (shown := found.get(request.token)) is not None:
             answers.append(ScanAnswer(200, shown.colour, shown.name, shown.last_negative_at))
             audit.append(_audit_row(now, scanner, shown.person_id, "shown", shown.colour))
@@ -216,7 +215,8 @@ def scan_batch(
             person_id = replaced.get(request.token)
             outcome = "unknown" if person_id is None else "revoked"
             audit.append(_audit_row(now, scanner, person_id, outcome, None))
-    _write_audit(session, audit)
+    if audit:
+        _write_audit(session, audit)
     return answers
 
 
@@ -342,6 +342,17 @@ def issue_token(session: Session, *, actor: Actor, person_id: int, now: datetime
     record_audit(session, actor=actor, action="issue", entity="healthcode", entity_id=person_id,
                  now=now, detail="new code token; earlier ones revoked")  # fmt: skip
     return token
+
+
+def may_issue_tokens(actor: Actor) -> bool:
+    """A code's token is a bearer credential for the person's code: only those who may issue
+    one see it (or its QR)."""
+    return actor.can(EDIT_TRACING) or actor.can(REVIEW_APPEALS)
+
+
+def token_shown_to(session: Session, *, actor: Actor, person_id: int) -> CodeToken | None:
+    """The person's live token if the actor may issue tokens, else None."""
+    return current_token(session, person_id) if may_issue_tokens(actor) else None
 
 
 def current_token(session: Session, person_id: int) -> CodeToken | None:

@@ -18,11 +18,14 @@ router = APIRouter(prefix="/people", tags=["people"])
 def list_people(
     actor: CanReadPeople,
     session: SessionDep,
-    q: str | None = None,
+    now: NowDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
 ) -> Page[PersonRead]:
-    rows, total = service.list_people(session, actor=actor, q=q, limit=limit, offset=offset)
+    rows, total = service.list_people(
+        session, actor=actor, q=q, limit=limit, offset=offset, now=now
+    )
     return Page(items=[service.show_person(p, actor) for p in rows], total=total)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from fangkong.core.audit import record_audit
+from fangkong.core.audit import mask_numbers, note_disclosure, record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
@@ -41,6 +42,8 @@ from fangkong.core.ids import (
     mask_id_number,
     mask_mobile,
     mask_name,
+    normalize_id_number,
+    normalize_text,
     sex_of,
     validate_id_number,
 )
@@ -447,6 +450,8 @@ def show_person(person: Person, actor: Actor, *, in_care: bool = False) -> Perso
     checked that the person is in the actor's care (a quarantine site's residents, for its
     staff), the one other way to a full view."""
     full = in_care or sees_in_full(actor, person)
+    if full:
+        note_disclosure(actor, person.id)  # the request's one audit entry counts them
     d = division(person.county_code) if person.county_code else None
     return PersonRead(
         id=person.id,
@@ -483,19 +488,46 @@ def get_person(session: Session, *, actor: Actor, person_id: int, now: datetime)
     return person
 
 
+def _search(actor: Actor, q: str) -> ColumnElement[bool]:
+    """Staff who see full identities find people by part of a name, ID number or phone;
+    everyone else only by a whole value — a full ID number, a full mobile, a name — so that
+    no one rebuilds a masked number a digit at a time. Wildcards are literal for everyone."""
+    text = normalize_text(q)
+    if not actor.can(SEE_FULL_IDENTITY):
+        whole = normalize_id_number(text)
+        phone = re.sub(r"[\s\-()]", "", text)
+        return or_(Person.name == text, Person.id_number == whole, Person.phone == phone)
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        Person.name.like(like, escape="\\"),
+        Person.id_number.like(like.upper(), escape="\\"),
+        Person.phone.like(like, escape="\\"),
+    )
+
+
 def list_people(
-    session: Session, *, actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
 ) -> tuple[list[Person], int]:
+    """The actor's people, optionally those a search finds; a search is audited (who, the
+    query with its numbers masked, how many found) whoever runs it."""
     from sqlalchemy import func
 
     query = scoped_people(actor)
-    if q:
-        like = f"%{q.strip()}%"
-        query = query.where(
-            or_(Person.name.like(like), Person.id_number.like(like), Person.phone.like(like))
-        )
+    if q and q.strip():
+        query = query.where(_search(actor, q))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Person.id).limit(limit).offset(offset))
+    if q and q.strip() and now is not None:
+        record_audit(
+            session, actor=actor, action="search", entity="person", entity_id="search",
+            now=now, detail=f"query: {mask_numbers(q.strip())[:200]}; found {total}",
+        )  # fmt: skip
     return list(rows), total
 
 

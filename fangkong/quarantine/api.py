@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from fangkong.core.deps import (
@@ -15,6 +15,7 @@ from fangkong.core.deps import (
 from fangkong.core.errors import NotFound
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local_date
+from fangkong.core.uploads import import_upload, upload_body
 from fangkong.quarantine import outlook, papers, service, stays, transfers
 from fangkong.quarantine.deps import CanManageSites, CanPlaceContacts, CanWorkSites
 from fangkong.quarantine.models import Room, Site, Transfer, Vehicle
@@ -61,19 +62,22 @@ def create_site(
     return next(s for s in service.list_sites(session) if s.id == site.id)
 
 
-@router.post("/sites/import", response_model=SiteImportResult)
+@router.post(
+    "/sites/import",
+    response_model=SiteImportResult,
+    openapi_extra=upload_body("sites and rooms, a row a room (.xlsx/.csv)"),
+)
 async def import_sites(
-    file: Annotated[UploadFile, File(description="sites and rooms, a row a room (.xlsx/.csv)")],
-    actor: CanManageSites,
-    session: SessionDep,
-    now: NowDep,
+    actor: CanManageSites, request: Request, session: SessionDep, now: NowDep
 ) -> SiteImportResult:
-    return service.import_sites(
+    return await import_upload(
+        request,
         session,
-        actor=actor,
-        filename=file.filename or "sites.xlsx",
-        content=await file.read(),
-        now=now,
+        into=("sites",),
+        default_name="sites.xlsx",
+        run=lambda upload: service.import_sites(
+            session, actor=actor, filename=upload.filename, content=upload.content, now=now
+        ),
     )
 
 

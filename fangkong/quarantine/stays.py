@@ -15,6 +15,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from fangkong.core.i18n import _
+from fangkong.core.sheets import text_row
 from fangkong.core.timeutil import fmt_local, future, local_date, start_of_local_day
 from fangkong.people.schemas import PersonRead
 from fangkong.people.service import people_by_id, readable_by, require_covers, show_person
@@ -397,11 +398,11 @@ def site_roster(session: Session, *, actor: Actor, site_id: int, day: date, now:
     swabs = _swabs_of(session, [stay.id for stay, _ in rows])
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"{day:%m%d}花名册")
-    sheet.append([f"{site.name} 在隔人员花名册 {day:%Y年%m月%d日}"])
-    sheet.append(list(ROSTER_HEADERS))
+    sheet.append(text_row(sheet, [f"{site.name} 在隔人员花名册 {day:%Y年%m月%d日}"]))
+    sheet.append(text_row(sheet, list(ROSTER_HEADERS)))
     for stay, room in rows:
         shown = show_person(people[stay.person_id], actor, in_care=actor.site_id == site_id)
-        sheet.append(_roster_line(stay, room, shown, swabs.get(stay.id, []), day))
+        sheet.append(text_row(sheet, _roster_line(stay, room, shown, swabs.get(stay.id, []), day)))
     out = io.BytesIO()
     book.save(out)
     record_audit(

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
 from fangkong.core.errors import InvalidInput
 from fangkong.core.schemas import ReadModel, RowId
+from fangkong.core.uploads import Upload, import_upload, upload_body
 from fangkong.testing import coverage, labs, recalls, results, service, shipments
 from fangkong.testing import plan as planning
 from fangkong.testing.deps import CanReportResults, CanSample
@@ -131,18 +132,29 @@ def register_samples(
     )
 
 
-@router.post("/rounds/{round_id}/samples/file", response_model=RegisterResult)
+@router.post(
+    "/rounds/{round_id}/samples/file",
+    response_model=RegisterResult,
+    openapi_extra=upload_body("scans: 身份证号, 管号, 采样点, 采样时间"),
+)
 async def register_file(
     round_id: RoundToSample,
-    file: Annotated[UploadFile, File(description="scans: 身份证号, 管号, 采样点, 采样时间")],
     actor: CurrentActor,
+    request: Request,
     session: SessionDep,
     now: NowDep,
 ) -> RegisterResult:
-    scans = service.parse_scans(
-        session, round_id=round_id, filename=file.filename or "scans.csv", content=await file.read()
+    def register(upload: Upload) -> RegisterResult:
+        scans = service.parse_scans(
+            session, round_id=round_id, filename=upload.filename, content=upload.content
+        )
+        return service.register_samples(
+            session, actor=actor, round_id=round_id, scans=scans, now=now
+        )
+
+    return await import_upload(
+        request, session, into=("samples", round_id), default_name="scans.csv", run=register
     )
-    return service.register_samples(session, actor=actor, round_id=round_id, scans=scans, now=now)
 
 
 @router.post("/rounds/{round_id}/close-tubes")
@@ -227,17 +239,23 @@ def lab_worklist(lab_id: RowId, actor: CurrentActor, session: SessionDep) -> Res
     )
 
 
-@router.post("/labs/{lab_id}/results", response_model=ResultsRead)
+@router.post(
+    "/labs/{lab_id}/results",
+    response_model=ResultsRead,
+    openapi_extra=upload_body("results: 管号, 结果, 检测时间, 报告时间"),
+)
 async def upload_results(
-    lab_id: LabToReport,
-    file: Annotated[UploadFile, File(description="results: 管号, 结果, 检测时间, 报告时间")],
-    actor: CurrentActor,
-    session: SessionDep,
-    now: NowDep,
+    lab_id: LabToReport, actor: CurrentActor, request: Request, session: SessionDep, now: NowDep
 ) -> ResultsRead:
     """A lab's results (.csv/.xlsx), all or nothing; positive pools raise recalls at once."""
-    rows = results.parse_results(file.filename or "results.csv", await file.read(), now=now)
-    return results.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
+
+    def record(upload: Upload) -> ResultsRead:
+        rows = results.parse_results(upload.filename, upload.content, now=now)
+        return results.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
+
+    return await import_upload(
+        request, session, into=("results", lab_id), default_name="results.csv", run=record
+    )
 
 
 # -- recalls, coverage, turnaround ------------------------------------------------------------

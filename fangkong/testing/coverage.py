@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
+from fangkong.core.sheets import text_row
 from fangkong.core.timeutil import fmt_local
 from fangkong.people import service as registry
 from fangkong.people.addresses import community_of
@@ -83,12 +84,25 @@ def missing_xlsx(session: Session, *, actor: Actor, round_id: int, now: datetime
     people = missing_people(session, actor=actor, round_id=round_id, now=now)
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("应检未检")
-    sheet.append([f"{found.name} 应检未检人员名单（截至 {fmt_local(now)}，共 {len(people)} 人）"])
-    sheet.append(["社区/村", "姓名", "身份证号码", "联系电话", "住址"])
+    sheet.append(
+        text_row(
+            sheet, [f"{found.name} 应检未检人员名单（截至 {fmt_local(now)}，共 {len(people)} 人）"]
+        )
+    )
+    sheet.append(text_row(sheet, ["社区/村", "姓名", "身份证号码", "联系电话", "住址"]))
     for person in sorted(people, key=lambda p: (community_of(p.address), p.id)):
         shown = show_person(person, actor)
         sheet.append(
-            [community_of(person.address), shown.name, shown.id_number, shown.phone, shown.address]
+            text_row(
+                sheet,
+                [
+                    community_of(person.address),
+                    shown.name,
+                    shown.id_number,
+                    shown.phone,
+                    shown.address,
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

@@ -19,7 +19,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.db import in_chunks
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _
-from fangkong.core.sheets import Cell, Layout, cell_datetime, read_sheet
+from fangkong.core.sheets import Cell, Layout, cell_datetime, csv_text, read_sheet
 from fangkong.core.timeutil import future, local
 from fangkong.testing.labs import lab_for
 from fangkong.testing.models import (
@@ -71,7 +71,7 @@ def results_csv(rows: Iterable[tuple[str, str, datetime | None, datetime | None]
     writer = csv.writer(out)
     writer.writerow(["管号", "结果", "检测时间", "报告时间"])
     for barcode, result, tested, reported in rows:
-        writer.writerow([barcode, result, _cell(tested), _cell(reported)])
+        writer.writerow([csv_text(barcode), csv_text(result), _cell(tested), _cell(reported)])
     return ("\ufeff" + out.getvalue()).encode()
 
 

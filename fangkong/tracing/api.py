@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from fangkong.core.audit import record_audit
 from fangkong.core.deps import NowDep, SessionDep, xlsx_response
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime, local
+from fangkong.core.uploads import import_upload, upload_body
 from fangkong.people.deps import CanReadPeople
 from fangkong.tracing import chains, kpi, linelists, service
 from fangkong.tracing.deps import CanEditTracing
@@ -31,7 +32,6 @@ from fangkong.tracing.schemas import (
 )
 
 router = APIRouter(tags=["tracing"])
-MAX_UPLOAD = 64 * 1024 * 1024
 
 
 @router.get("/infections", response_model=list[InfectionRead])
@@ -112,26 +112,31 @@ def record_contacts(
     return present_contacts(session, actor=actor, contacts=recorded.contacts)
 
 
-@router.post("/infections/{infection_id}/contacts/import", response_model=ImportResult)
+@router.post(
+    "/infections/{infection_id}/contacts/import",
+    response_model=ImportResult,
+    openapi_extra=upload_body("a line list, .xlsx or .csv"),
+)
 async def import_contacts(
     infection_id: InfectionToChange,
-    file: Annotated[UploadFile, File(description="a line list, .xlsx or .csv")],
     actor: CanEditTracing,
+    request: Request,
     session: SessionDep,
     now: NowDep,
 ) -> ImportResult:
-    content = await file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        from fangkong.core.errors import InvalidInput
-
-        raise InvalidInput.at(("file",), "larger than 64 MiB; split the line list")
-    return linelists.import_contacts(
+    return await import_upload(
+        request,
         session,
-        actor=actor,
-        infection_id=infection_id,
-        filename=file.filename or "upload.xlsx",
-        content=content,
-        now=now,
+        into=("contacts", infection_id),
+        default_name="upload.xlsx",
+        run=lambda upload: linelists.import_contacts(
+            session,
+            actor=actor,
+            infection_id=infection_id,
+            filename=upload.filename,
+            content=upload.content,
+            now=now,
+        ),
     )
 
 

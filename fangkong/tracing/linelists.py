@@ -18,7 +18,15 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _, validation_message
-from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet, sheet_refused
+from fangkong.core.sheets import (
+    Layout,
+    Row,
+    Table,
+    cell_datetime,
+    read_sheet,
+    sheet_refused,
+    text_row,
+)
 from fangkong.core.timeutil import fmt_local, future
 from fangkong.people.permissions import SEE_FULL_IDENTITY
 from fangkong.people.schemas import PersonIn
@@ -348,30 +356,33 @@ def export_contacts(session: Session, *, actor: Actor, infection_id: int, now: d
     orders = orders_for(session, [c.id for c in contacts])
     book = Workbook(write_only=True)
     sheet = book.create_sheet("密接人员")
-    sheet.append(list(EXPORT_HEADERS))
+    sheet.append(text_row(sheet, list(EXPORT_HEADERS)))
     for n, contact in enumerate(contacts, start=1):
         shown = show_person(people[contact.person_id], actor)
         order = orders.get(contact.id)
         phases = order[1] if order else []
         sheet.append(
-            [
-                n,
-                shown.name,
-                SEX_LABEL.get(shown.sex, ""),
-                shown.id_number or "",
-                shown.phone or "",
-                shown.address,
-                shown.county_name or "",
-                protocol.category(contact.category).label,
-                protocol.settings[contact.setting].label,
-                contact.place,
-                fmt_local(contact.exposure_at),
-                " → ".join(KIND_LABEL[p.kind] for p in phases),
-                fmt_local(order[0].starts_at) if order else "",
-                fmt_local(order[0].ends_at) if order else "",
-                ", ".join(d for p in phases for d in p.test_dates),
-                fmt_local(contact.under_control_at),
-            ]
+            text_row(
+                sheet,
+                [
+                    n,
+                    shown.name,
+                    SEX_LABEL.get(shown.sex, ""),
+                    shown.id_number or "",
+                    shown.phone or "",
+                    shown.address,
+                    shown.county_name or "",
+                    protocol.category(contact.category).label,
+                    protocol.settings[contact.setting].label,
+                    contact.place,
+                    fmt_local(contact.exposure_at),
+                    " → ".join(KIND_LABEL[p.kind] for p in phases),
+                    fmt_local(order[0].starts_at) if order else "",
+                    fmt_local(order[0].ends_at) if order else "",
+                    ", ".join(d for p in phases for d in p.test_dates),
+                    fmt_local(contact.under_control_at),
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, Request
 
 from fangkong.core.auth import Actor
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
+from fangkong.core.uploads import import_upload, upload_body
 from fangkong.travel import service
 from fangkong.travel.schemas import (
     ArrivalIn,
@@ -44,21 +45,22 @@ def risk_list_editor(actor: CurrentActor) -> Actor:
 RiskListEditor = Annotated[Actor, Depends(risk_list_editor)]
 
 
-@router.post("/risk-areas/import", response_model=RiskImportRead)
+@router.post(
+    "/risk-areas/import",
+    response_model=RiskImportRead,
+    openapi_extra=upload_body("地区, 风险等级, 起始日期, 解除日期 (.xlsx/.csv)"),
+)
 async def import_risk_areas(
-    file: Annotated[
-        UploadFile, File(description="地区, 风险等级, 起始日期, 解除日期 (.xlsx/.csv)")
-    ],
-    actor: RiskListEditor,
-    session: SessionDep,
-    now: NowDep,
+    actor: RiskListEditor, request: Request, session: SessionDep, now: NowDep
 ) -> RiskImportRead:
-    return service.import_risk_areas(
+    return await import_upload(
+        request,
         session,
-        actor=actor,
-        filename=file.filename or "risk.xlsx",
-        content=await file.read(),
-        now=now,
+        into=("risk-areas",),
+        default_name="risk.xlsx",
+        run=lambda upload: service.import_risk_areas(
+            session, actor=actor, filename=upload.filename, content=upload.content, now=now
+        ),
     )
 
 

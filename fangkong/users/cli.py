@@ -11,7 +11,7 @@ from fangkong.core.errors import FangkongError
 from fangkong.core.i18n import _, validation_message
 from fangkong.core.platform_clock import platform_now
 from fangkong.users.schemas import UserCreate
-from fangkong.users.service import create_user
+from fangkong.users.service import create_user, reset_password, set_active
 
 app = typer.Typer(help="User accounts.", no_args_is_help=True)
 console = Console()
@@ -71,3 +71,53 @@ def create(
     except FangkongError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
+
+
+def _account_change(change: str, username: str, password: str | None = None) -> None:
+    """Disable, enable or reset a user as the command line (audited as `system`)."""
+    try:
+        with transaction(default_session_factory()) as session:
+            now = platform_now()
+            if change == "password":
+                reset_password(session, actor=None, username=username,
+                               password=password or "", now=now)  # fmt: skip
+                console.print(
+                    _("new password set for %(name)s; their sessions ended", name=username)
+                )
+            else:
+                set_active(
+                    session, actor=None, username=username, active=change == "enable", now=now
+                )
+                done = (
+                    "enabled user %(name)s"
+                    if change == "enable"
+                    else "disabled user %(name)s; their sessions ended"
+                )
+                console.print(_(done, name=username))
+    except FangkongError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
+@app.command("disable")
+def disable(username: str) -> None:
+    """Disable a user: sign-in refused, every session of theirs ended at once."""
+    _account_change("disable", username)
+
+
+@app.command("enable")
+def enable(username: str) -> None:
+    """Let a disabled user sign in again."""
+    _account_change("enable", username)
+
+
+@app.command("reset-password")
+def reset(
+    username: str,
+    password: Annotated[
+        str | None,
+        typer.Option(help="the new password; without it, asked at a terminal or read from stdin"),
+    ] = None,
+) -> None:
+    """Set a user's password; every session signed in with the old one ends."""
+    _account_change("password", username, password if password is not None else _password())

@@ -30,6 +30,10 @@ class UserCreate(BaseModel):
         return self
 
 
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=128)
+
+
 class UserRead(ReadModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fangkong.core.auth import Actor, hash_password, issue_token, read_token, verify_password
+from fangkong.core.audit import record_audit
+from fangkong.core.auth import (
+    Actor,
+    hash_password,
+    issue_token,
+    read_token,
+    spend_verification,
+    verify_password,
+)
 from fangkong.core.clock import utcnow
-from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.errors import Conflict, InvalidInput, NotFound
 from fangkong.core.i18n import _
 from fangkong.core.ids import division
+from fangkong.core.secret import signing_secret
 from fangkong.core.settings import get_settings
-from fangkong.users.models import User
+from fangkong.users.models import LoginFailure, User, UserSession
 from fangkong.users.schemas import UserCreate
 
 
@@ -56,28 +67,138 @@ def create_user(session: Session, *, data: UserCreate, now: datetime) -> User:
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> str | None:
-    """A bearer token for good credentials, None otherwise. Sessions live in wall-clock time,
-    not the platform's: stepping a replay's clock neither signs everyone out nor revives an
-    old token."""
+# The throttle: failed sign-ins counted over a window, by the name tried and by the address.
+THROTTLE_WINDOW = timedelta(minutes=15)
+FAILURES_PER_USER = 5
+FAILURES_PER_ADDRESS = 30
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A token for good credentials; `throttled` when too many failures came first (the
+    credentials were not even tried). Unknown users get the same answers as known ones."""
+
+    token: str | None
+    throttled: bool = False
+
+
+def _failures(session: Session, key: str, since: datetime) -> int:
+    query = select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
+    return int(session.scalar(query) or 0)
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str = "",
+    now: datetime | None = None,
+) -> SignIn:
+    """Sign in, in wall-clock time (not the platform's: stepping a replay's clock neither signs
+    everyone out nor revives an old session). Failures are written in the caller's transaction,
+    which must commit even though the answer is a refusal."""
+    now = now or utcnow()
+    keys = (f"user:{username[:100]}", f"addr:{address[:100]}")
+    since = now - THROTTLE_WINDOW
+    if (
+        _failures(session, keys[0], since) >= FAILURES_PER_USER
+        or _failures(session, keys[1], since) >= FAILURES_PER_ADDRESS
+    ):
+        return SignIn(None, throttled=True)
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        spend_verification(password)
     if user is None or not verify_password(user.password_hash, password):
-        return None
+        session.add_all([LoginFailure(key=key, at=now) for key in keys])
+        return SignIn(None)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    return SignIn(open_session(session, user_id=user.id, now=now))
+
+
+def open_session(session: Session, *, user_id: int, now: datetime) -> str:
     settings = get_settings()
+    expires = now + timedelta(hours=settings.token_hours)
+    row = UserSession(id=secrets.token_hex(16), user_id=user_id, issued_at=now, expires_at=expires)
+    session.add(row)
+    session.flush()
     return issue_token(
-        user_id=user.id, secret=settings.secret_key, now=utcnow(), hours=settings.token_hours
-    )
+        user_id=user_id, session_id=row.id, secret=signing_secret(), now=now,
+        hours=settings.token_hours,
+    )  # fmt: skip
 
 
 def actor_for_token(session: Session, *, token: str) -> Actor | None:
-    """Who a live token speaks for (its lifetime in wall-clock time, as `authenticate`)."""
-    user_id = read_token(token, secret=get_settings().secret_key, now=utcnow())
-    if user_id is None:
+    """Who a live token speaks for: signed by this installation, not expired, its session
+    neither signed out nor revoked, its user active."""
+    claims = read_token(token, secret=signing_secret(), now=utcnow())
+    if claims is None:
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        return None
-    return actor_of(user)
+    user = session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.id == claims.session_id,
+            UserSession.user_id == claims.user_id,
+            UserSession.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    )
+    return actor_of(user) if user is not None else None
+
+
+def sign_out(session: Session, *, token: str, now: datetime | None = None) -> None:
+    """End the token's session on the server: the token is refused from now on."""
+    claims = read_token(token, secret=signing_secret(), now=utcnow())
+    if claims is not None:
+        session.execute(
+            update(UserSession)
+            .where(UserSession.id == claims.session_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now or utcnow())
+        )
+
+
+def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
+    session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(_("no user %(name)s", name=repr(username)))
+    return user
+
+
+def set_active(
+    session: Session, *, actor: Actor | None, username: str, active: bool, now: datetime
+) -> User:
+    """Disable a user (every session of theirs ends at once) or enable them again."""
+    user = _user_named(session, username)
+    user.active = active
+    if not active:
+        _revoke_all(session, user.id, utcnow())
+    action = "enable_user" if active else "disable_user"
+    record_audit(session, actor=actor, action=action, entity="user", entity_id=user.id, now=now)
+    return user
+
+
+def reset_password(
+    session: Session, *, actor: Actor | None, username: str, password: str, now: datetime
+) -> User:
+    """A new password; every session signed in with the old one ends."""
+    if not 8 <= len(password) <= 128:
+        raise InvalidInput.at(("password",), _("a password has 8 to 128 characters"))
+    user = _user_named(session, username)
+    user.password_hash = hash_password(password)
+    _revoke_all(session, user.id, utcnow())
+    record_audit(
+        session, actor=actor, action="reset_password", entity="user", entity_id=user.id, now=now
+    )
+    return user
 
 
 def actor_of(user: User) -> Actor:

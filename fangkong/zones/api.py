@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Query, Request
 
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import LocalDateTime
+from fangkong.core.uploads import import_upload, upload_body
 from fangkong.zones import service
 from fangkong.zones.deps import CanManageZones
 from fangkong.zones.schemas import ZoneChange, ZoneCreate, ZoneImportResult, ZoneRead, ZoneRoundIn
@@ -39,14 +40,23 @@ def export_geojson(
     return service.export_geojson(session, actor=actor, as_of=as_of or now)
 
 
-@router.post("/import", response_model=ZoneImportResult)
+@router.post(
+    "/import",
+    response_model=ZoneImportResult,
+    openapi_extra=upload_body("a GeoJSON FeatureCollection"),
+)
 async def import_geojson(
-    file: Annotated[UploadFile, File(description="a GeoJSON FeatureCollection")],
-    actor: CanManageZones,
-    session: SessionDep,
-    now: NowDep,
+    actor: CanManageZones, request: Request, session: SessionDep, now: NowDep
 ) -> ZoneImportResult:
-    return service.import_geojson(session, actor=actor, content=await file.read(), now=now)
+    return await import_upload(
+        request,
+        session,
+        into=("zones",),
+        default_name="zones.geojson",
+        run=lambda upload: service.import_geojson(
+            session, actor=actor, content=upload.content, now=now
+        ),
+    )
 
 
 @router.get("/{zone_id}", response_model=ZoneRead)

@@ -46,7 +46,7 @@ def locs(response: Response) -> set[str]:
 
 class TestHealthAndDocs:
     def test_health(self, client: TestClient) -> None:
-        assert client.get("/api/health").json() == {"status": "ok"}
+        assert client.get("/api/health").json() == {"status": "ok", "database": "ok"}
 
     def test_openapi(self, client: TestClient) -> None:
         spec = client.get("/openapi.json").json()

@@ -70,6 +70,7 @@ ANY = {
     "arrival_id": "SELECT id FROM arrivals LIMIT 2",
     "appeal_id": "SELECT id FROM healthcode_appeals LIMIT 2",
     "scanner_id": "SELECT id FROM healthcode_scanners LIMIT 2",
+    "username": "SELECT username FROM users WHERE username = 'linyi'",
 }
 WORDS = {"step": "delivered"}  # path parameters that are words, not ids
 
@@ -214,7 +215,7 @@ def fill(demo: Demo, role: str, path: str, params: list[str]) -> list[str]:
             values = [WORDS[name]]
         else:
             assert name in ANY, f"the write walk has no ids for {{{name}}} ({path})"
-            values = [str(v) for v in demo.ids(OUTSIDE[role].get(name, ANY[name]))]
+            values = [str(r[0]) for r in demo.rows(OUTSIDE[role].get(name, ANY[name]))]
         urls = [u.replace(f"{{{name}}}", v) for u in urls for v in values]
     return urls
 

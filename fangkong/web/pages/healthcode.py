@@ -10,7 +10,7 @@ from fangkong.core.errors import Forbidden, NotFound
 from fangkong.core.schemas import RowId
 from fangkong.healthcode.permissions import SCAN_CODES
 from fangkong.healthcode.qr import qr_svg
-from fangkong.healthcode.scan import current_token
+from fangkong.healthcode.scan import token_shown_to
 from fangkong.healthcode.service import appeal_queue, healthcode
 from fangkong.people import service as people
 from fangkong.web.pages.kit import AsOf, PageActor, forbidden_page, missing_page, render
@@ -29,7 +29,7 @@ def healthcode_page(
     except (NotFound, Forbidden):
         return missing_page(request, actor, f"#{person_id}")
     person = people.show_person(people.people_by_id(session, [person_id])[person_id], actor)
-    token = current_token(session, person_id)
+    token = token_shown_to(session, actor=actor, person_id=person_id)
     qr = qr_svg(token.token, verdict.colour, title=person.name) if token else None
     return render(
         request, "healthcode.html", actor, person=person, verdict=verdict, changes=changes,

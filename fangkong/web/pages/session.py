@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fangkong.core.auth import Actor
 from fangkong.core.deps import TOKEN_COOKIE, SessionDep, set_token_cookie
 from fangkong.core.i18n import known_lang
-from fangkong.users.service import actor_for_token, authenticate
+from fangkong.users.service import actor_for_token, authenticate, sign_out
 from fangkong.web.pages.kit import PageActor, city_map, render
 
 router = APIRouter(include_in_schema=False)
@@ -59,9 +59,13 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    token = authenticate(session, username=username, password=password)
+    address = request.client.host if request.client else ""
+    signed = authenticate(session, username=username, password=password, address=address)
+    token = signed.token
     if token is None:
-        return render(request, "login.html", None, next=next, failed=True)
+        session.commit()  # the failure counts toward the throttle
+        failed = "throttled" if signed.throttled else "wrong"
+        return render(request, "login.html", None, next=next, failed=failed)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     if target == "/":
         actor = actor_for_token(session, token=token)
@@ -72,7 +76,10 @@ def login(
 
 
 @router.get("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    token = request.cookies.get(TOKEN_COOKIE)
+    if token:
+        sign_out(session, token=token)  # the session ends on the server, not only here
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE)
     return response

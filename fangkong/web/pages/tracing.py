@@ -79,9 +79,9 @@ def board_page(request: Request, session: SessionDep, actor: PageActor, moment: 
 
 @router.get("/people", response_model=None)
 def people_page(
-    request: Request, session: SessionDep, actor: PageActor, q: str | None = None
+    request: Request, session: SessionDep, actor: PageActor, now: NowDep, q: str | None = None
 ) -> Response:
-    rows, total = people.list_people(session, actor=actor, q=q, limit=200)
+    rows, total = people.list_people(session, actor=actor, q=(q or "")[:100], limit=200, now=now)
     return render(
         request,
         "people.html",

@@ -21,6 +21,20 @@ function formToObject(form) {
   return out;
 }
 
+// Text from data in markup that ECharts draws as HTML (a tooltip's formatter) must be escaped:
+// a contact named <img onerror=…> is a name, not a picture.
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+// No inline handlers (the Content-Security-Policy allows no inline script): "check all" boxes
+// and selects that submit their form on change say so with data attributes.
+document.addEventListener("click", (ev) => {
+  const box = ev.target.closest && ev.target.closest("[data-check-all]");
+  if (box) box.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach((c) => (c.checked = box.checked));
+});
+document.addEventListener("change", (ev) => {
+  if (ev.target.matches && ev.target.matches("[data-autosubmit]")) ev.target.form.submit();
+});
+
 function showErrors(form, body) {
   const list = form.querySelector(".errors");
   if (!list) return;
@@ -73,7 +87,7 @@ async function scanCode(form) {
     panel.hidden = true;
     const msg = res.status === 404 ? form.dataset.unknown : res.status === 401 ? form.dataset.refused : body.message;
     showErrors(form, res.status === 422 ? body : { detail: msg });
-    row.innerHTML = `<td>${at}</td><td colspan="3"></td>`;
+    row.innerHTML = `<td>${esc(at)}</td><td colspan="3"></td>`;
     row.lastChild.textContent = msg;
   } else {
     panel.hidden = false;
@@ -84,7 +98,7 @@ async function scanCode(form) {
     const negative = body.last_negative_at ? body.last_negative_at.replace("T", " ").slice(0, 16) : "—";
     document.getElementById("scan-negative").textContent = negative;
     document.getElementById("scan-at").textContent = at;
-    row.innerHTML = `<td>${at}</td><td class="code-${body.colour}"></td><td></td><td></td>`;
+    row.innerHTML = `<td>${esc(at)}</td><td class="code-${esc(body.colour)}"></td><td></td><td></td>`;
     row.children[1].textContent = panel.dataset[body.colour];
     row.children[2].textContent = body.name;
     row.children[3].textContent = negative;
@@ -227,7 +241,7 @@ function drawChain(el) {
   const chart = echarts.init(el);
   chart.setOption({
     animation: false,
-    tooltip: { formatter: (p) => (p.dataType === "node" ? p.data.name : "") },
+    tooltip: { formatter: (p) => (p.dataType === "node" ? esc(p.data.name) : "") },
     legend: { data: categories.map((c) => c.name) },
     series: [{
       type: "graph", layout: "none", roam: true, data: nodes, links, categories,
@@ -387,7 +401,7 @@ function drawZoneMap(el) {
   chart.setOption({
     animation: false,
     legend: { data: kinds.map((k) => labels[k]), top: 4 },
-    tooltip: { trigger: "item", formatter: (p) => (p.seriesType === "custom" ? `${p.name} · ${p.seriesName}` : p.name) },
+    tooltip: { trigger: "item", formatter: (p) => esc(p.seriesType === "custom" ? `${p.name} · ${p.seriesName}` : p.name) },
     geo: { map: name, roam: true, ...view, label: { show: true, fontSize: 11, color: "#78909c" },
       itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" }, regions },
     series,
@@ -419,7 +433,7 @@ function drawZoneTimeline(el) {
   chart.setOption({
     animation: false,
     legend: { data: kinds.map((k) => labels[k] || k), top: 0 },
-    tooltip: { formatter: (p) => `${p.name}: ${cityTime(p.value[1])} → ${cityTime(p.value[2])}` },
+    tooltip: { formatter: (p) => esc(`${p.name}: ${cityTime(p.value[1])} → ${cityTime(p.value[2])}`) },
     grid: { left: 150, right: 30, top: 30, bottom: 40 },
     xAxis: { type: "time", axisLabel: { formatter: (v) => cityTime(v).slice(5, 10), hideOverlap: true } },
     yAxis: { type: "category", data: zones.map((z) => z.name), inverse: true },
@@ -508,7 +522,7 @@ function drawCompanionMap(el) {
   if (!geo) { el.textContent = el.dataset.nomap; return; }
   chart.setOption({
     animation: false,
-    tooltip: { trigger: "item", formatter: (p) => `${p.name} · ${p.value[2]}` },
+    tooltip: { trigger: "item", formatter: (p) => esc(`${p.name} · ${p.value[2]}`) },
     geo,
     series: [{
       type: "custom", coordinateSystem: "geo", data: cells,

@@ -1,0 +1,68 @@
+"""What the server does by itself while it runs: retention once a day (as of the platform
+clock), and the counts of refused scans written down every few seconds. One worker does each
+round (an advisory lock on PostgreSQL, a file lock on SQLite: core/import_guard.py); a round
+that fails is logged and tried again next time — it never stops the server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from fangkong.core.audit import record_audit
+from fangkong.core.db import transaction
+from fangkong.core.errors import Conflict
+from fangkong.core.import_guard import one_at_a_time
+from fangkong.core.settings import get_settings
+from fangkong.healthcode.refusals import flush_refusals
+from fangkong.retention import purge_all
+
+log = logging.getLogger("fangkong.maintenance")
+REFUSALS_EVERY_S = 5.0
+
+
+def retention_round(state: Any) -> None:
+    """Purge what is past retention as of the platform's now, audited as the system's act."""
+    now = state.clock.now()
+    days = get_settings().retention_days
+    with transaction(state.session_factory) as session:
+        try:
+            with one_at_a_time(session, "retention", filename="retention"):
+                done = purge_all(session, now=now, retention_days=days)
+        except Conflict:
+            return  # another worker is at it
+        record_audit(
+            session, actor=None, action="purge", entity="retention", entity_id=now.date(),
+            now=now, detail=f"{done.people} people, {done.contacts} contacts, "
+            f"{done.samples} samples, {done.scans} scans past {days} days",
+        )  # fmt: skip
+
+
+async def _every(seconds: float, work: Any, state: Any) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await run_in_threadpool(work, state)
+        except Exception:  # logged, tried again next round: the server goes on
+            log.exception("%s failed", getattr(work, "__name__", work))
+
+
+@asynccontextmanager
+async def maintenance(app: Any) -> AsyncIterator[None]:
+    """The app's lifespan: the rounds run while the server does, and stop with it."""
+    hours = get_settings().retention_every_hours
+    tasks = [
+        asyncio.create_task(_every(hours * 3600, retention_round, app.state)),
+        asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, app.state)),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await run_in_threadpool(flush_refusals, app.state)
