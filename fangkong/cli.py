@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from fangkong.companions.cli import app as companions_app
+from fangkong.core.audit_cli import app as audit_app
 from fangkong.core.cli_support import tell_database_unreachable
 from fangkong.core.db import make_engine, make_session_factory, transaction
 from fangkong.core.geo_cli import app as geo_app
@@ -46,6 +47,7 @@ app.add_typer(sim_app, name="sim")
 app.add_typer(geo_app, name="geo")
 app.add_typer(companions_app, name="companions")
 app.add_typer(healthcode_app, name="healthcode")
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fangkong.core.auth import Actor
 from fangkong.core.db import Base, UTCDateTime
+from fangkong.core.i18n import _
 
 GENESIS = "0" * 64
 
@@ -206,15 +207,16 @@ def verify_chain(session: Session) -> ChainCheck:
     for entry in _in_chain_order(session):
         if entry.seq != expected:
             why = (
-                "not in the chain"
+                _("not in the chain")
                 if entry.seq is None
-                else f"found at place {entry.seq} where {expected} should be: removed before it"
-            )
+                else _("found at place %(seq)s where %(expected)s should be: an entry before it "
+                       "was removed", seq=entry.seq, expected=expected)
+            )  # fmt: skip
             return ChainCheck(checked, entry.seq or 0, entry.id, why)
         if entry.digest != entry_digest(previous, entry):
-            return ChainCheck(checked, entry.seq, entry.id, "its content or digest was changed")
+            return ChainCheck(checked, entry.seq, entry.id, _("its content or digest was changed"))
         previous, expected, checked = entry.digest, expected + 1, checked + 1
     head = session.execute(select(AuditHead.seq, AuditHead.digest)).one()
     if (head.seq, head.digest) != (checked, previous):
-        return ChainCheck(checked, checked + 1, None, "entries after it were removed")
+        return ChainCheck(checked, checked + 1, None, _("entries after it were removed"))
     return ChainCheck(checked)

@@ -1,0 +1,31 @@
+"""`fangkong audit verify`: walk the audit chain and name the first entry that breaks it."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from fangkong.core.audit import verify_chain
+from fangkong.core.cli_support import command_session
+from fangkong.core.i18n import _
+
+app = typer.Typer(help="The audit log.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("verify")
+def verify() -> None:
+    """Check every entry's digest and place in the chain; exit 1 at the first broken one."""
+    with command_session() as session:
+        found = verify_chain(session)
+    if found.ok:
+        console.print(_("audit chain intact: %(n)s entries", n=f"{found.checked:,}"))
+        return
+    console.print(
+        "[red]"
+        + _("audit chain broken at entry %(seq)s (id %(id)s): %(why)s; %(n)s entries before it "
+            "are intact", seq=found.broken_seq, id=found.broken_id if found.broken_id is not None
+            else "—", why=found.why, n=f"{found.checked:,}")
+        + "[/]"
+    )  # fmt: skip
+    raise typer.Exit(1)
