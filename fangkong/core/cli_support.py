@@ -35,6 +35,18 @@ def command_session(refused: str | None = None) -> Iterator[Session]:
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def command_errors(refused: str | None = None) -> Iterator[None]:
+    """Our errors as one red line (or the problems of a refused input), exit 1."""
+    try:
+        yield
+    except InvalidInput as exc:
+        refuse(exc, refused or _("nothing written"))
+    except FangkongError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
 def tell_database_unreachable(exc: OperationalError) -> None:
     """One line, and where to look, instead of the driver's traceback."""
     url = make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)
