@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from fangkong.core.clock import Clock
 from fangkong.core.db import database_answers, make_engine, make_session_factory
-from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from fangkong.core.guard import Guard
 from fangkong.core.i18n import current_lang, gettext, lang_of_request, validation_message
 from fangkong.core.platform_clock import platform_clock
@@ -180,6 +180,11 @@ def _answer_errors(app: FastAPI) -> None:
         message = gettext("the database does not answer or is busy; try again in a moment")
         body = {"message": message, "detail": "database"}
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(Unavailable)
+    def _unavailable(_: Request, exc: Unavailable) -> JSONResponse:
+        return JSONResponse({"message": str(exc), "detail": "database"}, status_code=503,
+                            headers={"Retry-After": "5"})  # fmt: skip
 
     @app.exception_handler(IntegrityError)
     def _raced(_: Request, exc: IntegrityError) -> JSONResponse:

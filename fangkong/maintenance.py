@@ -66,3 +66,6 @@ async def maintenance(app: Any) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await run_in_threadpool(flush_refusals, app.state)
+        pool = getattr(app.state, "import_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

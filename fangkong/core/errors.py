@@ -51,3 +51,8 @@ class Forbidden(FangkongError):
 @dataclass
 class Conflict(FangkongError):
     """The action clashes with the current state."""
+
+
+@dataclass
+class Unavailable(FangkongError):
+    """The database does not answer, or is busy: try again shortly (503)."""

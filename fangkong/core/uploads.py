@@ -1,22 +1,34 @@
-"""Receiving an uploaded file: only after the route's permission check has passed (the route
-takes no file parameter, so FastAPI reads no body before its dependencies), with the body
-bounded by the guard (core/guard.py), and the work done off the event loop so that scans and
-health checks go on while a sheet of 100,000 rows is read and written."""
+"""Receiving an uploaded file and importing it: only after the route's permission check has
+passed (the route takes no file parameter, so FastAPI reads no body before its dependencies),
+with the body bounded by the guard (core/guard.py), and the work done in a process of its own
+so that scans and health checks go on while a sheet of 50,000 rows is read and written.
+
+A thread is not enough: parsing a sheet, validating 50,000 rows and writing them hold the
+interpreter's lock for up to half a second at a time (a CSV read, one pydantic validation of
+the whole list, one executemany), and every request of the server waits meanwhile. The import
+process has its own interpreter and its own connection; it opens the import's transaction
+and its lock itself, and its errors come back as the same errors."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from fastapi import Request
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from fangkong.core.errors import InvalidInput
-from fangkong.core.i18n import _
+from fangkong.core.db import make_engine, make_session_factory, transaction
+from fangkong.core.errors import Conflict, InvalidInput, Unavailable
+from fangkong.core.i18n import _, current_lang, in_language
 from fangkong.core.import_guard import import_key, one_at_a_time
 
 T = TypeVar("T")
@@ -58,21 +70,79 @@ async def receive_upload(request: Request, session: Session, *, default_name: st
         await form.close()
 
 
+@dataclass(frozen=True)
+class FileJob(Generic[T]):
+    """An import to run: a service taking (session, *, filename, content, **arguments), one at
+    a time for the same file into the same place, in the asker's language. Picklable: the
+    service is a module's function and the arguments plain values."""
+
+    service: Callable[..., T]
+    upload: Upload
+    key: str
+    lang: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+    def run(self, session: Session) -> T:
+        with (
+            in_language(self.lang),
+            one_at_a_time(session, self.key, filename=self.upload.filename),
+        ):
+            return self.service(
+                session, filename=self.upload.filename, content=self.upload.content,
+                **self.arguments,
+            )  # fmt: skip
+
+
+_FACTORIES: dict[str, sessionmaker[Session]] = {}
+
+
+def run_in_child(url: str, job: FileJob[T]) -> T:
+    """In the import process: the job in a transaction of its own. Database errors come back
+    as ours (the driver's do not cross between processes)."""
+    factory = _FACTORIES.get(url)
+    if factory is None:
+        factory = _FACTORIES[url] = make_session_factory(make_engine(url))
+    try:
+        with transaction(factory) as session:
+            return job.run(session)
+    except IntegrityError:
+        raise Conflict(_("a conflicting change was made at the same moment; try again")) from None
+    except DBAPIError as exc:
+        why = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise Unavailable(
+            _("the database does not answer or is busy; try again in a moment") + f" ({why})"
+        ) from None
+
+
+def import_pool(state: Any) -> ProcessPoolExecutor:
+    """The server process's import process, started on the first import (spawned: the
+    server's threads are not forked into it)."""
+    pool: ProcessPoolExecutor | None = getattr(state, "import_pool", None)
+    if pool is None:
+        pool = state.import_pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+    return pool
+
+
 async def import_upload(
     request: Request,
     session: Session,
     *,
     into: tuple[object, ...],
     default_name: str,
-    run: Callable[[Upload], T],
+    service: Callable[..., T],
+    **arguments: Any,
 ) -> T:
-    """Receive the file and run its import in a worker thread, one import of the same file
-    into the same place at a time (a second is told it is already being imported)."""
+    """Receive the file and import it with `service`. On a database of its own URL the import
+    runs in the import process; a session bound to a connection (a test's transaction) runs
+    it in a thread on that session."""
     upload = await receive_upload(request, session, default_name=default_name)
-    key = import_key(*into, content=upload.content)
-
-    def work() -> T:
-        with one_at_a_time(session, key, filename=upload.filename):
-            return run(upload)
-
-    return await run_in_threadpool(work)
+    job = FileJob(service, upload, import_key(*into, content=upload.content),
+                  current_lang.get(), arguments)  # fmt: skip
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return await run_in_threadpool(job.run, session)
+    url = bind.url.render_as_string(hide_password=False)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(import_pool(request.app.state), run_in_child, url, job)

@@ -75,9 +75,9 @@ async def import_sites(
         session,
         into=("sites",),
         default_name="sites.xlsx",
-        run=lambda upload: service.import_sites(
-            session, actor=actor, filename=upload.filename, content=upload.content, now=now
-        ),
+        service=service.import_sites,
+        actor=actor,
+        now=now,
     )
 
 

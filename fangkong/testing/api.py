@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from fangkong.core.deps import CurrentActor, NowDep, SessionDep, xlsx_response
 from fangkong.core.errors import InvalidInput
 from fangkong.core.schemas import ReadModel, RowId
-from fangkong.core.uploads import Upload, import_upload, upload_body
+from fangkong.core.uploads import import_upload, upload_body
 from fangkong.testing import coverage, labs, recalls, results, service, shipments
 from fangkong.testing import plan as planning
 from fangkong.testing.deps import CanReportResults, CanSample
@@ -144,17 +144,10 @@ async def register_file(
     session: SessionDep,
     now: NowDep,
 ) -> RegisterResult:
-    def register(upload: Upload) -> RegisterResult:
-        scans = service.parse_scans(
-            session, round_id=round_id, filename=upload.filename, content=upload.content
-        )
-        return service.register_samples(
-            session, actor=actor, round_id=round_id, scans=scans, now=now
-        )
-
     return await import_upload(
-        request, session, into=("samples", round_id), default_name="scans.csv", run=register
-    )
+        request, session, into=("samples", round_id), default_name="scans.csv",
+        service=service.register_file, actor=actor, round_id=round_id, now=now,
+    )  # fmt: skip
 
 
 @router.post("/rounds/{round_id}/close-tubes")
@@ -249,13 +242,10 @@ async def upload_results(
 ) -> ResultsRead:
     """A lab's results (.csv/.xlsx), all or nothing; positive pools raise recalls at once."""
 
-    def record(upload: Upload) -> ResultsRead:
-        rows = results.parse_results(upload.filename, upload.content, now=now)
-        return results.record_results(session, actor=actor, lab_id=lab_id, rows=rows, now=now)
-
     return await import_upload(
-        request, session, into=("results", lab_id), default_name="results.csv", run=record
-    )
+        request, session, into=("results", lab_id), default_name="results.csv",
+        service=results.record_results_file, actor=actor, lab_id=lab_id, now=now,
+    )  # fmt: skip
 
 
 # -- recalls, coverage, turnaround ------------------------------------------------------------

@@ -143,6 +143,15 @@ class TubeState(NamedTuple):
     result: str | None
 
 
+def record_results_file(
+    session: Session, *, actor: Actor, lab_id: int, filename: str, content: bytes, now: datetime
+) -> ResultsRead:
+    """A lab's results file (.csv/.xlsx), read then recorded: all or nothing."""
+    return record_results(
+        session, actor=actor, lab_id=lab_id, rows=parse_results(filename, content, now=now), now=now
+    )
+
+
 def record_results(
     session: Session, *, actor: Actor, lab_id: int, rows: Sequence[ResultRow], now: datetime
 ) -> ResultsRead:

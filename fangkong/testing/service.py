@@ -621,6 +621,14 @@ SCAN_LAYOUT = Layout(
 )
 
 
+def register_file(
+    session: Session, *, actor: Actor, round_id: int, filename: str, content: bytes, now: datetime
+) -> RegisterResult:
+    """A sheet of scans (身份证号, 管号, 采样点, 采样时间) registered like the desks' batches."""
+    scans = parse_scans(session, round_id=round_id, filename=filename, content=content)
+    return register_samples(session, actor=actor, round_id=round_id, scans=scans, now=now)
+
+
 def parse_scans(
     session: Session, *, round_id: int, filename: str, content: bytes
 ) -> list[Registration]:

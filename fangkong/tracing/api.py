@@ -129,14 +129,10 @@ async def import_contacts(
         session,
         into=("contacts", infection_id),
         default_name="upload.xlsx",
-        run=lambda upload: linelists.import_contacts(
-            session,
-            actor=actor,
-            infection_id=infection_id,
-            filename=upload.filename,
-            content=upload.content,
-            now=now,
-        ),
+        service=linelists.import_contacts,
+        actor=actor,
+        infection_id=infection_id,
+        now=now,
     )
 
 

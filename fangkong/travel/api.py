@@ -58,9 +58,9 @@ async def import_risk_areas(
         session,
         into=("risk-areas",),
         default_name="risk.xlsx",
-        run=lambda upload: service.import_risk_areas(
-            session, actor=actor, filename=upload.filename, content=upload.content, now=now
-        ),
+        service=service.import_risk_areas,
+        actor=actor,
+        now=now,
     )
 
 

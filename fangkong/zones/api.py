@@ -53,9 +53,9 @@ async def import_geojson(
         session,
         into=("zones",),
         default_name="zones.geojson",
-        run=lambda upload: service.import_geojson(
-            session, actor=actor, content=upload.content, now=now
-        ),
+        service=service.import_geojson,
+        actor=actor,
+        now=now,
     )
 
 

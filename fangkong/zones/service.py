@@ -527,7 +527,7 @@ def _zone_of_feature(
 
 
 def import_geojson(
-    session: Session, *, actor: Actor, content: bytes, now: datetime
+    session: Session, *, actor: Actor, content: bytes, now: datetime, filename: str = ""
 ) -> ZoneImportResult:
     """Zones from a FeatureCollection (properties: name, kind, county_code, unit, match,
     cells, population, drawn_at, parent = a name earlier in the file or already drawn).
