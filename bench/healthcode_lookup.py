@@ -7,8 +7,8 @@ Builds a database of its own on the PostgreSQL server (dropped after): PEOPLE re
 with a code token; a city-wide screening round closed two days ago with 98 % of them in
 negative pools (the other 2 % are yellow: 应检未检); per million, 2,000 infections (red), 20,000
 close contacts in central quarantine (red) and 20,000 secondary contacts at home (yellow); 5,000
-arrivals from a medium-risk area, half still awaiting their landing test (yellow); two
-checkpoint scanners.
+arrivals from a medium-risk area, half still awaiting their landing test (yellow); 400
+checkpoint scanners (each device is held to its own rate: healthcode/refusals.py).
 
 Then, turn about, two servers with the same uvicorn settings (2 workers, uvloop, httptools,
 no access log), each warmed up and then loaded by the same wrk (2 threads, CONNECTIONS
@@ -72,15 +72,20 @@ async def scan(request: Request) -> Response:
 WRK_SCRIPT = """
 local tokens = {}
 for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
+local keys = {}
+for line in io.lines("%(keys)s") do keys[#keys + 1] = line end
 local n = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer %(key)s"
+-- Each request from one of the checkpoints' scanners in turn: a device is held to its own
+-- rate (healthcode/refusals.py), as a city's hundreds of scanners are.
 request = function()
   n = n + 1
   local t = tokens[(n * 7919 + math.random(0, 7)) %% #tokens + 1]
-  return wrk.format(nil, "/api/scan", nil, '{"token": "' .. t .. '"}')
-end
+  local k = keys[(n + math.random(0, #keys)) %% #keys + 1]
+  local headers = {["Authorization"] = "Bearer " .. k}
+  return wrk.format(nil, "/api/scan", headers, '{"token": "' .. t .. '"}')
+end%(pace)s
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -92,8 +97,9 @@ end
 """
 
 
-def build(url: str, people: int, tmp: Path) -> tuple[str, Path, Path]:
-    """The city's state; returns a scanner key, the tokens file for wrk and the bare answers."""
+def build(url: str, people: int, tmp: Path, scanners: int = 400) -> tuple[Path, Path, Path]:
+    """The city's state; returns the scanners' keys file, the tokens file for wrk and the bare
+    answers."""
     from sqlalchemy import insert, select
 
     from fangkong.core.db import make_engine, make_session_factory, transaction
@@ -293,9 +299,13 @@ def build(url: str, people: int, tmp: Path) -> tuple[str, Path, Path]:
                 for k, p in enumerate(arriving)
             ],
         )
-        _, key = scan.add_scanner(
-            session, actor=admin, checkpoint_id=station.id, label="bench", now=NOW
-        )
+        keys = [
+            scan.add_scanner(
+                session, actor=admin, checkpoint_id=station.id, label=f"bench {i}", now=NOW
+            )[1]
+            for i in range(scanners)
+        ]
+        key = keys[0]
         # The wrk token list and the bare server's answers: a random 100,000 codes.
         sample = rng.sample(range(1, people + 1), min(people, SAMPLE_TOKENS))
         wanted = set(sample)
@@ -325,11 +335,14 @@ def build(url: str, people: int, tmp: Path) -> tuple[str, Path, Path]:
         colours[a.colour or "?"] = colours.get(a.colour or "?", 0) + 1
     console.print(f"colours of the sampled codes: {colours}")
     (tmp / "tokens.txt").write_text("\n".join(tokens[p] for p in sample))
+    (tmp / "keys.txt").write_text("\n".join(keys))
     (tmp / "bare.json").write_text(json.dumps(bare, ensure_ascii=False), encoding="utf-8")
-    return key, tmp / "tokens.txt", tmp / "bare.json"
+    return tmp / "keys.txt", tmp / "tokens.txt", tmp / "bare.json"
 
 
-def start_server(kind: str, url: str, port: int, tmp: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    kind: str, url: str, port: int, tmp: Path, workers: int = 2
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "FANGKONG_DATABASE_URL": url,
@@ -353,7 +366,7 @@ def start_server(kind: str, url: str, port: int, tmp: Path) -> subprocess.Popen[
             "warning",
         ]
     else:
-        cmd = [sys.executable, "-m", "fangkong", "serve", "--workers", "2"]
+        cmd = [sys.executable, "-m", "fangkong", "serve", "--workers", str(workers)]
     proc = subprocess.Popen(
         cmd,
         cwd=tmp,
@@ -446,7 +459,7 @@ def main() -> None:
     servers: list[subprocess.Popen[bytes]] = []
     try:
         t0 = time.perf_counter()
-        key, tokens, _ = build(url, args.people, tmp)
+        keys, tokens, _ = build(url, args.people, tmp)
         with make_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
             # As autovacuum and the checkpointer would have, long before a peak: the build's
             # millions of rows are not the scans' work to clean up.
@@ -454,7 +467,7 @@ def main() -> None:
             conn.execute(text("CHECKPOINT"))
         console.print(f"built {args.people:,} people in {time.perf_counter() - t0:.1f} s")
         script = tmp / "scan.lua"
-        script.write_text(WRK_SCRIPT % {"tokens": tokens, "key": key})
+        script.write_text(WRK_SCRIPT % {"tokens": tokens, "keys": keys, "pace": ""})
         runs: dict[str, list[dict[str, float]]] = {"bare": [], "ours": []}
         peaks: dict[str, float] = {}
         for kind, port in (("bare", 8931), ("ours", 8932)):

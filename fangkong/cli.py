@@ -214,10 +214,11 @@ def backup_command(
 ) -> None:
     """Back up the database and the location data into one archive, while the platform runs."""
     from fangkong.core.backup import backup
+    from fangkong.core.platform_clock import platform_now
 
     settings = get_settings()
     where = location or settings.data_dir / "location"
-    made = backup(settings.resolved_database_url, where, out)
+    made = backup(settings.resolved_database_url, where, out, now=platform_now())
     rows = f"{sum(made.tables.values()):,}"
     console.print(
         _("backed up %(tables)s tables, %(rows)s rows, to %(out)s",

@@ -16,7 +16,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, make_url
@@ -86,11 +86,11 @@ def _dump(url: str, folder: Path) -> None:
     )  # fmt: skip
 
 
-def backup(url: str, location: Path | None, out: Path) -> Manifest:
+def backup(url: str, location: Path | None, out: Path, *, now: datetime) -> Manifest:
     """Write the archive `out`; the manifest counts every table as backed up."""
     revision, tables = _counts(url)
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-    manifest = Manifest(FORMAT, dialect, revision, datetime.now(UTC).isoformat(), tables)
+    manifest = Manifest(FORMAT, dialect, revision, now.isoformat(timespec="seconds"), tables)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _dump(url, folder)

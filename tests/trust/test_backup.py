@@ -103,7 +103,7 @@ def test_postgresql_restored_into_an_empty_database(
         upgrade(url)
         crash_driver.setup(url)
         archive = tmp_path / "pg.tar"
-        made = backup(url, None, archive)
+        made = backup(url, None, archive, now=WALK_AT)
         assert made.dialect == "postgresql" and made.tables["contacts"] > 0
         restore(archive, empty_pg, None)
         with pytest.raises(Conflict):

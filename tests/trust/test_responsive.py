@@ -32,6 +32,7 @@ from tests.conftest import NOW
 from tests.trust.crash_driver import line_list
 
 ROWS = 50_000
+PASSWORD = "loop-password"
 P99_MS = 50.0
 
 
@@ -44,11 +45,11 @@ def free_port() -> int:
 def prepare(engine: Engine) -> tuple[int, str, str]:
     """A tracer's infection to import into, a scanner's key, a person's code token."""
     with transaction(make_session_factory(engine)) as session:
-        admin = actor_of(create_user(session, now=NOW, data=UserCreate(
-            username="loop", display_name="loop", password="loop-password", role="admin")))  # fmt: skip
+        data = UserCreate(username="loop", display_name="loop", password=PASSWORD, role="admin")
+        admin = actor_of(create_user(session, now=NOW, data=data))
         infection = make_infection(session, admin)
-        station = travel.add_checkpoint(session, actor=admin,
-                                        data=CheckpointIn(name="站", kind="hsr", county_code="140802"))  # fmt: skip
+        gate = CheckpointIn(name="站", kind="hsr", county_code="140802")
+        station = travel.add_checkpoint(session, actor=admin, data=gate)
         _, key = scan.add_scanner(
             session, actor=admin, checkpoint_id=station.id, label="1", now=NOW
         )
@@ -78,8 +79,8 @@ def test_answers_go_on_during_a_big_import(fresh_engine: Engine, tmp_path: Path)
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        signed = httpx.post(f"{base}/api/auth/token",
-                            data={"username": "loop", "password": "loop-password"}).json()  # fmt: skip
+        login = {"username": "loop", "password": PASSWORD}
+        signed = httpx.post(f"{base}/api/auth/token", data=login).json()
         auth = {"Authorization": f"Bearer {signed['access_token']}"}
         sheet = line_list(ROWS)
         result: dict[str, object] = {}
