@@ -330,6 +330,7 @@ def build(url: str, people: int, tmp: Path, scanners: int = 400) -> tuple[Path, 
             for p, a in zip(sample, answers, strict=True)
         }
         session.execute(Scan.__table__.delete())  # the answers above were a check, not scans
+    _advance_sequences(url)
     colours: dict[str, int] = {}
     for a in answers:
         colours[a.colour or "?"] = colours.get(a.colour or "?", 0) + 1
@@ -338,6 +339,23 @@ def build(url: str, people: int, tmp: Path, scanners: int = 400) -> tuple[Path, 
     (tmp / "keys.txt").write_text("\n".join(keys))
     (tmp / "bare.json").write_text(json.dumps(bare, ensure_ascii=False), encoding="utf-8")
     return tmp / "keys.txt", tmp / "tokens.txt", tmp / "bare.json"
+
+
+def _advance_sequences(url: str) -> None:
+    """Rows inserted above with their ids given: each table's id sequence moved past them, so
+    that rows the platform adds later (an import's people) get ids of their own."""
+    from sqlalchemy import Integer, text
+
+    from fangkong.core.db import make_engine
+    from fangkong.models import Base
+
+    with make_engine(url).begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and isinstance(table.c.id.type, Integer):
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+                ))  # fmt: skip
 
 
 def start_server(

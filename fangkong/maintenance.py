@@ -1,5 +1,6 @@
 """What the server does by itself while it runs: retention once a day (as of the platform
-clock), and the counts of refused scans written down every few seconds. One worker does each
+clock), the audit sealed every two seconds, and the counts of refused scans written down
+every few seconds. One worker does each
 round (an advisory lock on PostgreSQL, a file lock on SQLite: core/import_guard.py); a round
 that fails is logged and tried again next time — it never stops the server."""
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from fangkong.core.audit import record_audit
+from fangkong.core.audit import record_audit, seal_audit
 from fangkong.core.db import transaction
 from fangkong.core.errors import Conflict
 from fangkong.core.import_guard import one_at_a_time
@@ -23,6 +24,7 @@ from fangkong.retention import purge_all
 
 log = logging.getLogger("fangkong.maintenance")
 REFUSALS_EVERY_S = 5.0
+SEAL_EVERY_S = 2.0
 
 
 def retention_round(state: Any) -> None:
@@ -42,6 +44,16 @@ def retention_round(state: Any) -> None:
         )  # fmt: skip
 
 
+def seal_round(state: Any) -> None:
+    """Seal the audit entries written since the last round (core/audit.py)."""
+    with transaction(state.session_factory) as session:
+        try:
+            with one_at_a_time(session, "audit-seal", filename="audit"):
+                seal_audit(session)
+        except Conflict:
+            return  # another worker is sealing
+
+
 async def _every(seconds: float, work: Any, state: Any) -> None:
     while True:
         await asyncio.sleep(seconds)
@@ -58,6 +70,7 @@ async def maintenance(app: Any) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(_every(hours * 3600, retention_round, app.state)),
         asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, app.state)),
+        asyncio.create_task(_every(SEAL_EVERY_S, seal_round, app.state)),
     ]
     try:
         yield
@@ -66,6 +79,7 @@ async def maintenance(app: Any) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await run_in_threadpool(flush_refusals, app.state)
+        await run_in_threadpool(seal_round, app.state)
         pool = getattr(app.state, "import_pool", None)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from fangkong.core.audit import verify_chain
+from fangkong.core.audit import seal_audit, verify_chain
 from fangkong.core.cli_support import command_session
 from fangkong.core.i18n import _
 
@@ -15,7 +15,10 @@ console = Console()
 
 @app.command("verify")
 def verify() -> None:
-    """Check every entry's digest and place in the chain; exit 1 at the first broken one."""
+    """Seal what is not sealed yet, then check every entry's digest and place in the chain;
+    exit 1 at the first broken one."""
+    with command_session() as session:
+        seal_audit(session)
     with command_session() as session:
         found = verify_chain(session)
     if found.ok:

@@ -41,7 +41,7 @@ def one_at_a_time(session: Session, key: str, *, filename: str) -> Iterator[None
     transaction), or refuse with 409 if another import of the same file holds it."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        lock_id = int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         if not session.scalar(select(func.pg_try_advisory_xact_lock(lock_id))):
             raise _already(filename)
         yield

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -114,13 +115,19 @@ def run_in_child(url: str, job: FileJob[T]) -> T:
         ) from None
 
 
+def _background() -> None:
+    """An import is background work: the scans and pages of the server come first for the
+    processor (nice 10)."""
+    os.nice(10)
+
+
 def import_pool(state: Any) -> ProcessPoolExecutor:
     """The server process's import process, started on the first import (spawned: the
     server's threads are not forked into it)."""
     pool: ProcessPoolExecutor | None = getattr(state, "import_pool", None)
     if pool is None:
         pool = state.import_pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_background
         )
     return pool
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from fangkong.cli import app as cli
-from fangkong.core.audit import record_audit, verify_chain
+from fangkong.core.audit import record_audit, seal_audit, verify_chain
 from fangkong.core.db import make_session_factory, transaction
 from tests.conftest import NOW
 
@@ -23,6 +23,11 @@ def write_entries(engine: Engine, n: int, *, by: str = "t") -> None:
         with transaction(factory) as session:
             record_audit(session, actor=None, action="read", entity="person",
                          entity_id=f"{by}{i}", now=NOW, detail=f"entry {i}")  # fmt: skip
+
+
+def seal(engine: Engine) -> int:
+    with transaction(make_session_factory(engine)) as session:
+        return seal_audit(session)
 
 
 def check(engine: Engine) -> tuple[bool, int | None, str]:
@@ -43,13 +48,19 @@ def drop_guards(engine: Engine) -> None:
 
 def test_the_database_refuses_changes_and_removals(fresh_engine: Engine) -> None:
     write_entries(fresh_engine, 3)
+    assert seal(fresh_engine) == 3
+    write_entries(fresh_engine, 1, by="later")  # not sealed yet
     for statement in (
         "UPDATE audit_entries SET detail = 'nothing happened' WHERE seq = 2",
+        "UPDATE audit_entries SET seq = 9, digest = 'x' WHERE seq = 2",  # sealed once only
         "DELETE FROM audit_entries WHERE seq = 2",
+        "UPDATE audit_entries SET detail = 'x', seq = 4 WHERE seq IS NULL",  # only the seal
+        "DELETE FROM audit_entries WHERE seq IS NULL",
     ):
         with pytest.raises(DBAPIError, match="append-only"), fresh_engine.begin() as conn:
             conn.execute(text(statement))
     assert check(fresh_engine) == (True, None, "")
+    assert seal(fresh_engine) == 1
 
 
 @pytest.mark.parametrize(
@@ -66,6 +77,7 @@ def test_a_tampered_entry_breaks_the_chain_there(
     fresh_engine: Engine, tamper: str, at: int
 ) -> None:
     write_entries(fresh_engine, 5)
+    seal(fresh_engine)
     assert check(fresh_engine)[0]
     drop_guards(fresh_engine)
     with fresh_engine.begin() as conn:
@@ -83,6 +95,12 @@ def test_concurrent_writers_chain_one_after_another(fresh_engine: Engine) -> Non
         t.start()
     for t in threads:
         t.join()
+    sealers = [threading.Thread(target=seal, args=(fresh_engine,)) for _ in range(3)]
+    for t in sealers:
+        t.start()
+    for t in sealers:
+        t.join()
+    seal(fresh_engine)
     ok, broken, why = check(fresh_engine)
     assert ok, (broken, why)
     with fresh_engine.connect() as conn:
@@ -96,6 +114,7 @@ def test_verify_on_the_demo(demo_cli: CliRunner, demo_copy: Path) -> None:
 
     with sqlite3.connect(demo_copy / "fangkong.db") as db:
         db.execute("DROP TRIGGER audit_entries_no_update")
-        db.execute("UPDATE audit_entries SET detail = 'x' WHERE seq = 7")
+        db.execute("DROP TRIGGER audit_entries_no_delete")
+        db.execute("DELETE FROM audit_entries WHERE seq = 7")
     broken = demo_cli.invoke(cli, ["audit", "verify"])
-    assert broken.exit_code == 1 and "第 7 条" in broken.output, broken.output
+    assert broken.exit_code == 1 and "第 8 条" in broken.output, broken.output

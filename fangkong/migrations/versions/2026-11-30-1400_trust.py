@@ -19,17 +19,28 @@ branch_labels = None
 depends_on = None
 
 GENESIS = "0" * 64
+# Append-only: no DELETE (nor TRUNCATE), and no UPDATE but the seal's, once — an unsealed
+# entry given its place and digest, nothing else of it changed (fangkong.core.audit).
+FIELDS = ("id", "at", "user_id", "username", "action", "entity", "entity_id", "detail")
 APPEND_ONLY_PG = """
 CREATE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql;
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
+     AND (%(new)s) IS NOT DISTINCT FROM (%(old)s) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'the audit log is append-only';
+END $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_entries_no_update BEFORE UPDATE OR DELETE ON audit_entries
 FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only();
 CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
 FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
-"""
+""" % {"new": ", ".join(f"NEW.{f}" for f in FIELDS), "old": ", ".join(f"OLD.{f}" for f in FIELDS)}
 APPEND_ONLY_SQLITE = (
-    "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries WHEN NOT ("
+    "OLD.seq IS NULL AND NEW.seq IS NOT NULL AND "
+    + " AND ".join(f"NEW.{f} IS OLD.{f}" for f in FIELDS)
+    + ") BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
     "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
 )
