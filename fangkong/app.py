@@ -21,7 +21,7 @@ from fangkong.core.clock import Clock
 from fangkong.core.db import database_answers, make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from fangkong.core.guard import Guard
-from fangkong.core.i18n import current_lang, gettext, lang_of_request, validation_message
+from fangkong.core.i18n import current_lang, gettext, lang_of_request, lookup, validation_message
 from fangkong.core.platform_clock import platform_clock
 from fangkong.core.secret import signing_secret
 from fangkong.core.settings import get_settings
@@ -167,7 +167,8 @@ def _answer_errors(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return missing_page(request, None, request.url.path)  # an unknown page
-        body = {"message": str(exc.detail), "detail": exc.detail}  # as our own errors answer
+        said = lookup(str(exc.detail))  # FastAPI's own words too, in the asker's language
+        body = {"message": said, "detail": said if isinstance(exc.detail, str) else exc.detail}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(LoginRequired)

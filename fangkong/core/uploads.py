@@ -16,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -152,4 +153,12 @@ async def import_upload(
         return await run_in_threadpool(job.run, session)
     url = bind.url.render_as_string(hide_password=False)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(import_pool(request.app.state), run_in_child, url, job)
+    try:
+        return await loop.run_in_executor(import_pool(request.app.state), run_in_child, url, job)
+    except BrokenProcessPool:
+        # The import process died (killed, out of memory): its transaction died with it. The
+        # next import starts a new one.
+        request.app.state.import_pool = None
+        raise Unavailable(
+            _("the import stopped before it finished; nothing was written; send the file again")
+        ) from None

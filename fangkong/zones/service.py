@@ -526,6 +526,9 @@ def _zone_of_feature(
         ) from None  # fmt: skip
 
 
+MAX_FEATURES = 10_000  # a city's zones at the worst of an outbreak were a few hundred
+
+
 def import_geojson(
     session: Session, *, actor: Actor, content: bytes, now: datetime, filename: str = ""
 ) -> ZoneImportResult:
@@ -537,13 +540,23 @@ def import_geojson(
         collection = json.loads(content)
         features = collection["features"]
         assert collection.get("type") == "FeatureCollection" and isinstance(features, list)
-    except (ValueError, KeyError, TypeError, AssertionError):
+    except (ValueError, KeyError, TypeError, AssertionError, RecursionError):
         raise InvalidInput.at(("file",), _("not a GeoJSON FeatureCollection")) from None
+    if len(features) > MAX_FEATURES:
+        raise InvalidInput.at(("file",), _("%(file)s: %(what)s over the limit of %(limit)s; "
+                              "split the file", file=filename or "GeoJSON", what=_("features"),
+                              limit=f"{MAX_FEATURES:,}"))  # fmt: skip
+    bad = [i for i, f in enumerate(features) if not isinstance(f, dict)]
+    if bad:
+        problems = [FieldProblem(("features", i), _("not a GeoJSON Feature")) for i in bad]
+        message = _("%(count)s problem(s) in the file; no zone was drawn", count=len(bad))
+        raise InvalidInput(message, problems)
     created = existing = 0
-    problems: list[FieldProblem] = []
+    problems = []
     with session.begin_nested():  # every feature checked; one bad, none kept
         for i, feature in enumerate(features):
-            props = (feature or {}).get("properties") or {}
+            props = feature.get("properties") or {}
+            props = props if isinstance(props, dict) else {}
             name = str(props.get("name") or "")
             if session.scalar(_scoped(actor).where(Zone.name == name, Zone.status == "active")):
                 existing += 1

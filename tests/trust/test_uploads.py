@@ -154,3 +154,25 @@ class TestNothingIsReadBeforeItMayBe:
         headers = {**MULTIPART, **login("viewer")}
         status, read = call(client.app, "POST", path, headers)
         assert status in (403, 404) and not read
+
+
+def test_hostile_geojson(client: TestClient, login: Login) -> None:
+    headers = login("commander", None)
+
+    def send(content: bytes) -> int:
+        files = {"file": ("zones.geojson", content, "application/geo+json")}
+        return int(client.post("/api/zones/import", files=files, headers=headers).status_code)
+
+    assert send(b"[" * 100_000 + b"]" * 100_000) == 422  # nested past the parser's depth
+    assert send(b'{"type": "FeatureCollection", "features": [1, "x", []]}') == 422
+    feature = b'{"type": "Feature", "properties": {}, "geometry": null}'
+    many = b'{"type": "FeatureCollection", "features": [' + b",".join([feature] * 10_001) + b"]}"
+    assert send(many) == 422
+
+
+def test_a_nested_json_body(client: TestClient, login: Login) -> None:
+    headers = {**login("tracer"), "content-type": "application/json"}
+    answer = client.post(
+        "/api/infections", content=b"[" * 200_000 + b"]" * 200_000, headers=headers
+    )
+    assert answer.status_code in (400, 422) and "请求" in answer.json()["message"]

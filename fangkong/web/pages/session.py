@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -38,10 +39,27 @@ def home(actor: PageActor) -> RedirectResponse:
     return RedirectResponse(landing_for(actor), status_code=303)
 
 
+def local_path(url: str | None) -> str:
+    """A path of this site to send someone back to, or "/": never another site (an absolute
+    URL, a scheme-relative //host, a backslash browsers read as a slash, a control character)."""
+    if not url:
+        return "/"
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in url
+        or any(ord(c) < 32 for c in url)
+    ):
+        return "/"
+    return path
+
+
 @router.get("/lang/{lang}")
 def switch_language(lang: str, request: Request) -> RedirectResponse:
-    back = request.headers.get("referer") or "/"
-    response = RedirectResponse(back, status_code=303)
+    """Back to the page the switch was clicked on (its path only: never another site)."""
+    response = RedirectResponse(local_path(request.headers.get("referer")), status_code=303)
     response.set_cookie("lang", known_lang(lang), samesite="strict")
     return response
 
@@ -66,7 +84,7 @@ def login(
         session.commit()  # the failure counts toward the throttle
         failed = "throttled" if signed.throttled else "wrong"
         return render(request, "login.html", None, next=next, failed=failed)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = local_path(next) if urlsplit(next).netloc == "" else "/"
     if target == "/":
         actor = actor_for_token(session, token=token)
         target = landing_for(actor) if actor else "/"
