@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB := fangkong/web
 
-.PHONY: setup lock demo serve test lint bench bench-scan screenshots clean
+.PHONY: setup lock demo serve test lint bench bench-scan bench-load screenshots clean
 
 setup: $(VENV)/.installed $(WEB)/node_modules/.installed
 
@@ -53,6 +53,11 @@ bench: setup
 bench-scan: setup
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/healthcode_lookup.py
+
+# Ten minutes of a city's peak (scans, reads, registrations, imports) on PostgreSQL under wrk.
+bench-load: setup
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/load.py
 
 # Every role's pages at 8 March 20:00 and 13 March 12:00, from a demo served by `make demo`.
 screenshots: setup

@@ -78,8 +78,11 @@ async def maintenance(app: Any) -> AsyncIterator[None]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await run_in_threadpool(flush_refusals, app.state)
-        await run_in_threadpool(seal_round, app.state)
+        for last in (flush_refusals, seal_round):  # a last round; a database down is logged
+            try:
+                await run_in_threadpool(last, app.state)
+            except Exception:
+                log.exception("%s at shutdown failed", last.__name__)
         pool = getattr(app.state, "import_pool", None)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
