@@ -147,9 +147,16 @@ def test_nothing_from_the_data_runs(browser: Browser, hostile_server: str) -> No
     tracer = signed_in(browser, base, "linyi", "linyi-demo-2022")
     dialogs = watched(tracer)
     infection = tracer.locator("#infections tbody tr a").first.get_attribute("href")
-    sent = sum(fill_forms(tracer, f"{base}{path}", strings)
-               for path in ("/infections", str(infection)))  # fmt: skip
-    assert sent >= 3  # a case, a place visited, a contact — each named with hostile text
+    person = httpx.get(f"{base}/api/infections/1", headers=headers).json()["person"]["id"]
+    pages = ("/infections", str(infection), f"/people/{person}/code", "/appeals")
+    sent = sum(fill_forms(tracer, f"{base}{path}", strings) for path in pages)
+    assert sent >= 4  # a case, a place visited, a contact, an appeal — each hostile text
+    for text in HOSTILE:  # the people search (a plain GET form) with each, as typed
+        tracer.goto(f"{base}/people")
+        tracer.fill("input[name=q]", text)
+        tracer.press("input[name=q]", "Enter")
+        tracer.wait_for_load_state("networkidle")
+        assert tracer.evaluate("window.__pwned") is None and tracer.evaluate("window.__csp") == []
 
     visited = tips = 0
     for user, password in (("linyi", "linyi-demo-2022"), ("commander", "command-demo-2022")):
