@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from http.cookies import SimpleCookie
 from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response, status
@@ -56,12 +57,19 @@ SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def credential_of(authorization: str, cookie: str) -> str:
+    """The credential a request carries, from its raw headers: the bearer token (a session's,
+    or a scanner's key), else the pages' session cookie; "" if none."""
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:]
+    morsel = SimpleCookie(cookie).get(TOKEN_COOKIE) if cookie else None
+    return morsel.value if morsel else ""
+
+
 def bearer_or_cookie(request: Request) -> str | None:
     """The session token a request carries: the API's bearer header, else the pages' cookie."""
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:] or None
-    return request.cookies.get(TOKEN_COOKIE)
+    headers = request.headers
+    return credential_of(headers.get("authorization", ""), headers.get("cookie", "")) or None
 
 
 def get_actor(

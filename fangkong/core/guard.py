@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fangkong.core.audit import collecting_disclosures
 from fangkong.core.auth import read_token
 from fangkong.core.clock import utcnow
-from fangkong.core.deps import TOKEN_COOKIE
+from fangkong.core.deps import credential_of
 from fangkong.core.i18n import _
 
 MiB = 1024 * 1024
@@ -60,12 +59,10 @@ def too_large(limit: int) -> HTTPException:
 
 def carries_token(headers: dict[bytes, bytes], secret: str) -> bool:
     """Whether the request carries a token this installation signed, still in its time."""
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    if authorization[:7].lower() == "bearer ":
-        token = authorization[7:]
-    else:
-        morsel = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1")).get(TOKEN_COOKIE)
-        token = morsel.value if morsel else ""
+    token = credential_of(
+        headers.get(b"authorization", b"").decode("latin-1"),
+        headers.get(b"cookie", b"").decode("latin-1"),
+    )
     return bool(token) and read_token(token, secret=secret, now=utcnow()) is not None
 
 
@@ -83,8 +80,8 @@ class Guard:
         send = _with_headers(send, store=not path.startswith(STATIC))
         if scope["method"] in BODY_METHODS:
             limit = body_limit(headers)
-            declared = headers.get(b"content-length", b"0")
-            if not declared.isdigit() or int(declared) > limit:
+            declared = headers.get(b"content-length", b"0")  # malformed: the server's to refuse
+            if declared.isdigit() and int(declared) > limit:
                 await _refuse(send, 413, str(too_large(limit).detail))
                 return
             if path not in OPEN_DOORS and not carries_token(headers, self.secret()):
@@ -127,8 +124,7 @@ async def _refuse(send: Send, status: int, message: str) -> None:
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),  # the unread body is not waited for
-        *SECURITY_HEADERS,
-    ]
+    ]  # the security headers: `send` adds them, as to every answer
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -6,6 +6,7 @@ set-up whose workers share no folder."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
@@ -35,9 +36,8 @@ def installation_secret(folder: Path) -> str:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
         try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):  # another worker's came first: theirs
+                os.link(draft, path)
         finally:
             draft.unlink()
     secret = path.read_text().strip()

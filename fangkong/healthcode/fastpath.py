@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from fangkong.core.batching import Batcher
 from fangkong.core.db import transaction
-from fangkong.core.deps import TOKEN_COOKIE
+from fangkong.core.deps import credential_of
 from fangkong.core.i18n import _
 from fangkong.core.timeutil import local
 from fangkong.healthcode import scan
@@ -59,11 +58,7 @@ async def answer_scan(
 async def _answer(
     state: Any, authorization: str, cookie: str, body: bytes
 ) -> tuple[int, dict[str, object]]:
-    if authorization[:7].lower() == "bearer ":
-        credential = authorization[7:]
-    else:
-        morsel = SimpleCookie(cookie).get(TOKEN_COOKIE) if cookie else None
-        credential = morsel.value if morsel else ""
+    credential = credential_of(authorization, cookie)
     door = door_of(state)
     if not credential:
         door.refuse("no_credential")
