@@ -7,11 +7,13 @@ that fails is logged and tried again next time — it never stops the server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fangkong.core.audit import record_audit, seal_audit
@@ -27,31 +29,35 @@ REFUSALS_EVERY_S = 5.0
 SEAL_EVERY_S = 2.0
 
 
+def _by_one_worker(state: Any, name: str, work: Callable[[Session], object]) -> None:
+    """`work` in a transaction of its own, unless another worker is doing it now."""
+    with transaction(state.session_factory) as session, contextlib.ExitStack() as held:
+        try:
+            held.enter_context(one_at_a_time(session, name, filename=name))
+        except Conflict:
+            return  # another worker is at it
+        work(session)
+
+
 def retention_round(state: Any) -> None:
     """Purge what is past retention as of the platform's now, audited as the system's act."""
     now = state.clock.now()
     days = get_settings().retention_days
-    with transaction(state.session_factory) as session:
-        try:
-            with one_at_a_time(session, "retention", filename="retention"):
-                done = purge_all(session, now=now, retention_days=days)
-        except Conflict:
-            return  # another worker is at it
+
+    def purge(session: Session) -> None:
+        done = purge_all(session, now=now, retention_days=days)
         record_audit(
             session, actor=None, action="purge", entity="retention", entity_id=now.date(),
             now=now, detail=f"{done.people} people, {done.contacts} contacts, "
             f"{done.samples} samples, {done.scans} scans past {days} days",
         )  # fmt: skip
 
+    _by_one_worker(state, "retention", purge)
+
 
 def seal_round(state: Any) -> None:
     """Seal the audit entries written since the last round (core/audit.py)."""
-    with transaction(state.session_factory) as session:
-        try:
-            with one_at_a_time(session, "audit-seal", filename="audit"):
-                seal_audit(session)
-        except Conflict:
-            return  # another worker is sealing
+    _by_one_worker(state, "audit-seal", seal_audit)
 
 
 async def _every(seconds: float, work: Any, state: Any) -> None:

@@ -12,7 +12,6 @@ most while the server runs — an entry is protected by the triggers only."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from fangkong.core.auth import Actor
 from fangkong.core.db import Base, UTCDateTime
 from fangkong.core.i18n import _
+from fangkong.core.ids import mask_numbers
 
 GENESIS = "0" * 64
 
@@ -163,14 +163,6 @@ def audit_disclosures(session: Session, *, what: str, query: str, now: datetime)
         detail=f"{len(found.people)} people in full; query: {mask_numbers(query)[:400]}",
     )
     found.people.clear()
-
-
-_NUMBERS = re.compile(r"[0-9]{6,}[0-9Xx]?")
-
-
-def mask_numbers(text: str) -> str:
-    """Identity and phone numbers in free text kept to their first three and last two."""
-    return _NUMBERS.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
 
 
 def list_audit(

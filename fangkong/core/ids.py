@@ -186,3 +186,17 @@ def mask_mobile(number: str | None) -> str | None:
     if not number:
         return number
     return number[:3] + "****" + number[-4:]
+
+
+_NUMBERS = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{6,}")
+
+
+def mask_numbers(text: str) -> str:
+    """Free text (a search typed, an audit's query) with the identity and phone numbers in it
+    masked as they are shown: an ID number as `mask_id_number`, a mobile as `mask_mobile`."""
+
+    def masked(found: re.Match[str]) -> str:
+        number = found.group()
+        return (mask_mobile(number) if len(number) == 11 else mask_id_number(number)) or ""
+
+    return _NUMBERS.sub(masked, text)

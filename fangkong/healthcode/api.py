@@ -13,12 +13,10 @@ from fangkong.core.schemas import ReadModel, RowId
 from fangkong.core.timeutil import LocalDateTime
 from fangkong.healthcode import scan, service
 from fangkong.healthcode.models import Appeal
-from fangkong.healthcode.permissions import REVIEW_APPEALS
 from fangkong.healthcode.qr import qr_png
 from fangkong.healthcode.service import healthcode
 from fangkong.people.deps import CanReadPeople
 from fangkong.people.service import show_person
-from fangkong.tracing.permissions import EDIT_TRACING
 
 router = APIRouter(tags=["healthcode"])
 
@@ -73,7 +71,7 @@ def person_code_qr(
     """The code as a picture, for a paper code or a phone: a QR of the person's current token,
     drawn in the code's colour now."""
     verdict, _ = healthcode(session, actor=actor, person_id=person_id, as_of=now)
-    actor.require(EDIT_TRACING, REVIEW_APPEALS, what="issue health codes")
+    scan.require_issuer(actor)
     token = scan.token_shown_to(session, actor=actor, person_id=person_id)
     if token is None:
         raise NotFound(f"person {person_id} has no code token yet")

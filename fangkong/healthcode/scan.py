@@ -323,7 +323,7 @@ def _audit_row(
 
 def issue_token(session: Session, *, actor: Actor, person_id: int, now: datetime) -> CodeToken:
     """A new token for the person's code; any earlier one stops answering at once."""
-    actor.require(EDIT_TRACING, REVIEW_APPEALS, what="issue health codes")
+    require_issuer(actor)
     person = person_for(session, person_id)
     require_covers(actor, person)
     session.execute(
@@ -344,15 +344,18 @@ def issue_token(session: Session, *, actor: Actor, person_id: int, now: datetime
     return token
 
 
-def may_issue_tokens(actor: Actor) -> bool:
-    """A code's token is a bearer credential for the person's code: only those who may issue
-    one see it (or its QR)."""
-    return actor.can(EDIT_TRACING) or actor.can(REVIEW_APPEALS)
+# A code's token is a bearer credential for the person's code: only those who may issue one
+# see it (or its QR).
+ISSUERS = (EDIT_TRACING, REVIEW_APPEALS)
+
+
+def require_issuer(actor: Actor) -> None:
+    actor.require(*ISSUERS, what="issue health codes")
 
 
 def token_shown_to(session: Session, *, actor: Actor, person_id: int) -> CodeToken | None:
     """The person's live token if the actor may issue tokens, else None."""
-    return current_token(session, person_id) if may_issue_tokens(actor) else None
+    return current_token(session, person_id) if any(map(actor.can, ISSUERS)) else None
 
 
 def current_token(session: Session, person_id: int) -> CodeToken | None:

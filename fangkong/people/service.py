@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from fangkong.core.audit import mask_numbers, note_disclosure, record_audit
+from fangkong.core.audit import note_disclosure, record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.db import Base, bulk_insert, in_chunks
 from fangkong.core.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
@@ -42,6 +42,7 @@ from fangkong.core.ids import (
     mask_id_number,
     mask_mobile,
     mask_name,
+    mask_numbers,
     normalize_id_number,
     normalize_text,
     sex_of,
