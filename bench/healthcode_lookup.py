@@ -85,16 +85,24 @@ request = function()
   local k = keys[(n + math.random(0, #keys)) %% #keys + 1]
   local headers = {["Authorization"] = "Bearer " .. k}
   return wrk.format(nil, "/api/scan", headers, '{"token": "' .. t .. '"}')
-end%(pace)s
+end
+"""
+# Every wrk script of the benches ends with this: one line of JSON that `wrk()` reads.
+WRK_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'RESULT {"requests": %%d, "seconds": %%f, "p50_ms": %%f, "p99_ms": %%f, ' ..
-    '"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\\n',
+    'RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
     latency:percentile(99) / 1e3, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+
+
+def scan_script(tokens: Path, keys: Path, pace: str = "") -> str:
+    """The scans' wrk script; `pace`, Lua appended to it (a `delay` function), if any."""
+    return WRK_SCRIPT % {"tokens": tokens, "keys": keys} + pace + WRK_DONE
 
 
 def build(url: str, people: int, tmp: Path, scanners: int = 400) -> tuple[Path, Path, Path]:
@@ -485,7 +493,7 @@ def main() -> None:
             conn.execute(text("CHECKPOINT"))
         console.print(f"built {args.people:,} people in {time.perf_counter() - t0:.1f} s")
         script = tmp / "scan.lua"
-        script.write_text(WRK_SCRIPT % {"tokens": tokens, "keys": keys, "pace": ""})
+        script.write_text(scan_script(tokens, keys))
         runs: dict[str, list[dict[str, float]]] = {"bare": [], "ours": []}
         peaks: dict[str, float] = {}
         for kind, port in (("bare", 8931), ("ours", 8932)):

@@ -42,16 +42,6 @@ from fangkong.core.timeutil import local  # noqa: E402
 SCANS_PER_S, READS_PER_S, REGISTRATIONS_PER_S = 2000, 100, 50
 # Today's round, its desk, the cases.
 Setup = tuple[int, int, list[int]]
-DONE = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, ' ..
-    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
-    latency:percentile(99) / 1e3, e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
 READS = """
 local paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
@@ -194,15 +184,15 @@ def scripts(
     # waiting 45 ms make 2,000 a second while answers take 15 ms; slower answers, fewer scans.
     pace = "\ndelay = function() return 45 end"
     lua = {
-        "scans": (city.WRK_SCRIPT % {"tokens": tokens, "keys": keys, "pace": pace}, 2, 128),
+        "scans": (city.scan_script(tokens, keys, pace), 2, 128),
         "reads": (
             READS % {"paths": tmp / "paths.txt", "token": token, "delay": 10_000 // READS_PER_S}
-            + DONE, 1, 10,
+            + city.WRK_DONE, 1, 10,
         ),
         "registrations": (
             REGISTRATIONS % {"token": token, "site": site, "round": round_id, "at": at,
                              "people": tmp / "people.txt",
-                             "delay": 2 * 1000 * 10 // REGISTRATIONS_PER_S} + DONE, 1, 2,
+                             "delay": 2 * 1000 * 10 // REGISTRATIONS_PER_S} + city.WRK_DONE, 1, 2,
         ),
     }  # fmt: skip
     made = {}
