@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -120,7 +121,7 @@ def check_workbook(filename: str, content: bytes) -> None:
             try:
                 with book.open(member) as stream:
                     _check_extent(_measure(stream, filename), filename)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
                 raise InvalidInput.at(
                     ("file",),
                     _("%(file)s: not a readable spreadsheet (%(why)s)", file=filename, why=exc),

@@ -87,3 +87,14 @@ def wide_without_references(columns: int = 300) -> bytes:
 def unzips_huge(mib: int = 300) -> bytes:
     """A sheet that weighs a few hundred KB and unzips to `mib` MiB."""
     return workbook(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'), padding=mib << 20)
+
+
+def corrupt_sheet() -> bytes:
+    """A workbook whose sheet's compressed bytes are damaged (a broken download, a bad disk):
+    the zip's directory reads, the sheet does not."""
+    good = workbook(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    info = zipfile.ZipFile(io.BytesIO(good)).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    damaged = bytearray(good)
+    damaged[start + 5 : start + 25] = b"\xff" * 20
+    return bytes(damaged)

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url
+from sqlalchemy import make_url
 from typer.testing import CliRunner
 
 from fangkong.app import create_app
@@ -18,7 +18,7 @@ from fangkong.core.backup import backup, restore
 from fangkong.core.clock import FixedClock
 from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.errors import Conflict
-from tests.conftest import PG_URL, _pg_admin
+from tests.conftest import PG_URL, _pg_admin, migrated_database
 from tests.trust import crash_driver
 from tests.web.demo_client import WALK_AT
 
@@ -87,20 +87,11 @@ def empty_pg() -> Iterator[str]:
 
 
 @pytest.mark.postgresql
-def test_postgresql_restored_into_an_empty_database(
-    engine: Engine, empty_pg: str, tmp_path: Path
-) -> None:
-    """On PostgreSQL (pg_dump / pg_restore), from a database of this test's own."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's own")
-    source = make_url(empty_pg).set(database=f"src_{uuid.uuid4().hex[:8]}")
-    with psycopg.connect(_pg_admin(PG_URL or ""), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{source.database}"')
-    url = source.render_as_string(hide_password=False)
-    try:
-        from fangkong.core.migrate import upgrade
-
-        upgrade(url)
+def test_postgresql_restored_into_an_empty_database(empty_pg: str, tmp_path: Path) -> None:
+    """On PostgreSQL (pg_dump / pg_restore), from a migrated database of this test's own into
+    an empty one."""
+    with migrated_database("postgresql", tmp_path) as source:
+        url = source.url.render_as_string(hide_password=False)
         crash_driver.setup(url)
         archive = tmp_path / "pg.tar"
         made = backup(url, None, archive, now=WALK_AT)
@@ -108,10 +99,5 @@ def test_postgresql_restored_into_an_empty_database(
         restore(archive, empty_pg, None)
         with pytest.raises(Conflict):
             restore(archive, empty_pg, None)
-        assert answers(empty_pg, "crash", "crash-password") == answers(
-            url, "crash", "crash-password"
-        )
-    finally:
-        make_engine(url).dispose()
-        with psycopg.connect(_pg_admin(PG_URL or ""), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{source.database}" WITH (FORCE)')
+        login = ("crash", "crash-password")
+        assert answers(empty_pg, *login) == answers(url, *login)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from fangkong.web.pages.session import local_path
 from tests.conftest import MakeActor
@@ -30,14 +31,14 @@ def test_paths_of_this_site_are_kept() -> None:
 
 
 def test_the_switch_and_the_sign_in(
-    client: TestClient, make_actor: MakeActor, session: object
+    client: TestClient, make_actor: MakeActor, session: Session
 ) -> None:
     answer = client.get(
         "/lang/en", headers={"referer": "https://evil.example/"}, follow_redirects=False
     )
     assert answer.headers["location"] == "/"
     actor = make_actor("tracer")
-    session.commit()  # type: ignore[attr-defined]
+    session.commit()
     for target in ELSEWHERE:
         signed = client.post(
             "/login",

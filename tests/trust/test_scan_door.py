@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +28,9 @@ def test_garbage_is_counted_not_written(client: TestClient, session: Session) ->
         made_up = {"Authorization": f"Bearer fks_made-up-{i}"}
         client.post("/api/scan", json={"token": "A" * 22}, headers=made_up)
         client.post("/api/scan", content=b"not json", headers={"Authorization": f"Bearer fks_{i}"})
-    flush_refusals(client.app.state)  # type: ignore[attr-defined]
+    app = client.app
+    assert isinstance(app, FastAPI)
+    flush_refusals(app.state)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Scan)) == before
     counted = refusals_since(session, NOW.replace(hour=0))

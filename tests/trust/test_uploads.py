@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.types import Message
+from starlette.types import ASGIApp, Message, Scope
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.sheet_limits import MAX_COLUMNS, MAX_ROWS
@@ -44,6 +44,9 @@ class TestSheetsAreMeasuredFirst:
         bomb = hostile_files.unzips_huge()
         assert len(bomb) < 2 << 20
         assert "268,435,456" in refusal(lambda: bomb)
+
+    def test_a_damaged_sheet(self) -> None:
+        assert "无法读取的表格文件" in refusal(hostile_files.corrupt_sheet)
 
     def test_old_formats_are_sent_back_as_xlsx(self) -> None:
         for name in ("list.xls", "list.ods", "list.et"):
@@ -97,7 +100,7 @@ class TestBodies:
         assert answer.status_code == 413
 
 
-def call(app: object, method: str, path: str, headers: dict[str, str]) -> tuple[int, bool]:
+def call(app: ASGIApp, method: str, path: str, headers: dict[str, str]) -> tuple[int, bool]:
     """Send a request straight to the ASGI app; whether the app asked for the body at all."""
     read = False
     status = 0
@@ -112,13 +115,17 @@ def call(app: object, method: str, path: str, headers: dict[str, str]) -> tuple[
         if message["type"] == "http.response.start":
             status = message["status"]
 
-    scope = {
+    scope: Scope = {
         "type": "http", "method": method, "path": path, "raw_path": path.encode(),
         "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
         "server": ("testserver", 80), "client": ("127.0.0.1", 5000),
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
     }  # fmt: skip
-    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+
+    async def serve() -> None:
+        await app(scope, receive, send)
+
+    asyncio.run(serve())
     return status, read
 
 

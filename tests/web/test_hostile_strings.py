@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,8 +36,8 @@ TEXT_FIELDS = "input:not([type]), input[type=text], input[type=search], textarea
 
 
 @pytest.fixture(scope="module")
-def hostile_server(demo_data: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(demo_data, tmp_path_factory.mktemp("hostile") / "demo") as url:  # type: ignore[arg-type]
+def hostile_server(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(demo_data, tmp_path_factory.mktemp("hostile") / "demo") as url:
         yield url
 
 
