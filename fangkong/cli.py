@@ -214,11 +214,13 @@ def backup_command(
 ) -> None:
     """Back up the database and the location data into one archive, while the platform runs."""
     from fangkong.core.backup import backup
+    from fangkong.core.cli_support import stage_bar
     from fangkong.core.platform_clock import platform_now
 
     settings = get_settings()
     where = location or settings.data_dir / "location"
-    made = backup(settings.resolved_database_url, where, out, now=platform_now())
+    with stage_bar(console, str(out), total=3) as stage:
+        made = backup(settings.resolved_database_url, where, out, now=platform_now(), stage=stage)
     rows = f"{sum(made.tables.values()):,}"
     console.print(
         _("backed up %(tables)s tables, %(rows)s rows, to %(out)s",
@@ -236,12 +238,13 @@ def restore_command(
     """Restore a backup into an empty database (FANGKONG_DATABASE_URL or a new data folder),
     then check every table against the backup's counts."""
     from fangkong.core.backup import restore
-    from fangkong.core.cli_support import command_errors
+    from fangkong.core.cli_support import command_errors, stage_bar
 
     settings = get_settings()
     with command_errors():
         where = location or settings.data_dir / "location"
-        made = restore(archive, settings.resolved_database_url, where)
+        with stage_bar(console, str(archive), total=4) as stage:
+            made = restore(archive, settings.resolved_database_url, where, stage=stage)
     rows = f"{sum(made.tables.values()):,}"
     console.print(
         _("restored %(tables)s tables, %(rows)s rows, as backed up at %(at)s",

@@ -12,7 +12,7 @@ most while the server runs — an entry is protected by the triggers only."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -196,7 +196,11 @@ def _in_chain_order(session: Session) -> Iterator[AuditEntry]:
     yield from session.scalars(query.execution_options(yield_per=5000))
 
 
-def verify_chain(session: Session) -> ChainCheck:
+def sealed_count(session: Session) -> int:
+    return int(session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0)
+
+
+def verify_chain(session: Session, *, progress: Callable[[int], None] | None = None) -> ChainCheck:
     """Walk the chain from its start: every sealed entry in its place, each digest as
     recomputed, the head where the last entry left it."""
     previous, expected, checked = GENESIS, 1, 0
@@ -208,6 +212,8 @@ def verify_chain(session: Session) -> ChainCheck:
         if entry.digest != entry_digest(previous, entry):
             return ChainCheck(checked, entry.seq, entry.id, _("its content or digest was changed"))
         previous, expected, checked = entry.digest, expected + 1, checked + 1
+        if progress is not None and checked % 10_000 == 0:
+            progress(checked)
     head = session.execute(select(AuditHead.seq, AuditHead.digest)).one()
     if (head.seq, head.digest) != (checked, previous):
         return ChainCheck(checked, checked + 1, None, _("entries after it were removed"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from fangkong.core.audit import seal_audit, verify_chain
+from fangkong.core.audit import seal_audit, sealed_count, verify_chain
 from fangkong.core.cli_support import command_session
 from fangkong.core.i18n import _
 
@@ -19,8 +20,10 @@ def verify() -> None:
     exit 1 at the first broken one."""
     with command_session() as session:
         seal_audit(session)
-    with command_session() as session:
-        found = verify_chain(session)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with command_session() as session, Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(_("checking the audit chain"), total=sealed_count(session))
+        found = verify_chain(session, progress=lambda n: bar.update(task, completed=n))
     if found.ok:
         console.print(_("audit chain intact: %(n)s entries", n=f"{found.checked:,}"))
         return

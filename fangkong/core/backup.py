@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,13 +87,25 @@ def _dump(url: str, folder: Path) -> None:
     )  # fmt: skip
 
 
-def backup(url: str, location: Path | None, out: Path, *, now: datetime) -> Manifest:
-    """Write the archive `out`; the manifest counts every table as backed up."""
+Stage = Callable[[str], None]
+
+
+def _quiet(_stage: str) -> None:
+    pass
+
+
+def backup(
+    url: str, location: Path | None, out: Path, *, now: datetime, stage: Stage = _quiet
+) -> Manifest:
+    """Write the archive `out`; the manifest counts every table as backed up. `stage` is told
+    each stage as it starts (a progress bar)."""
+    stage(_("counting the tables"))
     revision, tables = _counts(url)
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
     manifest = Manifest(FORMAT, dialect, revision, now.isoformat(timespec="seconds"), tables)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        stage(_("copying the database"))
         _dump(url, folder)
         (folder / "manifest.json").write_text(json.dumps(manifest.__dict__, ensure_ascii=False))
         draft = out.with_name(out.name + ".partial")
@@ -100,6 +113,7 @@ def backup(url: str, location: Path | None, out: Path, *, now: datetime) -> Mani
             for path in folder.iterdir():
                 archive.add(path, arcname=path.name)
             if location is not None and location.is_dir():
+                stage(_("adding the location data"))
                 archive.add(location, arcname=LOCATION)
         os.replace(draft, out)  # never half an archive under the name
     return manifest
@@ -142,7 +156,9 @@ def _load(url: str, folder: Path, manifest: Manifest) -> None:
     )  # fmt: skip
 
 
-def restore(archive_path: Path, url: str, location: Path | None) -> Manifest:
+def restore(
+    archive_path: Path, url: str, location: Path | None, *, stage: Stage = _quiet
+) -> Manifest:
     """Restore into an empty database of the backup's kind (and the location data into
     `location`), then check that every table holds what the manifest says it held."""
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
@@ -153,10 +169,13 @@ def restore(archive_path: Path, url: str, location: Path | None) -> Manifest:
                                                   kind=manifest.dialect))  # fmt: skip
         _require_empty(url)
         with tempfile.TemporaryDirectory() as tmp:
+            stage(_("unpacking the backup"))
             archive.extractall(tmp, filter="data")  # no paths outside, no devices, no links out
+            stage(_("loading the database"))
             _load(url, Path(tmp), manifest)
             if location is not None and (Path(tmp) / LOCATION).is_dir():
                 shutil.copytree(Path(tmp) / LOCATION, location, dirs_exist_ok=True)
+    stage(_("checking every table"))
     _revision, tables = _counts(url)
     wrong = {t: (n, tables.get(t)) for t, n in manifest.tables.items() if tables.get(t) != n}
     if wrong:

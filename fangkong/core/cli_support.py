@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -72,3 +73,20 @@ def refuse(exc: InvalidInput, refused: str) -> NoReturn:
     if not exc.problems:
         err.print(f"  {exc.message}")
     raise typer.Exit(1) from None
+
+
+@contextmanager
+def stage_bar(console: Console, what: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar for a long command of `total` stages: call what it yields with each
+    stage's description as it starts."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        started = [False]
+
+        def stage(description: str) -> None:
+            bar.update(task, advance=1 if started[0] else 0, description=description)
+            started[0] = True
+
+        yield stage
+        bar.update(task, completed=total)

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -86,8 +87,6 @@ def flush_refusals(state: Any) -> None:
 
 
 def refusals_since(session: Session, since: datetime) -> dict[str, int]:
-    from sqlalchemy import func, select
-
     rows = session.execute(
         select(ScanRefusals.reason, func.sum(ScanRefusals.count))
         .where(ScanRefusals.minute >= since.replace(second=0, microsecond=0))
