@@ -15,6 +15,7 @@ from fangkong.quarantine import retention as quarantine
 from fangkong.testing.retention import purge_samples, sampled_within
 from fangkong.tracing.retention import purge_expired
 from fangkong.travel import retention as travel
+from fangkong.users.service import forget_stale_sign_ins
 
 
 @dataclass(frozen=True)
@@ -40,4 +41,5 @@ def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeR
         forget=[healthcode.forget_people, travel.forget_people, quarantine.forget_people],
     )
     scans = purge_scans(session, now=now, retention_days=retention_days)
+    forget_stale_sign_ins(session)  # the throttle's and the sessions' own, in wall-clock time
     return PurgeReport(people=purged.people, contacts=purged.contacts, samples=samples, scans=scans)

@@ -116,6 +116,15 @@ def authenticate(
     return SignIn(open_session(session, user_id=user.id, now=now))
 
 
+def forget_stale_sign_ins(session: Session, *, now: datetime | None = None) -> None:
+    """Failed sign-ins past the throttle's window and sessions a day past their end: what the
+    throttle and the sessions no longer need (names tried, addresses) is not kept. Wall-clock
+    time, as sessions are."""
+    now = now or utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW))
+    session.execute(delete(UserSession).where(UserSession.expires_at < now - timedelta(days=1)))
+
+
 def open_session(session: Session, *, user_id: int, now: datetime) -> str:
     settings = get_settings()
     expires = now + timedelta(hours=settings.token_hours)

@@ -122,3 +122,29 @@ def test_cli_disables_and_resets(
     assert done.exit_code == 0, done.output
     missing = demo_cli.invoke(app, ["users", "disable", "nobody"])
     assert missing.exit_code == 1 and "nobody" in missing.output
+
+
+def test_stale_sign_ins_are_forgotten(
+    client: TestClient, make_actor: MakeActor, session: Session
+) -> None:
+    """What the throttle and the sessions no longer need goes with the daily retention round."""
+    from datetime import timedelta
+
+    from fangkong.core.clock import utcnow
+    from fangkong.retention import purge_all
+    from fangkong.users.models import LoginFailure, UserSession
+    from tests.conftest import NOW
+
+    actor = make_actor("tracer")
+    session.commit()
+    sign_in(client, actor.username, "wrong password")
+    _, token = sign_in(client, actor.username)
+    session.expire_all()
+    # The address's failure stays (the name's went with the good password), and the session.
+    assert session.query(LoginFailure).count() == 1 and session.query(UserSession).count() == 1
+    purge_all(session, now=NOW, retention_days=30)
+    assert session.query(LoginFailure).count() == 1  # still in the throttle's window
+    later = utcnow() + timedelta(days=2)
+    service.forget_stale_sign_ins(session, now=later)
+    assert session.query(LoginFailure).count() == session.query(UserSession).count() == 0
+    assert token
