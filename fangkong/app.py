@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
+from fangkong.command.api import router as command_router
 from fangkong.core.clock import Clock
 from fangkong.core.db import database_answers, make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
@@ -76,6 +77,7 @@ class FangkongApp(FastAPI):
 
 ROUTERS = (
     users_router,
+    command_router,
     people_router,
     tracing_router,
     quarantine_router,

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from fangkong.command.cli import app as command_app
 from fangkong.companions.cli import app as companions_app
 from fangkong.core.audit_cli import app as audit_app
 from fangkong.core.cli_support import tell_database_unreachable
@@ -41,6 +42,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
+app.add_typer(command_app, name="command")
 sim_app.command("forecast")(forecast_command)
 sim_app.command("scenario")(scenario_command)
 app.add_typer(sim_app, name="sim")

@@ -1,5 +1,19 @@
 """Every table of every domain, imported in one place so the metadata is complete."""
 
+from fangkong.command.models import (
+    Disinfection,
+    EnvironmentSample,
+    GroupMember,
+    Investigation,
+    Place,
+    PlaceVisit,
+    Shift,
+    Task,
+    TaskEvent,
+    Team,
+    TeamMember,
+    WorkingGroup,
+)
 from fangkong.core.audit import AuditEntry, AuditHead
 from fangkong.core.db import Base
 from fangkong.healthcode.models import (
@@ -35,6 +49,18 @@ from fangkong.users.models import LoginFailure, User, UserSession
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
+    "Disinfection",
+    "EnvironmentSample",
+    "GroupMember",
+    "Investigation",
+    "Place",
+    "PlaceVisit",
+    "Shift",
+    "Task",
+    "TaskEvent",
+    "Team",
+    "TeamMember",
+    "WorkingGroup",
     "Appeal",
     "CodeState",
     "CodeToken",

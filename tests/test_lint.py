@@ -32,6 +32,7 @@ CHAIN = (
     "quarantine",
     "travel",
     "healthcode",
+    "command",
     "sim",
     "forecast",
     "web",

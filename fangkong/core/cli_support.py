@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import NoReturn
 
 import typer
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 from fangkong.core.db import default_session_factory, transaction
 from fangkong.core.errors import FangkongError, InvalidInput
 from fangkong.core.i18n import _
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.settings import get_settings
 from fangkong.core.sheets import ROW_LOC
+from fangkong.core.timeutil import parse_local_datetime
 
 err = Console(stderr=True)
 
@@ -90,3 +93,13 @@ def stage_bar(console: Console, what: str, total: int) -> Iterator[Callable[[str
 
         yield stage
         bar.update(task, completed=total)
+
+
+def moment_of(text: str | None, *, hint: str = "--as-of") -> datetime:
+    """A command's moment: the text given (city time), else the platform's now."""
+    if not text:
+        return platform_now()
+    try:
+        return parse_local_datetime(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=hint) from None

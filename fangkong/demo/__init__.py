@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from fangkong.demo import march04, march06, march07, march08, march09, march13
+from fangkong.demo import command_centre, march04, march06, march07, march08, march09, march13
 from fangkong.demo.cast import Login, Residents, actor, create_users, place_staff, site_staff
 from fangkong.demo.handling import daily_swabs_until
 from fangkong.demo.sites import build_sites
@@ -64,6 +64,12 @@ def build_demo(
     march13.lift_zones(session, commander, county, zones)
     scanner_key = march04.codes(session, commander)
     users += place_staff(session)
+    users += command_centre.staff(session)
+    command_centre.staff_groups(session, commander)
+    command_centre.rota(session, commander)
+    command_centre.night_of_six(session, commander)
+    command_centre.tracer_teams(session, commander)
+    command_centre.raise_as_it_unfolded(session)
     infections, contacts = tracing.count_all(session)
     return DemoSummary(
         scanner_key=scanner_key,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from fangkong.core.audit import note_disclosure, record_audit
 from fangkong.core.auth import Actor
@@ -229,6 +230,12 @@ def person_ids_missing_from(person_id: Any) -> Select[int]:
 def person_exists(person_id: Any) -> ColumnElement[bool]:
     """A condition on another domain's rows: their person is still in the registry."""
     return select(Person.id).where(Person.id == person_id).exists()
+
+
+def county_column(person_id: Any) -> ScalarSelect[str | None]:
+    """Another domain's rows' county, by their person (for the command centre's signals),
+    selected in the same query rather than by joining the people table."""
+    return select(Person.county_code).where(Person.id == person_id).scalar_subquery()
 
 
 def county_of(session: Session, person_id: int) -> str | None:

@@ -120,6 +120,26 @@ class InboundRule(_Strict):
         return self.paths.get(level or "low") or InboundPathRule(path="test_only", days=0)  # type: ignore[call-overload]
 
 
+class CommandRule(_Strict):
+    """When the command centre counts a thing as due, and how supervision escalates. Local
+    practice of 2022 ⚠: no national document sets these; each city's command centre did."""
+
+    contact_control_hours: int = Field(default=24, ge=1, le=168)
+    recall_retest_hours: int = Field(default=6, ge=1, le=72)
+    appeal_wait_hours: int = Field(default=24, ge=1, le=168)
+    site_runs_out_days: int = Field(default=2, ge=1, le=14)
+    zone_lift_decision_hours: int = Field(default=24, ge=1, le=168)
+    place_sampling_hours: int = Field(default=12, ge=1, le=72)
+    place_disinfection_hours: int = Field(default=24, ge=1, le=72)
+    place_closing_hours: int = Field(default=2, ge=1, le=72)
+    positive_place_hours: int = Field(default=12, ge=1, le=72)
+    duty_horizon_hours: int = Field(default=24, ge=1, le=168)
+    escalate_to_commander_hours: int = Field(default=12, ge=1, le=168)
+    # A thing found late (a recall, an arrival's step, an appeal, a lab) is a task due this
+    # long after: time to act, before supervision escalates it.
+    late_response_hours: int = Field(default=12, ge=1, le=72)
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     kind: ManagementKind
@@ -141,6 +161,7 @@ class Protocol(_Strict):
     companions: CompanionRule = Field(default_factory=CompanionRule)
     inbound: InboundRule = Field(default_factory=InboundRule)
     healthcode: HealthCodeRule = Field(default_factory=HealthCodeRule)
+    command: CommandRule = Field(default_factory=CommandRule)
 
     @field_validator("settings")
     @classmethod

@@ -1003,3 +1003,16 @@ def count_contacts(session: Session, infection_ids: Sequence[int]) -> dict[int, 
         .group_by(Contact.infection_id)
     )
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def infection_of_contact(session: Session, *, actor: Actor, contact_id: int) -> int:
+    """The infection a contact is traced under, if the actor may see it (a task's link)."""
+    found = session.scalar(
+        select(Contact.infection_id).where(
+            Contact.id == contact_id,
+            Contact.infection_id.in_(scoped_infections(actor).with_only_columns(Infection.id)),
+        )
+    )
+    if found is None:
+        raise NotFound(_("contact %(id)s not found", id=contact_id))
+    return int(found)

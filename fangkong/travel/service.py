@@ -236,6 +236,14 @@ def observed_steps(
     return out
 
 
+def next_step(
+    arrival: Arrival, observed: dict[str, datetime | None], *, as_of: datetime
+) -> tuple[dict[str, datetime], str | None]:
+    """The steps done by `as_of` (a step done later is not done yet) and the next one."""
+    done = {s: t for s, t in observed.items() if t is not None and t <= as_of}
+    return done, next((s for s in STEPS[arrival.path] if s not in done), None)
+
+
 def record_step(
     session: Session, *, actor: Actor, arrival_id: int, data: StepIn, now: datetime
 ) -> Arrival:
@@ -289,9 +297,7 @@ def present(
             continue
         shown = show_person(person, actor)
         due = due_times(a)
-        # As of the moment asked: a step done later is not done yet.
-        done = {s: t for s, t in observed[a.id].items() if t is not None and t <= as_of}
-        step = next((s for s in STEPS[a.path] if s not in done), None)
+        done, step = next_step(a, observed[a.id], as_of=as_of)
         late = None
         if step is not None and due[step] < as_of:
             late = round((as_of - due[step]).total_seconds() / 3600, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -242,3 +243,26 @@ def acting_as(session: Session, username: str) -> Actor:
     if actor is None:
         raise InvalidInput.at(("--user",), _("no active user %(name)s", name=repr(username)))
     return actor
+
+
+def actor_by_id(session: Session, user_id: int) -> Actor | None:
+    """An active user as an actor (the command centre's members, heads and people on duty)."""
+    user = session.scalar(select(User).where(User.id == user_id, User.active.is_(True)))
+    return actor_of(user) if user else None
+
+
+def display_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Users' names as people see them (a task's owner, a shift's officer)."""
+    ids = {i for i in user_ids if i is not None}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.all()) if ids else {}
+
+
+def city_commander(session: Session) -> int | None:
+    """Who supervision escalates to last: the city's first active commander."""
+    return session.scalar(
+        select(User.id)
+        .where(User.role == "commander", User.jurisdiction.is_(None), User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from fangkong.command.permissions import READ_COMMAND, WORK_TASKS
 from fangkong.core.auth import Actor, Permission
 from fangkong.healthcode.permissions import REVIEW_APPEALS, SCAN_CODES
 from fangkong.people.permissions import READ_PEOPLE
@@ -19,6 +20,8 @@ class Entry(NamedTuple):
 
 
 MENU = (
+    Entry("/command", "command_board", (READ_COMMAND,)),
+    Entry("/my-work", "my_work", (WORK_TASKS,)),
     Entry("/infections", "infections"),
     Entry("/board", "board"),
     Entry("/zones", "zones"),
@@ -31,12 +34,15 @@ MENU = (
     Entry("/placements", "placement_board"),
     Entry("/transfers", "transfers", (PLACE_CONTACTS, SITE_WORK, READ_PEOPLE)),
     Entry("/people", "people"),
+    Entry("/places", "places", (READ_COMMAND,)),
+    Entry("/teams", "teams", (READ_COMMAND,)),
+    Entry("/duty", "duty_rota", (READ_COMMAND,)),
 )
 # Roles whose work is a few pages see just those, their own first.
 SHORT_MENUS = {
-    "checkpoint": ("/scan", "/arrivals"),
-    "site": ("/sites", "/placements", "/transfers", "/people"),
-    "lab": ("/testing", "/zones"),
+    "checkpoint": ("/scan", "/arrivals", "/my-work"),
+    "site": ("/sites", "/placements", "/transfers", "/people", "/my-work"),
+    "lab": ("/testing", "/zones", "/my-work"),
 }
 
 

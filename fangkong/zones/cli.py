@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fangkong.core.cli_support import command_session
+from fangkong.core.cli_support import command_session, moment_of
 from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
-from fangkong.core.timeutil import fmt_local, parse_local_datetime
+from fangkong.core.timeutil import fmt_local
 from fangkong.users.service import acting_as
 from fangkong.zones import service
 
@@ -21,22 +20,13 @@ console = Console()
 UserOption = Annotated[str, typer.Option("--user", help="act as this user")]
 
 
-def _moment(as_of: str | None) -> datetime:
-    if not as_of:
-        return platform_now()
-    try:
-        return parse_local_datetime(as_of)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
-
-
 @app.command("list")
 def list_command(
     as_of: Annotated[str | None, typer.Option(help="e.g. 2022-03-20 12:00, city time")] = None,
     user: UserOption = "admin",
 ) -> None:
     """Zones as of a moment, with what each still needs to be lifted."""
-    moment = _moment(as_of)
+    moment = moment_of(as_of)
     with command_session() as session:
         zones = service.list_zones(session, actor=acting_as(session, user), as_of=moment)
     table = Table(title=_("Zones as of %(moment)s", moment=fmt_local(moment)))
@@ -64,7 +54,9 @@ def export_command(
 ) -> None:
     """Every zone as GeoJSON."""
     with command_session() as session:
-        data = service.export_geojson(session, actor=acting_as(session, user), as_of=_moment(as_of))
+        data = service.export_geojson(
+            session, actor=acting_as(session, user), as_of=moment_of(as_of)
+        )
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     console.print(_("wrote %(count)s zones to %(file)s", count=len(data["features"]), file=out))
 

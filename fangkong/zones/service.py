@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -233,6 +233,24 @@ def zone_facts(session: Session, zone: Zone, *, as_of: datetime) -> ZoneFacts:
         downgraded_from=down.from_kind if down else None,
         downgraded_at=down.at if down else None,
     )
+
+
+def too_soon_to_lift(session: Session, zone: Zone, *, as_of: datetime) -> bool:
+    """Cheaply, without its facts: the zone's rule counts days without infection from when it
+    was drawn (or last changed), and they have not passed — so it cannot be eligible yet. A
+    downgraded zone follows its own clock: never too soon by this test."""
+    events = session.execute(
+        select(ZoneEvent.to_kind, ZoneEvent.action)
+        .where(ZoneEvent.zone_id == zone.id, ZoneEvent.at <= as_of)
+        .order_by(ZoneEvent.at, ZoneEvent.id)
+    ).all()
+    if any(action == "downgraded" for _, action in events):
+        return False
+    kinds = [kind for kind, _ in events if kind]
+    rule = get_protocol(zone.protocol_id).zones[kinds[-1] if kinds else zone.kind]
+    drawn = zone.changed_at if zone.changed_at <= as_of else zone.drawn_at
+    days = rule.days_without_infection
+    return days is not None and as_of < drawn + timedelta(days=days)
 
 
 def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:

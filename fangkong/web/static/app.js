@@ -118,7 +118,7 @@ document.addEventListener("submit", async (ev) => {
     let payload = formToObject(form);
     if (form.hasAttribute("data-list")) payload = [payload];
     const body = await submit(form, form.dataset.api, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
+      method: form.dataset.method || "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
     });
     if (body && Array.isArray(body.unplaced) && body.unplaced.length) {
       // A batch that placed only some: say who was not placed, and why, before reloading.
@@ -409,6 +409,51 @@ function drawZoneMap(el) {
   el.dataset.drawn = String(shaped.length);
 }
 
+// Places of the cases on the city's map, a colour per state (to sample, sampled, a positive
+// sample, disinfected); places outside the map are listed below it, not drawn.
+const PLACE_COLOURS = { to_sample: "#c62828", sampled: "#b26a00", positive: "#6a1b9a", disinfected: "#1f8a4c" };
+function drawPlaceMap(el) {
+  const places = JSON.parse(el.dataset.places).filter((p) => p.lon !== null && p.lat !== null);
+  const name = el.dataset.map;
+  if (!name || !echarts.getMap(name)) { el.textContent = el.dataset.nomap; return; }
+  const states = Object.keys(PLACE_COLOURS);
+  const labels = JSON.parse(el.dataset.labels), label = (s) => labels[s];
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    legend: { data: states.map(label), top: 4 },
+    tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)} · ${esc(p.seriesName)}` },
+    geo: { map: name, roam: true, label: { show: true, fontSize: 11, color: "#78909c" },
+      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" } },
+    series: states.map((s) => ({
+      name: label(s), type: "scatter", coordinateSystem: "geo", symbolSize: 12,
+      itemStyle: { color: PLACE_COLOURS[s] }, label: { show: true, position: "right", fontSize: 11, formatter: "{b}" },
+      labelLayout: { hideOverlap: true },
+      data: places.filter((p) => p.state === s).map((p) => ({ name: p.name, value: [p.lon, p.lat] })),
+    })),
+  });
+  el.dataset.drawn = String(places.length);
+}
+
+// Each group's open tasks, the overdue part in red.
+function drawGroups(el) {
+  const groups = JSON.parse(el.dataset.groups);
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { data: [el.dataset.open, el.dataset.overdue] },
+    grid: { left: 120, right: 40 },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: groups.map((g) => g.name), inverse: true },
+    series: [
+      { name: el.dataset.overdue, type: "bar", stack: "t", itemStyle: { color: "#c62828" }, data: groups.map((g) => g.overdue) },
+      { name: el.dataset.open, type: "bar", stack: "t", itemStyle: { color: "#1565c0" }, data: groups.map((g) => g.open_tasks - g.overdue) },
+    ],
+  });
+  el.dataset.drawn = String(groups.length);
+}
+
 // Each zone a bar from drawn to lifted (or to the moment shown), coloured by kind: a series a
 // kind, so the legend names the colours.
 function drawZoneTimeline(el) {
@@ -558,6 +603,8 @@ window.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-outlook]").forEach(drawOutlook);
   document.querySelectorAll("#zone-map").forEach(drawZoneMap);
   document.querySelectorAll("#zone-timeline").forEach(drawZoneTimeline);
+  document.querySelectorAll("#place-map").forEach(drawPlaceMap);
+  document.querySelectorAll("#group-chart").forEach(drawGroups);
 });
 
 // A page whose work runs in the background: its progress, polled, then the page of the moment
