@@ -1,8 +1,8 @@
 """What the server does by itself while it runs: retention once a day (as of the platform
-clock), the audit sealed every two seconds, and the counts of refused scans written down
-every few seconds. One worker does each
-round (an advisory lock on PostgreSQL, a file lock on SQLite: core/import_guard.py); a round
-that fails is logged and tried again next time — it never stops the server."""
+clock), the command centre's tasks raised every minute, the audit sealed every two seconds,
+and the counts of refused scans written down every few seconds. One worker does each round
+(an advisory lock on PostgreSQL, a file lock on SQLite: core/import_guard.py); a round that
+fails is logged and tried again next time — it never stops the server."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from fangkong.command.raising import raise_tasks
 from fangkong.core.audit import record_audit, seal_audit
 from fangkong.core.db import transaction
 from fangkong.core.errors import Conflict
@@ -55,6 +56,12 @@ def retention_round(state: Any) -> None:
     _by_one_worker(state, "retention", purge)
 
 
+def raise_round(state: Any) -> None:
+    """The command centre's raising pass as of the platform's now (command/raising.py)."""
+    now = state.clock.now()
+    _by_one_worker(state, "command-raise", lambda session: raise_tasks(session, as_of=now))
+
+
 def seal_round(state: Any) -> None:
     """Seal the audit entries written since the last round (core/audit.py)."""
     _by_one_worker(state, "audit-seal", seal_audit)
@@ -72,9 +79,12 @@ async def _every(seconds: float, work: Any, state: Any) -> None:
 @asynccontextmanager
 async def maintenance(app: Any) -> AsyncIterator[None]:
     """The app's lifespan: the rounds run while the server does, and stop with it."""
-    hours = get_settings().retention_every_hours
+    settings = get_settings()
     tasks = [
-        asyncio.create_task(_every(hours * 3600, retention_round, app.state)),
+        asyncio.create_task(
+            _every(settings.retention_every_hours * 3600, retention_round, app.state)
+        ),
+        asyncio.create_task(_every(settings.command_raise_every_seconds, raise_round, app.state)),
         asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, app.state)),
         asyncio.create_task(_every(SEAL_EVERY_S, seal_round, app.state)),
     ]

@@ -3,7 +3,7 @@ duty at a moment, who is next, the handover note; overlaps refused, gaps raised 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.orm import Session
@@ -180,7 +180,7 @@ def duty_gaps(session: Session, *, as_of: datetime, rule: CommandRule) -> list[S
 
 def _gap(scope: str, begins: datetime, following: Shift | None) -> Signal:
     return Signal(
-        key=f"duty-gap:{scope}:{begins.isoformat()}",
+        key=f"duty-gap:{scope}:{begins.astimezone(UTC).isoformat()}",
         kind="duty_gap",
         group="office",
         object_kind="duty",

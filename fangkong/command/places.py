@@ -19,14 +19,17 @@ from fangkong.command.models import (
     PlaceVisit,
 )
 from fangkong.command.permissions import READ_COMMAND, RECORD_PLACES
+from fangkong.command.rules import command_rule
 from fangkong.command.schemas import (
     DisinfectionIn,
     DisinfectionRead,
     EnvSampleIn,
     EnvSampleRead,
+    InvestigationIn,
     PlaceRead,
     PlaceVisitRead,
 )
+from fangkong.command.teams import open_investigation
 from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
@@ -192,7 +195,32 @@ def record_sample(
         now=now,
         detail=f"{data.kind} {data.result or 'pending'}",
     )
+    if sample.result == "positive":
+        _widen(session, actor, place, sample, now)
     return sample
+
+
+def _widen(
+    session: Session, actor: Actor, place: Place, sample: EnvironmentSample, now: datetime
+) -> None:
+    """A positive sample: the people who were at the place are to be found — tracing work for
+    the least loaded team at once (its task stays open until that work is closed)."""
+    hours = command_rule().positive_place_hours
+    title = _(
+        "%(place)s: positive environment sample, find everyone who was there", place=place.name
+    )
+    try:
+        open_investigation(
+            session,
+            actor=actor,
+            now=now,
+            env_sample_id=sample.id,
+            data=InvestigationIn(
+                kind="contacts", title=title[:200], due_at=now + timedelta(hours=hours)
+            ),
+        )
+    except InvalidInput:
+        pass  # no team yet: the raised task says what is to be done
 
 
 def record_result(
@@ -206,7 +234,12 @@ def record_result(
     _not_future(at, now, "result_at")
     if at < sample.taken_at:
         raise InvalidInput.at(("result_at",), _("the result is before the sample"))
+    was = sample.result
     sample.result, sample.result_at = result, at
+    if result == "positive" and was != "positive":
+        _widen(
+            session, actor, get_place(session, actor=actor, place_id=sample.place_id), sample, now
+        )
     record_audit(
         session,
         actor=actor,

@@ -17,13 +17,13 @@ from fangkong.command.duty import duty_gaps
 from fangkong.command.groups import ensure_groups
 from fangkong.command.models import Task, TaskEvent, WorkingGroup
 from fangkong.command.places import place_signals, register_places
+from fangkong.command.rules import command_rule
 from fangkong.command.schemas import RaiseResult
+from fangkong.command.tasks import open_at
 from fangkong.command.teams import hand_on
 from fangkong.core.db import bulk_insert, in_chunks
-from fangkong.core.settings import get_settings
 from fangkong.core.signals import Signal
 from fangkong.healthcode.signals import appeals_waiting
-from fangkong.protocol.loader import get_protocol
 from fangkong.protocol.models import CommandRule
 from fangkong.quarantine.signals import sites_running_out
 from fangkong.testing.signals import labs_behind_plan, recalls_not_retested
@@ -45,11 +45,6 @@ SOURCES: dict[str, Source] = {
     "place": place_signals,
     "duty-gap": duty_gaps,
 }
-
-
-def command_rule() -> CommandRule:
-    """The rule of the protocol the city runs by."""
-    return get_protocol(get_settings().protocol).command
 
 
 def collect_signals(session: Session, *, as_of: datetime, rule: CommandRule) -> list[Signal]:
@@ -146,8 +141,7 @@ def escalate(session: Session, *, as_of: datetime, rule: CommandRule) -> int:
     later = as_of - timedelta(hours=rule.escalate_to_commander_hours)
     rows = session.execute(
         select(Task.id, Task.group_id, Task.deadline, Task.escalation).where(
-            Task.closed_at.is_(None),
-            Task.created_at <= as_of,
+            open_at(as_of),
             Task.deadline < as_of,
             Task.escalation < 2,
         )

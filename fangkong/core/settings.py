@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     retention_days: int = 30
     # How often the running server purges what is past retention (fangkong/maintenance.py).
     retention_every_hours: float = 24.0
+    # How often the command centre's raising pass runs while the server does.
+    command_raise_every_seconds: float = 60.0
     # The platform's time, for a demo or a replay (core/platform_clock.py): "2022-03-08 20:00",
     # optionally followed by "running". Empty: the wall clock, or the data folder's clock.json.
     clock: str = ""

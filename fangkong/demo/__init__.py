@@ -69,6 +69,7 @@ def build_demo(
     command_centre.rota(session, commander)
     command_centre.night_of_six(session, commander)
     command_centre.tracer_teams(session, commander)
+    command_centre.dispatch_meeting(session, commander)
     command_centre.raise_as_it_unfolded(session)
     infections, contacts = tracing.count_all(session)
     return DemoSummary(

@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from fangkong.command import groups, places, raising, teams
+from fangkong.command import groups, places, raising, supervision, tasks, teams
 from fangkong.command.duty import CITY, add_shift
 from fangkong.command.schemas import (
     DisinfectionIn,
     EnvSampleIn,
     InvestigationIn,
     ShiftIn,
+    TaskChange,
+    TaskIn,
     TeamIn,
 )
 from fangkong.core.auth import Actor
@@ -230,11 +232,76 @@ def tracer_teams(session: Session, commander: Actor) -> None:
         teams.close_investigation(session, actor=commander, investigation_id=made.id, now=closed)
 
 
+# The dispatch meeting of 8 March, 08:30: what it assigned, to whom, by when, and how each went
+# (group, title, county, responsible, deadline, [(moment, status, note)]).
+DISPATCH = (
+    (
+        "testing",
+        "组织临猗县第二轮全员核酸检测，3月9日20:00前完成采样",
+        LINYI,
+        "cdc",
+        at(9, 20),
+        [(at(8, 10), "in_progress", "采样点已布设，采样队伍到位"), (at(9, 19, 30), "done", "")],
+    ),
+    (
+        "quarantine",
+        "新增征用2处集中隔离点，3月10日12:00前可投入使用",
+        None,
+        "commander",
+        at(10, 12),
+        [(at(9, 9), "in_progress", "已选定两家酒店，正在改造"), (at(10, 9), "done", "")],
+    ),
+    (
+        "tracing",
+        "排查临猗县人民医院发热门诊3月6日就诊人员",
+        LINYI,
+        "linyi",
+        at(8, 18),
+        [(at(9, 2), "done", "就诊及陪诊人员已全部落位")],
+    ),
+    (
+        "office",
+        "起草3月8日疫情防控工作日报",
+        None,
+        "duty_a",
+        at(8, 22),
+        [(at(8, 21, 30), "done", "")],
+    ),
+)
+
+
+def dispatch_meeting(session: Session, commander: Actor) -> None:
+    """The morning meeting's tasks; the fever-clinic sweep runs past its deadline that evening
+    and supervision escalates it to the head of tracing."""
+    made = groups.ensure_groups(session, now=at(8, 8, 30))
+    for code, title, county, owner, deadline, steps in DISPATCH:
+        task = tasks.create_task(
+            session,
+            actor=commander,
+            now=at(8, 8, 30),
+            data=TaskIn(
+                group_id=made[code].id,
+                title=title,
+                deadline=deadline,
+                county_code=county,
+                responsible_user_id=actor(session, owner).user_id,
+            ),
+        )
+        for moment, status, note in steps:
+            supervision.change_task(
+                session,
+                actor=commander,
+                task_id=task.id,
+                now=moment,
+                data=TaskChange(status=status, note=note),
+            )
+
+
 def passes() -> list[datetime]:
     """Hourly through the night of 6 March, every two hours to the evening of the 8th, then at
     08:00 and 20:00 to the replay's end: when a command centre would look."""
     night = [at(6, 20) + timedelta(hours=h) for h in range(5)]
-    days = [at(7, 2) + timedelta(hours=2 * h) for h in range(21)]
+    days = [at(7, 2) + timedelta(hours=2 * h) for h in range(22)]
     later = [at(9, 8) + timedelta(hours=12 * h) for h in range(26)]
     return night + days + later
 

@@ -23,21 +23,34 @@ def outbreak(session: Session, tracer: Actor, contacts: int = 3) -> tuple[Infect
     supermarket on its trajectory."""
     infection = make_infection(session, tracer)
     found = tracing.record_contacts(
-        session, actor=tracer, infection_id=infection.id, now=at(6, 21),
+        session,
+        actor=tracer,
+        infection_id=infection.id,
+        now=at(6, 21),
         items=[contact_in() for _ in range(contacts)],
-    ).contacts  # fmt: skip
-    tracing.add_stop(session, actor=tracer, infection_id=infection.id, now=at(6, 22),
-                     data=StopCreate(place="临猗县某超市", address="临猗县猗氏镇某街",
-                                     setting="workplace", arrived_at=at(5, 9),
-                                     departed_at=at(5, 17)))  # fmt: skip
+    ).contacts
+    tracing.add_stop(
+        session,
+        actor=tracer,
+        infection_id=infection.id,
+        now=at(6, 22),
+        data=StopCreate(
+            place="临猗县某超市",
+            address="临猗县猗氏镇某街",
+            setting="workplace",
+            arrived_at=at(5, 9),
+            departed_at=at(5, 17),
+        ),
+    )
     return infection, found
 
 
 def staff(session: Session, commander: Actor, head: Actor) -> None:
     """The seven groups, `head` heading tracing."""
     made = groups.ensure_groups(session, now=at(6, 20))
-    groups.set_head(session, actor=commander, group_id=made["tracing"].id,
-                    user_id=head.user_id, now=at(6, 20))  # fmt: skip
+    groups.set_head(
+        session, actor=commander, group_id=made["tracing"].id, user_id=head.user_id, now=at(6, 20)
+    )
 
 
 @contextmanager
