@@ -158,6 +158,7 @@ def _tell_demo(summary: DemoSummary, db_file: Path, url: str) -> None:
         "Open %(url)s  ·  the 48-hour board as of 7 March 20:00: %(url)s/board?as_of=2022-03-07"
         "T20:00  ·  rooms as of 9 March: %(url)s/sites?as_of=2022-03-09T20:00", url=url,
     ))  # fmt: skip
+    console.print(_("The command board (every working group's tasks): %(url)s/command", url=url))
 
 
 @app.command("purge-expired")

@@ -36,10 +36,11 @@ from fangkong.core.errors import InvalidInput, NotFound
 from fangkong.core.i18n import _
 from fangkong.core.signals import GroupCode, Signal
 from fangkong.core.timeutil import future
-from fangkong.people.service import county_from_address
+from fangkong.people.service import county_from_address, shown_home
 from fangkong.protocol.models import CommandRule
 from fangkong.tracing.signals import place_stops
 
+HOME = "household"  # the setting of a stop at someone's home
 PlaceState = Literal["to_sample", "sampled", "positive", "disinfected"]
 STEPS: tuple[tuple[str, GroupCode], ...] = (
     ("sample", "testing"),
@@ -143,7 +144,8 @@ def list_places(session: Session, *, actor: Actor, as_of: datetime) -> list[Plac
         PlaceRead(
             id=p.id,
             name=p.name,
-            address=p.address,
+            # A home on a trajectory is someone's address: shown as their address would be.
+            address=shown_home(actor, p.address, p.county_code) if p.kind == HOME else p.address,
             kind=p.kind,
             county_code=p.county_code,
             lon=p.lon,

@@ -144,7 +144,10 @@ def close_investigation(
 ) -> Investigation:
     actor.require(RECORD_PLACES, what="assign tracing work")
     work = session.get(Investigation, investigation_id)
-    if work is None:
+    mine = work is not None and (
+        actor.can(COMMAND) or session.get(TeamMember, (work.team_id, actor.user_id)) is not None
+    )
+    if work is None or not mine:  # another team's work: theirs to close
         raise NotFound(_("investigation %(id)s not found", id=investigation_id))
     if work.closed_at is None:
         work.closed_at = now

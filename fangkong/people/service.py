@@ -449,7 +449,20 @@ def _fill_missing(
 
 def sees_in_full(actor: Actor, person: Person) -> bool:
     """Staff with full-identity permission see their own county's people in full."""
-    return actor.can(SEE_FULL_IDENTITY) and actor.covers(person.county_code)
+    return sees_county_in_full(actor, person.county_code)
+
+
+def sees_county_in_full(actor: Actor, county_code: str | None) -> bool:
+    return actor.can(SEE_FULL_IDENTITY) and actor.covers(county_code)
+
+
+def shown_home(actor: Actor, address: str, county_code: str | None) -> str:
+    """A home address as this actor may see it (another domain's place that is someone's
+    home): in full as the people it belongs to are, else its county's name."""
+    if sees_county_in_full(actor, county_code):
+        return address
+    d = division(county_code) if county_code else None
+    return d.name if d else ""
 
 
 def show_person(person: Person, actor: Actor, *, in_care: bool = False) -> PersonRead:

@@ -25,6 +25,29 @@ def capacity_outlook(
     A stay needs its room until its planned end. A contact whose order is in central
     quarantine but who has no room yet (waiting) needs one from today to the phase's end;
     waiting people are counted a room each (households placed together need fewer)."""
+    span, starts, sites = site_outlooks(session, now=now, days=days)
+    if site_id is not None:
+        return _one_site(now, span, sites, site_id)
+    pending = waiting_for_rooms(session, now=now)
+    waiting = [sum(1 for end in pending.values() if end > start) for start in starts]
+    total_available = sum(s.available for s in sites)
+    total = [sum(s.needed[i] for s in sites) + waiting[i] for i in range(days)]
+    return CapacityOutlook(
+        as_of=now,
+        days=span,
+        sites=sites,
+        available=total_available,
+        occupied_today=sum(s.occupied_today for s in sites),
+        waiting_now=len(pending),
+        needed=total,
+        runs_out_on=_runs_out(span, total, total_available),
+    )
+
+
+def site_outlooks(
+    session: Session, *, now: datetime, days: int
+) -> tuple[list[date], list[datetime], list[SiteOutlook]]:
+    """Each site's rooms held to their planned end against rooms in service, day by day."""
     today = local_date(now)
     span = [today + timedelta(days=d) for d in range(days)]
     starts = [start_of_local_day(d) for d in span]
@@ -47,22 +70,7 @@ def capacity_outlook(
         )
         for site in session.scalars(select(Site).order_by(Site.county_code, Site.name))
     ]
-    if site_id is not None:
-        return _one_site(now, span, sites, site_id)
-    pending = waiting_for_rooms(session, now=now)
-    waiting = [sum(1 for end in pending.values() if end > start) for start in starts]
-    total_available = sum(available.values())
-    total = [sum(s.needed[i] for s in sites) + waiting[i] for i in range(days)]
-    return CapacityOutlook(
-        as_of=now,
-        days=span,
-        sites=sites,
-        available=total_available,
-        occupied_today=sum(occupied_today.values()),
-        waiting_now=len(pending),
-        needed=total,
-        runs_out_on=_runs_out(span, total, total_available),
-    )
+    return span, starts, sites
 
 
 def _rooms_held(

@@ -12,17 +12,17 @@ from fangkong.core.signals import Signal
 from fangkong.core.timeutil import start_of_local_day
 from fangkong.protocol.models import CommandRule
 from fangkong.quarantine.models import Site
-from fangkong.quarantine.outlook import capacity_outlook
+from fangkong.quarantine.outlook import site_outlooks
 
 
 def sites_running_out(session: Session, *, as_of: datetime, rule: CommandRule) -> list[Signal]:
-    outlook = capacity_outlook(session, now=as_of, days=rule.site_runs_out_days + 1)
+    span, _, sites = site_outlooks(session, now=as_of, days=rule.site_runs_out_days + 1)
     counties = dict(session.execute(select(Site.id, Site.county_code)).all())
     out = []
-    for site in outlook.sites:
+    for site in sites:
         if site.runs_out_on is None:
             continue
-        day = outlook.days.index(site.runs_out_on)
+        day = span.index(site.runs_out_on)
         out.append(
             Signal(
                 key=f"site-rooms:{site.site_id}",

@@ -108,12 +108,24 @@ def path_ids(demo: Demo) -> dict[str, list[str]]:
         "zone_id": _as_text(demo.ids("SELECT id FROM zones")),
         "protocol_id": ["cn-8", "cn-9"],
         "kind": ["notice", "release"],
+        "task_id": _as_text(demo.ids("SELECT id FROM command_tasks ORDER BY id LIMIT 30")),
+        "group_id": _as_text(demo.ids("SELECT id FROM command_groups")),
+        "place_id": _as_text(demo.ids("SELECT id FROM command_places")),
+        "sample_id": _as_text(demo.ids("SELECT id FROM command_env_samples LIMIT 5")),
+        "investigation_id": _as_text(demo.ids("SELECT id FROM command_investigations")),
+        "object_kind": ["contact", "place", "arrival"],
+        "object_id": _as_text(demo.ids("SELECT id FROM contacts ORDER BY id DESC LIMIT 10")),
     }
 
 
 # Required query parameters the walk fills in (an ID number of nobody in the demo: the check
 # echoes what was typed).
-QUERY_VALUES = {"id_number": "110101199003078515", "prevalence": "0.001"}
+QUERY_VALUES = {
+    "id_number": "110101199003078515",
+    "prevalence": "0.001",
+    "start": "2022-03-08T00:00:00+08:00",
+    "end": "2022-03-09T00:00:00+08:00",
+}
 
 
 def get_operations(demo: Demo) -> Iterator[str]:

@@ -16,6 +16,17 @@ from httpx import Response
 
 from tests.web.demo_client import Demo, sign_in
 
+
+def tasks_not_for(username: str) -> str:
+    """Tasks a user does not answer for: not theirs, not escalated to them, not their groups'."""
+    return (
+        "SELECT t.id FROM command_tasks t JOIN users u ON u.username = '" + username + "' "
+        "WHERE t.responsible_user_id IS NOT u.id AND t.escalated_to_user_id IS NOT u.id "
+        "AND t.group_id NOT IN (SELECT group_id FROM command_group_members "
+        "WHERE user_id = u.id) LIMIT 3"
+    )
+
+
 # What each role may not change, as SQL over the demo: {param: query}. A parameter not named
 # for a role takes any row (the role lacks the permission, or every row is outside its reach).
 OUTSIDE: dict[str, dict[str, str]] = {
@@ -35,8 +46,19 @@ OUTSIDE: dict[str, dict[str, str]] = {
         "transfer_id": "SELECT id FROM transfers WHERE pickup_county = '140821'",
         "arrival_id": "SELECT a.id FROM arrivals a JOIN people p ON p.id = a.person_id "
         "WHERE p.county_code = '140821'",
+        # Linyi's tasks of groups 盐湖区's tracer is not in; Linyi's places and their samples;
+        # the Linyi team's work.
+        "task_id": "SELECT t.id FROM command_tasks t WHERE t.county_code = '140821' AND "
+        "t.group_id NOT IN (SELECT m.group_id FROM command_group_members m JOIN users u "
+        "ON u.id = m.user_id WHERE u.username = 'yanhu') LIMIT 3",
+        "place_id": "SELECT id FROM command_places WHERE county_code = '140821' LIMIT 3",
+        "sample_id": "SELECT s.id FROM command_env_samples s JOIN command_places p "
+        "ON p.id = s.place_id WHERE p.county_code = '140821' LIMIT 2",
+        "investigation_id": "SELECT i.id FROM command_investigations i JOIN command_teams t "
+        "ON t.id = i.team_id WHERE t.county_code = '140821'",
     },
     "hotel": {
+        "task_id": tasks_not_for("hotel"),
         "room_id": "SELECT r.id FROM quarantine_rooms r JOIN users u ON u.username = 'hotel' "
         "WHERE r.site_id <> u.site_id LIMIT 3",
         "stay_id": "SELECT s.id FROM quarantine_stays s JOIN quarantine_rooms r "
@@ -44,6 +66,7 @@ OUTSIDE: dict[str, dict[str, str]] = {
         "WHERE r.site_id <> u.site_id LIMIT 4",
     },
     "lab": {
+        "task_id": tasks_not_for("lab"),
         "lab_id": "SELECT l.id FROM labs l JOIN users u ON u.username = 'lab' "
         "WHERE l.id <> u.lab_id LIMIT 3",
         "shipment_id": "SELECT s.id FROM shipments s JOIN users u ON u.username = 'lab' "
@@ -51,6 +74,7 @@ OUTSIDE: dict[str, dict[str, str]] = {
     },
     "viewer": {},
     "station": {
+        "task_id": tasks_not_for("station"),
         "arrival_id": "SELECT a.id FROM arrivals a JOIN users u ON u.username = 'station' "
         "WHERE a.checkpoint_id IS NOT u.checkpoint_id",
     },
@@ -71,6 +95,11 @@ ANY = {
     "appeal_id": "SELECT id FROM healthcode_appeals LIMIT 2",
     "scanner_id": "SELECT id FROM healthcode_scanners LIMIT 2",
     "username": "SELECT username FROM users WHERE username = 'linyi'",
+    "task_id": "SELECT id FROM command_tasks LIMIT 2",
+    "group_id": "SELECT id FROM command_groups LIMIT 2",
+    "place_id": "SELECT id FROM command_places LIMIT 2",
+    "sample_id": "SELECT id FROM command_env_samples LIMIT 2",
+    "investigation_id": "SELECT id FROM command_investigations LIMIT 2",
 }
 WORDS = {"step": "delivered"}  # path parameters that are words, not ids
 
@@ -84,6 +113,8 @@ NO_CROSSING = {
     "POST /api/travel/risk-areas/import": "the national risk-area list belongs to no county",
     "POST /api/travel/arrivals": "an arrival at the caller's checkpoint may be of anyone; "
     "the answer is masked outside the caller's county",
+    "POST /api/investigations": "a county's request for help (协查) to another county's team "
+    "is what tracer teams are for; it names no person",
 }
 LINYI_PERSON = "SELECT id FROM people WHERE county_code = '140821' LIMIT 2"
 LINYI_CONTACTS = (
@@ -158,6 +189,22 @@ def _crossing(demo: Demo, role: str) -> dict[str, object]:
             "county_code": "140821",
         },  # fmt: skip
         "POST /api/scanners": {"checkpoint_id": 1, "label": "x"},
+        # The command centre's own: commanders' alone.
+        "POST /api/groups": {"code": "walk_group", "name": "x", "county_code": "140821"},
+        "POST /api/tasks": {
+            "group_id": demo.ids("SELECT id FROM command_groups LIMIT 1")[0],
+            "title": "x",
+            "deadline": "2022-03-21T08:00:00+08:00",
+            "county_code": "140821",
+        },
+        "POST /api/tasks/raise": {},
+        "POST /api/teams": {"name": "walk team", "county_code": "140821"},
+        "POST /api/duty/shifts": {
+            "scope": "140821",
+            "user_id": demo.ids("SELECT id FROM users WHERE username = 'linyi'")[0],
+            "starts_at": "2022-03-22T08:00:00+08:00",
+            "ends_at": "2022-03-22T20:00:00+08:00",
+        },
     }
 
 

@@ -80,7 +80,9 @@ def task_page(
         task = supervision.task_detail(session, actor=actor, task_id=task_id, as_of=moment)
     except NotFound:
         return missing_page(request, actor, f"#{task_id}")
-    may = tasks.may_work(session, actor, tasks.get_task(session, actor=actor, task_id=task_id))
+    row = tasks.get_task(session, actor=actor, task_id=task_id)
+    # Only a task still open in the record can be worked (a replay's past is not rewritten).
+    may = row.closed_at is None and tasks.may_work(session, actor, row)
     return render(request, "task.html", actor, task=task, may_work=may, as_of=moment)
 
 
@@ -123,17 +125,17 @@ def duty_page(request: Request, session: SessionDep, actor: PageActor, moment: A
     return render(request, "duty.html", actor, duty=now_on, shifts=shifts, as_of=moment)
 
 
-@router.get("/go/{kind}/{object_id}", response_model=None)
+@router.get("/go/{object_kind}/{object_id}", response_model=None)
 def go(
-    kind: str, object_id: RowId, request: Request, session: SessionDep, actor: PageActor
+    object_kind: str, object_id: RowId, request: Request, session: SessionDep, actor: PageActor
 ) -> Response:
     """A task's object, on the page where it is seen (a contact on its infection's page)."""
-    if kind == "contact":
+    if object_kind == "contact":
         try:
             infection = infection_of_contact(session, actor=actor, contact_id=object_id)
         except NotFound:
             return missing_page(request, actor, f"#{object_id}")
         return RedirectResponse(f"/infections/{infection}", status_code=303)
-    if kind == "place":
+    if object_kind == "place":
         return RedirectResponse(f"/places#place-{object_id}", status_code=303)
-    return RedirectResponse(PAGES.get(kind, "/command"), status_code=303)
+    return RedirectResponse(PAGES.get(object_kind, "/command"), status_code=303)
