@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from fangkong.command import duty, groups, places, raising, supervision, tasks, teams
 from fangkong.command.permissions import COMMAND
@@ -111,6 +111,19 @@ def change_task(
     """Progress, owner, deadline or a note; closing a raised task is refused while its signal
     is active."""
     supervision.change_task(session, actor=actor, task_id=task_id, data=data, now=now)
+    return supervision.task_detail(session, actor=actor, task_id=task_id, as_of=now)
+
+
+class EscalateIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/tasks/{task_id}/escalate", response_model=TaskRead)
+def escalate_task(
+    task_id: RowId, data: EscalateIn, actor: CurrentActor, session: SessionDep, now: NowDep
+) -> TaskRead:
+    """督办 by hand: one level up now (the group's head, then the commander)."""
+    supervision.escalate_by_hand(session, actor=actor, task_id=task_id, note=data.note, now=now)
     return supervision.task_detail(session, actor=actor, task_id=task_id, as_of=now)
 
 

@@ -57,7 +57,7 @@ def tasks_command(
         )
     table = Table(title=_("Tasks as of %(moment)s", moment=fmt_local(moment)))
     for column in ("#", _("group"), _("task"), _("deadline"), _("status"), _("responsible")):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for t in found:
         late = " ⚠" if t.overdue else ""
         table.add_row(
@@ -65,7 +65,7 @@ def tasks_command(
             t.group,
             t.title,
             fmt_local(t.deadline) + late,
-            _(t.status),
+            _(f"task_{t.status}"),
             t.escalated_to or t.responsible or "",
         )
     console.print(table)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.command.groups import get_group, groups_of_user
 from fangkong.command.models import Task, TaskEvent
+from fangkong.command.permissions import COMMAND
 from fangkong.command.raising import signal_active
 from fangkong.command.schemas import MyWork, TaskChange, TaskEventRead, TaskRead
 from fangkong.command.tasks import (
@@ -24,6 +25,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput
 from fangkong.core.i18n import _, gettext
+from fangkong.users.service import city_commander
 
 MY_WORK_LIMIT = 200
 
@@ -92,6 +94,26 @@ def change_task(
         now=now,
         detail=data.status or "",
     )
+    return task
+
+
+def escalate_by_hand(
+    session: Session, *, actor: Actor, task_id: int, note: str, now: datetime
+) -> Task:
+    """督办 by hand: the task goes one level up now — to its group's head, then to the city's
+    commander — whatever its deadline, with who did it and why."""
+    actor.require(COMMAND, what="supervise tasks")
+    task = get_task(session, actor=actor, task_id=task_id)
+    if task.closed_at is not None:
+        raise Conflict(_("task %(id)s is closed", id=task.id))
+    if task.escalation >= 2:
+        raise Conflict(_("task %(id)s is already with the commander", id=task.id))
+    group = get_group(session, actor=actor, group_id=task.group_id)
+    head = group.head_user_id if task.escalation == 0 else None
+    target = head or city_commander(session)
+    task.escalation, task.escalated_to_user_id = (1 if head else 2), target
+    _event(session, task, actor, "escalated", now, detail=note.strip(), to=target)
+    session.flush()
     return task
 
 

@@ -170,3 +170,45 @@ def test_my_work_counts_mine_my_groups_and_what_was_escalated_to_me(
     assert work["mine"] == [] and work["my_groups"] == []
     earlier = client.get("/api/tasks/mine?as_of=2022-03-08T12:00:00%2B08:00", headers=boss)
     assert earlier.json()["escalated_to_me"] == []  # not yet escalated then
+
+
+def test_a_commander_escalates_by_hand_to_the_head_then_to_the_commander(
+    client: TestClient, login: Login, session: Session, make_actor: MakeActor
+) -> None:
+    raise_tasks(session, as_of=NOW)
+    boss = login("commander", None)
+    head = make_actor("tracer", None)
+    session.commit()
+    group = tracing_group(client, boss)
+    assert (
+        client.put(
+            f"/api/groups/{group}/head", headers=boss, json={"user_id": head.user_id}
+        ).status_code
+        == 204
+    )
+    made = client.post(
+        "/api/tasks",
+        headers=boss,
+        json={"group_id": group, "title": "核查", "deadline": "2022-03-11T08:00:00+08:00"},
+    ).json()
+    first = client.post(f"/api/tasks/{made['id']}/escalate", headers=boss, json={"note": "催办"})
+    assert first.status_code == 200
+    assert first.json()["escalated_to"] == "tracer" and first.json()["escalation"] == 1
+    second = client.post(f"/api/tasks/{made['id']}/escalate", headers=boss, json={})
+    assert second.json()["escalated_to"] == "commander"
+    assert [(e["kind"], e["by"], e["to"], e["detail"]) for e in second.json()["history"][1:]] == [
+        (
+            "escalated",
+            client.get("/api/auth/me", headers=boss).json()["username"],
+            "tracer",
+            "催办",
+        ),
+        ("escalated", client.get("/api/auth/me", headers=boss).json()["username"], "commander", ""),
+    ]
+    assert (
+        client.post(f"/api/tasks/{made['id']}/escalate", headers=boss, json={}).status_code == 409
+    )
+    tracer = login("tracer", "140821")
+    assert client.post(
+        f"/api/tasks/{made['id']}/escalate", headers=tracer, json={}
+    ).status_code in (403, 404)

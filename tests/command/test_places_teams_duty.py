@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.command import duty, places, teams
-from fangkong.command.models import Investigation, Task
+from fangkong.command.models import Investigation, Shift, Task
 from fangkong.command.raising import raise_tasks
 from fangkong.command.schemas import (
     DisinfectionIn,
@@ -182,6 +182,7 @@ def test_the_rota_says_who_is_on_duty_and_refuses_overlaps_and_backwards_shifts(
     backwards = shift(b, "22:00", "10T21:00")
     assert backwards.status_code == 422  # type: ignore[attr-defined]
     assert backwards.json()["detail"][0]["loc"][-1] == "ends_at"  # type: ignore[attr-defined]
+    assert len(session.scalars(select(Shift)).all()) == 2  # neither refusal wrote a shift
     [noon] = client.get("/api/duty?at=2022-03-10T12:00:00%2B08:00", headers=boss).json()
     assert (noon["on_duty"]["officer"], noon["next"]["officer"]) == ("commander", "commander")
     assert noon["on_duty"]["user_id"] == a.user_id and noon["next"]["user_id"] == b.user_id

@@ -24,9 +24,11 @@ def test_every_menu_entry_opens(demo: Demo, role: str) -> None:
 
 def test_short_menus_for_field_roles(demo: Demo) -> None:
     # Each with their own work first, and the tasks they answer for last.
-    expected = {"station": ["/scan", "/arrivals", "/my-work"],
-                "lab": ["/testing", "/zones", "/my-work"],
-                "hotel": ["/sites", "/placements", "/transfers", "/people", "/my-work"]}  # fmt: skip
+    expected = {
+        "station": ["/scan", "/arrivals", "/my-work"],
+        "lab": ["/testing", "/zones", "/my-work"],
+        "hotel": ["/sites", "/placements", "/transfers", "/people", "/my-work"],
+    }
     for role, paths in expected.items():
         headers = sign_in(demo, role)
         demo.client.cookies.set("fangkong_token", headers["Authorization"].removeprefix("Bearer "))
