@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.orm import Session
 
+from fangkong.command.groups import works_in
 from fangkong.command.models import Shift
 from fangkong.command.permissions import COMMAND, READ_COMMAND
 from fangkong.command.records import keep
@@ -18,7 +19,7 @@ from fangkong.core.i18n import _
 from fangkong.core.signals import Signal
 from fangkong.core.timeutil import fmt_local
 from fangkong.protocol.models import CommandRule
-from fangkong.users.service import actor_by_id, display_names
+from fangkong.users.service import display_names
 
 CITY = "city"
 
@@ -39,19 +40,7 @@ def _check(session: Session, actor: Actor, data: ShiftIn) -> None:
         raise InvalidInput.at(("scope",), _("county %(code)s is not yours", code=data.scope))
     if data.scope == CITY and actor.jurisdiction is not None:
         raise InvalidInput.at(("scope",), _("only the city's command centre keeps its rota"))
-    officer = actor_by_id(session, data.user_id)
-    if officer is None:
-        raise InvalidInput.at(("user_id",), _("no active user %(name)s", name=data.user_id))
-    if data.scope != CITY and officer.jurisdiction not in (None, data.scope):
-        raise InvalidInput.at(
-            ("user_id",),
-            _(
-                "user %(name)s works in county %(county)s, not this group's %(group)s",
-                name=officer.username,
-                county=officer.jurisdiction,
-                group=data.scope,
-            ),
-        )
+    works_in(session, data.user_id, None if data.scope == CITY else data.scope, "user_id")
 
 
 def add_shift(session: Session, *, actor: Actor, data: ShiftIn, now: datetime) -> Shift:

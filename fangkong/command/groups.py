@@ -55,19 +55,25 @@ def get_group(session: Session, *, actor: Actor, group_id: int) -> WorkingGroup:
     return group
 
 
-def _check_fits(session: Session, group: WorkingGroup, user_id: int, field: str) -> None:
+def check_fits(session: Session, group: WorkingGroup, user_id: int, field: str) -> None:
     """A county's group takes that county's people or the city's; a city group anyone's."""
+    works_in(session, user_id, group.county_code, field)
+
+
+def works_in(session: Session, user_id: int, county_code: str | None, field: str) -> None:
+    """Refuse, naming `field`, a user who is not active or works in another county than
+    `county_code` (None: the city, where anyone may)."""
     user = actor_by_id(session, user_id)
     if user is None:
         raise InvalidInput.at((field,), _("no active user %(name)s", name=user_id))
-    if group.county_code and user.jurisdiction not in (None, group.county_code):
+    if county_code and user.jurisdiction not in (None, county_code):
         raise InvalidInput.at(
             (field,),
             _(
                 "user %(name)s works in county %(county)s, not this group's %(group)s",
                 name=user.username,
                 county=user.jurisdiction,
-                group=group.county_code,
+                group=county_code,
             ),
         )
 
@@ -84,7 +90,7 @@ def add_group(session: Session, *, actor: Actor, data: GroupIn, now: datetime) -
         code=data.code, name=data.name, county_code=data.county_code, created_at=now
     )
     if data.head_user_id is not None:
-        _check_fits(session, group, data.head_user_id, "head_user_id")
+        check_fits(session, group, data.head_user_id, "head_user_id")
         group.head_user_id = data.head_user_id
     keep(
         session,
@@ -101,7 +107,7 @@ def add_group(session: Session, *, actor: Actor, data: GroupIn, now: datetime) -
 def set_head(session: Session, *, actor: Actor, group_id: int, user_id: int, now: datetime) -> None:
     actor.require(COMMAND, what="run the command centre")
     group = get_group(session, actor=actor, group_id=group_id)
-    _check_fits(session, group, user_id, "user_id")
+    check_fits(session, group, user_id, "user_id")
     group.head_user_id = user_id
     _join(session, group, user_id)
     record_audit(
@@ -120,7 +126,7 @@ def add_member(
 ) -> None:
     actor.require(COMMAND, what="run the command centre")
     group = get_group(session, actor=actor, group_id=group_id)
-    _check_fits(session, group, user_id, "user_id")
+    check_fits(session, group, user_id, "user_id")
     _join(session, group, user_id)
     record_audit(
         session,

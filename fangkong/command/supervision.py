@@ -8,13 +8,12 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fangkong.command.groups import get_group, groups_of_user
+from fangkong.command.groups import check_fits, get_group, groups_of_user
 from fangkong.command.models import Task, TaskEvent
 from fangkong.command.permissions import COMMAND
 from fangkong.command.raising import signal_active
 from fangkong.command.schemas import MyWork, TaskChange, TaskEventRead, TaskRead
 from fangkong.command.tasks import (
-    _check_owner,
     get_task,
     may_work,
     open_at,
@@ -70,7 +69,7 @@ def change_task(
         raise InvalidInput.at(("deadline",), _("the deadline is before the task is made"))
     if data.responsible_user_id is not None:
         group = get_group(session, actor=actor, group_id=task.group_id)
-        _check_owner(session, group, data.responsible_user_id)
+        check_fits(session, group, data.responsible_user_id, "responsible_user_id")
     if data.status in ("done", "cancelled"):
         _close(session, task, data.status, now)
     if data.status is not None and data.status != task.status:

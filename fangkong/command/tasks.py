@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from fangkong.command.groups import get_group, group_label, groups_of_user
+from fangkong.command.groups import check_fits, get_group, group_label, groups_of_user
 from fangkong.command.models import Task, TaskEvent, WorkingGroup
 from fangkong.command.permissions import COMMAND, READ_COMMAND, WORK_TASKS
 from fangkong.command.records import keep
@@ -25,7 +25,7 @@ from fangkong.command.schemas import (
 from fangkong.core.auth import Actor
 from fangkong.core.errors import FieldProblem, InvalidInput, NotFound
 from fangkong.core.i18n import _, gettext
-from fangkong.users.service import actor_by_id, display_names
+from fangkong.users.service import display_names
 
 LIMIT = 500
 
@@ -208,7 +208,7 @@ def create_task(session: Session, *, actor: Actor, data: TaskIn, now: datetime) 
     assert data.group_id is not None
     group = get_group(session, actor=actor, group_id=data.group_id)
     if data.responsible_user_id is not None:
-        _check_owner(session, group, data.responsible_user_id)
+        check_fits(session, group, data.responsible_user_id, "responsible_user_id")
     task = Task(
         group_id=group.id,
         kind="manual",
@@ -225,22 +225,6 @@ def create_task(session: Session, *, actor: Actor, data: TaskIn, now: datetime) 
     )
     keep(session, task, actor=actor, action="create", entity="task", now=now, detail=group.code)
     return task
-
-
-def _check_owner(session: Session, group: WorkingGroup, user_id: int) -> None:
-    user = actor_by_id(session, user_id)
-    if user is None:
-        raise InvalidInput.at(("responsible_user_id",), _("no active user %(name)s", name=user_id))
-    if group.county_code and user.jurisdiction not in (None, group.county_code):
-        raise InvalidInput.at(
-            ("responsible_user_id",),
-            _(
-                "user %(name)s works in county %(county)s, not this group's %(group)s",
-                name=user.username,
-                county=user.jurisdiction,
-                group=group.county_code,
-            ),
-        )
 
 
 def may_work(session: Session, actor: Actor, task: Task) -> bool:
