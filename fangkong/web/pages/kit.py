@@ -59,6 +59,17 @@ def as_data(value: object) -> Markup:
 templates.env.filters["as_data"] = as_data
 
 
+def county_name(code: str | None) -> str:
+    """A county by its name (临猗县), the city's command centre as 全市."""
+    if not code or code == "city":
+        return lookup("city")
+    found = division(code)
+    return found.name if found else code
+
+
+templates.env.filters["county"] = county_name
+
+
 def vendor_dir() -> Path | None:
     """ECharts as `make setup` installed it from the npm registry; nothing is fetched later."""
     dist = HERE / "node_modules" / "echarts" / "dist"
