@@ -72,12 +72,17 @@ def list_tasks(
     session: SessionDep,
     now: NowDep,
     as_of: LocalDateTime | None = None,
-    group: RowId | None = None,
+    group: Annotated[
+        str | None, Query(max_length=32, description="a group's id or code (tracing, …)")
+    ] = None,
     status: Literal["open", "in_progress", "done", "cancelled", "all"] | None = None,
 ) -> list[TaskRead]:
     """Tasks as of a moment (default now), soonest deadline first; open ones unless a status
     is asked for."""
-    return tasks.list_tasks(session, actor=actor, as_of=as_of or now, group_id=group, status=status)
+    group_id = groups.group_id_of(session, actor=actor, ref=group) if group else None
+    return tasks.list_tasks(
+        session, actor=actor, as_of=as_of or now, group_id=group_id, status=status
+    )
 
 
 @router.post("/tasks", response_model=TaskRead, status_code=201)

@@ -55,6 +55,16 @@ def get_group(session: Session, *, actor: Actor, group_id: int) -> WorkingGroup:
     return group
 
 
+def group_id_of(session: Session, *, actor: Actor, ref: str) -> int:
+    """A group named by its id or its code, as the actor may read it."""
+    by_id = ref.isdigit() and len(ref) <= 9  # a 32-bit id; longer digits name nothing
+    where = WorkingGroup.id == int(ref) if by_id else WorkingGroup.code == ref
+    found = session.scalar(readable_groups(actor).where(where))
+    if found is None:
+        raise InvalidInput.at(("group",), _("no working group %(ref)s", ref=repr(ref)))
+    return found.id
+
+
 def check_fits(session: Session, group: WorkingGroup, user_id: int, field: str) -> None:
     """A county's group takes that county's people or the city's; a city group anyone's."""
     works_in(session, user_id, group.county_code, field)

@@ -84,6 +84,8 @@ def test_bad_tasks_are_refused_naming_the_field_and_nothing_is_written(
     assert early.status_code == 422 and early.json()["detail"][0]["loc"][-1] == "deadline"
     unknown = client.get("/api/tasks?status=lost", headers=boss)
     assert unknown.status_code == 422
+    assert client.get("/api/tasks?group=nowhere", headers=boss).status_code == 422
+    assert client.get("/api/tasks?group=99999999999999", headers=boss).status_code == 422
     assert count(session, Task) == before
 
 
@@ -135,6 +137,8 @@ def test_a_county_sees_its_own_tasks_and_what_it_answers_for(
     raise_tasks(session, as_of=NOW)
     linyi, yanhu, viewer = login("tracer", "140821"), login("tracer", "140802"), login("viewer")
     assert {t["county_code"] for t in client.get("/api/tasks", headers=linyi).json()} == {"140821"}
+    by_code = client.get("/api/tasks?group=tracing", headers=linyi).json()
+    assert by_code and {t["group"] for t in by_code} == {"流调溯源组"}
     assert client.get("/api/tasks", headers=yanhu).json() == []
     assert client.get("/api/tasks", headers=viewer).status_code == 200
     made = client.post(
