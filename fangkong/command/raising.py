@@ -168,7 +168,7 @@ def escalate(session: Session, *, as_of: datetime, rule: CommandRule) -> int:
                 "by": "",
                 "kind": "escalated",
                 "to_user_id": target,
-                "detail": f"level {level}",
+                "detail": "",
             }
             for i in ids
         ]
