@@ -31,6 +31,7 @@ CHAIN = (
     "testing",
     "quarantine",
     "travel",
+    "treatment",
     "healthcode",
     "command",
     "sim",

@@ -140,6 +140,36 @@ class CommandRule(_Strict):
     late_response_hours: int = Field(default=12, ge=1, le=72)
 
 
+ClinicalType = Literal["asymptomatic", "mild", "moderate", "severe", "critical"]
+# 无症状感染者, 轻型, 普通型, 重型, 危重型: the order the treatment plans list them, mildest first.
+CLINICAL_TYPES: tuple[ClinicalType, ...] = (
+    "asymptomatic",
+    "mild",
+    "moderate",
+    "severe",
+    "critical",
+)
+
+
+class DischargeRule(_Strict):
+    """When a patient may leave hospital: `tests` consecutive PCR tests, each at least
+    `hours_apart` after the one before, every one negative or (where the plan allows it) with
+    both the N and the ORF1ab gene's Ct at or above `ct_at_least`; symptoms resolved if the
+    plan asks it. Then the plan's health monitoring for `monitoring_days`."""
+
+    tests: int = Field(default=2, ge=1, le=5)
+    hours_apart: int = Field(default=24, ge=0, le=168)
+    ct_at_least: float | None = Field(default=None, ge=20, le=45)
+    symptoms_resolved: bool = False
+    monitoring: ManagementKind = "home_monitoring"
+    monitoring_days: int = Field(default=7, ge=0, le=28)
+
+
+class TreatmentRule(_Strict):
+    clinical_types: tuple[ClinicalType, ...] = CLINICAL_TYPES
+    discharge: DischargeRule = Field(default_factory=DischargeRule)
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     kind: ManagementKind
@@ -162,6 +192,7 @@ class Protocol(_Strict):
     inbound: InboundRule = Field(default_factory=InboundRule)
     healthcode: HealthCodeRule = Field(default_factory=HealthCodeRule)
     command: CommandRule = Field(default_factory=CommandRule)
+    treatment: TreatmentRule = Field(default_factory=TreatmentRule)
 
     @field_validator("settings")
     @classmethod
