@@ -37,6 +37,7 @@ from fangkong.quarantine.api import router as quarantine_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
+from fangkong.treatment.api import router as treatment_router
 from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import router as clock_router
@@ -78,6 +79,7 @@ class FangkongApp(FastAPI):
 ROUTERS = (
     users_router,
     command_router,
+    treatment_router,
     people_router,
     tracing_router,
     quarantine_router,

@@ -45,10 +45,16 @@ from fangkong.tracing.models import (
     TrajectoryStop,
 )
 from fangkong.travel.models import Arrival, Checkpoint, RiskArea
+from fangkong.treatment.models import Admission, ClinicalRecord, Hospital, PcrRecord, Ward
 from fangkong.users.models import LoginFailure, User, UserSession
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
+    "Admission",
+    "ClinicalRecord",
+    "Hospital",
+    "PcrRecord",
+    "Ward",
     "Disinfection",
     "EnvironmentSample",
     "GroupMember",

@@ -15,6 +15,7 @@ from fangkong.quarantine import retention as quarantine
 from fangkong.testing.retention import purge_samples, sampled_within
 from fangkong.tracing.retention import purge_expired
 from fangkong.travel import retention as travel
+from fangkong.treatment import retention as treatment
 from fangkong.users.service import forget_stale_sign_ins
 
 
@@ -37,8 +38,14 @@ def purge_all(session: Session, *, now: datetime, retention_days: int) -> PurgeR
             quarantine.stayed_within(now, retention_days),
             travel.arrived_within(now, retention_days),
             healthcode.appealed_within(now, retention_days),
+            treatment.treated_within(now, retention_days),
         ],
-        forget=[healthcode.forget_people, travel.forget_people, quarantine.forget_people],
+        forget=[
+            healthcode.forget_people,
+            travel.forget_people,
+            quarantine.forget_people,
+            treatment.forget_people,
+        ],
     )
     scans = purge_scans(session, now=now, retention_days=retention_days)
     forget_stale_sign_ins(session)  # the throttle's and the sessions' own, in wall-clock time

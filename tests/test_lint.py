@@ -53,6 +53,7 @@ PERSONAL = {
     "quarantine": {"Stay", "Swab", "Transfer"},
     "testing": {"Sample", "Recall"},
     "travel": {"Arrival"},
+    "treatment": {"Admission", "ClinicalRecord", "PcrRecord"},
     "healthcode": {"Appeal", "CodeToken", "Scan", "CodeState"},
 }
 FRAMEWORKS = ("fastapi", "typer", "starlette")

@@ -29,6 +29,7 @@ from fangkong.quarantine.signals import sites_running_out
 from fangkong.testing.signals import labs_behind_plan, recalls_not_retested
 from fangkong.tracing.signals import contacts_not_under_control
 from fangkong.travel.signals import arrivals_late
+from fangkong.treatment.signals import hospitals_filling
 from fangkong.users.service import city_commander
 from fangkong.zones.signals import zones_to_lift
 
@@ -44,6 +45,7 @@ SOURCES: dict[str, Source] = {
     "appeal": appeals_waiting,
     "place": place_signals,
     "duty-gap": duty_gaps,
+    "hospital-full": hospitals_filling,
 }
 
 

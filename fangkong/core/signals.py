@@ -15,7 +15,17 @@ GROUPS: tuple[GroupCode, ...] = (
     "office", "coordination", "tracing", "quarantine", "testing", "treatment", "traffic",
 )  # fmt: skip
 ObjectKind = Literal[
-    "contact", "arrival", "pool", "site", "zone", "place", "lab", "appeal", "duty", "infection"
+    "contact",
+    "arrival",
+    "pool",
+    "site",
+    "zone",
+    "place",
+    "lab",
+    "appeal",
+    "duty",
+    "infection",
+    "hospital",
 ]
 
 

@@ -114,6 +114,7 @@ def path_ids(demo: Demo) -> dict[str, list[str]]:
         "sample_id": _as_text(demo.ids("SELECT id FROM command_env_samples LIMIT 5")),
         "investigation_id": _as_text(demo.ids("SELECT id FROM command_investigations")),
         "object_kind": ["contact", "place", "arrival"],
+        "admission_id": _as_text(demo.ids("SELECT id FROM treatment_admissions LIMIT 5")),
         "object_id": _as_text(demo.ids("SELECT id FROM contacts ORDER BY id DESC LIMIT 10")),
     }
 

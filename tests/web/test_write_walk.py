@@ -100,6 +100,7 @@ ANY = {
     "place_id": "SELECT id FROM command_places LIMIT 2",
     "sample_id": "SELECT id FROM command_env_samples LIMIT 2",
     "investigation_id": "SELECT id FROM command_investigations LIMIT 2",
+    "admission_id": "SELECT id FROM treatment_admissions LIMIT 2",
 }
 WORDS = {"step": "delivered"}  # path parameters that are words, not ids
 
@@ -198,6 +199,17 @@ def _crossing(demo: Demo, role: str) -> dict[str, object]:
             "county_code": "140821",
         },
         "POST /api/tasks/raise": {},
+        "POST /api/treatment/hospitals": {
+            "name": "walk hospital",
+            "kind": "designated",
+            "county_code": "140821",
+            "wards": [{"name": "x", "bed_kind": "general", "beds": 1}],
+        },
+        "POST /api/treatment/admissions": {
+            "infection_id": demo.ids(LINYI_INFECTION)[0],
+            "ward_id": 1,
+            "admitted_at": "2022-03-08T08:00:00+08:00",
+        },
         "POST /api/teams": {"name": "walk team", "county_code": "140821"},
         "POST /api/duty/shifts": {
             "scope": "140821",
