@@ -153,7 +153,7 @@ def list_places(
 
 
 def _place(session: SessionDep, actor: CurrentActor, place_id: int, now: NowDep) -> PlaceRead:
-    return next(p for p in places.list_places(session, actor=actor, as_of=now) if p.id == place_id)
+    return places.read_place(session, actor=actor, place_id=place_id, as_of=now)
 
 
 @router.post("/places/{place_id}/samples", response_model=PlaceRead, status_code=201)

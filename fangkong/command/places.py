@@ -35,7 +35,7 @@ from fangkong.core.auth import Actor
 from fangkong.core.errors import InvalidInput, NotFound
 from fangkong.core.i18n import _
 from fangkong.core.signals import GroupCode, Signal
-from fangkong.core.timeutil import future
+from fangkong.core.timeutil import refuse_future
 from fangkong.people.service import county_from_address, shown_home
 from fangkong.protocol.models import CommandRule
 from fangkong.tracing.signals import place_stops
@@ -86,6 +86,14 @@ def register_places(session: Session, *, as_of: datetime) -> int:
     return new
 
 
+def read_place(session: Session, *, actor: Actor, place_id: int, as_of: datetime) -> PlaceRead:
+    """One place as `list_places` shows it (a place the actor may not read: 404)."""
+    found = list_places(session, actor=actor, as_of=as_of, place_id=place_id)
+    if not found:
+        raise NotFound(_("place %(id)s not found", id=place_id))
+    return found[0]
+
+
 def readable_places(actor: Actor) -> Select[Place]:
     """A county's readers see its places and those outside every county (协查); the city all."""
     if not actor.can(READ_COMMAND):
@@ -112,13 +120,17 @@ def _state(samples: list[EnvSampleRead], cleaned: list[DisinfectionRead]) -> Pla
     return "sampled" if samples else "to_sample"
 
 
-def list_places(session: Session, *, actor: Actor, as_of: datetime) -> list[PlaceRead]:
-    """Places registered by `as_of` with their cases, samples and disinfections as of then."""
-    places = list(
-        session.scalars(
-            readable_places(actor).where(Place.registered_at <= as_of).order_by(Place.id)
-        )
-    )
+def list_places(
+    session: Session, *, actor: Actor, as_of: datetime, place_id: int | None = None
+) -> list[PlaceRead]:
+    """Places registered by `as_of` (or the one asked for) with their cases, samples and
+    disinfections as of then."""
+    query = readable_places(actor).order_by(Place.id)
+    if place_id is None:
+        query = query.where(Place.registered_at <= as_of)
+    else:
+        query = query.where(Place.id == place_id)
+    places = list(session.scalars(query))
     ids = [p.id for p in places]
     visits: dict[int, list[PlaceVisitRead]] = defaultdict(list)
     for v in session.scalars(
@@ -161,20 +173,15 @@ def list_places(session: Session, *, actor: Actor, as_of: datetime) -> list[Plac
     ]
 
 
-def _not_future(moment: datetime, now: datetime, field: str) -> None:
-    if moment > now:
-        raise InvalidInput.at((field,), future(moment, now))
-
-
 def record_sample(
     session: Session, *, actor: Actor, place_id: int, data: EnvSampleIn, now: datetime
 ) -> EnvironmentSample:
     """An environment sample; a positive one opens tracing work for a team at once."""
     actor.require(RECORD_PLACES, what="record a place's sampling")
     place = get_place(session, actor=actor, place_id=place_id)
-    _not_future(data.taken_at, now, "taken_at")
+    refuse_future(data.taken_at, now, "taken_at")
     if data.result is not None:
-        _not_future(data.result_at or now, now, "result_at")
+        refuse_future(data.result_at or now, now, "result_at")
         if (data.result_at or now) < data.taken_at:
             raise InvalidInput.at(("result_at",), _("the result is before the sample"))
     sample = EnvironmentSample(
@@ -233,7 +240,7 @@ def record_result(
     if sample is None:
         raise NotFound(_("sample %(id)s not found", id=sample_id))
     get_place(session, actor=actor, place_id=sample.place_id)
-    _not_future(at, now, "result_at")
+    refuse_future(at, now, "result_at")
     if at < sample.taken_at:
         raise InvalidInput.at(("result_at",), _("the result is before the sample"))
     was = sample.result
@@ -259,7 +266,7 @@ def record_disinfection(
 ) -> Disinfection:
     actor.require(RECORD_PLACES, what="record a place's disinfection")
     place = get_place(session, actor=actor, place_id=place_id)
-    _not_future(data.done_at, now, "done_at")
+    refuse_future(data.done_at, now, "done_at")
     done = Disinfection(
         place_id=place.id, done_at=data.done_at, done_by=data.done_by, recorded_by=actor.username
     )
@@ -282,7 +289,7 @@ def close_place(
 ) -> Place:
     actor.require(RECORD_PLACES, what="close a place")
     place = get_place(session, actor=actor, place_id=place_id)
-    _not_future(closed_at, now, "closed_at")
+    refuse_future(closed_at, now, "closed_at")
     place.closed_at, place.closed_by = closed_at, actor.username
     record_audit(
         session, actor=actor, action="close", entity="place", entity_id=place.id, now=now, detail=""

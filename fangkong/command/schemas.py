@@ -8,11 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from fangkong.core.schemas import ReadModel, RowId
+from fangkong.core.signals import ObjectKind
 from fangkong.core.timeutil import LocalDateTime
 
 TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
 STATUSES: tuple[TaskStatus, ...] = ("open", "in_progress", "done", "cancelled")
-ObjectKind = Literal["contact", "arrival", "pool", "site", "zone", "place", "lab", "appeal"]
 
 
 class GroupIn(BaseModel):

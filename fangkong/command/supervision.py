@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from fangkong.command.groups import check_fits, get_group, groups_of_user
 from fangkong.command.models import Task, TaskEvent
@@ -147,8 +148,8 @@ def my_work(session: Session, *, actor: Actor, as_of: datetime) -> MyWork:
         readable_tasks(actor).where(open_at(as_of)).order_by(Task.created_at.desc(), Task.id.desc())
     )
 
-    def fetch(*where: object) -> list[TaskRead]:
-        rows = session.scalars(base.where(*where).limit(MY_WORK_LIMIT))  # type: ignore[arg-type]
+    def fetch(where: ColumnElement[bool]) -> list[TaskRead]:
+        rows = session.scalars(base.where(where).limit(MY_WORK_LIMIT))
         return present(session, list(rows), as_of=as_of)
 
     escalated = select(TaskEvent.task_id).where(
@@ -158,5 +159,5 @@ def my_work(session: Session, *, actor: Actor, as_of: datetime) -> MyWork:
         as_of=as_of,
         mine=fetch(Task.responsible_user_id == actor.user_id),
         my_groups=fetch(Task.group_id.in_(groups_of_user(actor.user_id))),
-        escalated_to_me=fetch(or_(Task.id.in_(escalated))),
+        escalated_to_me=fetch(Task.id.in_(escalated)),
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 
+from fangkong.core.errors import InvalidInput
 from fangkong.core.i18n import _
 from fangkong.core.settings import get_settings
 
@@ -92,3 +93,9 @@ def future(value: datetime, now: datetime | None = None) -> str:
         return _("%(value)s is in the future", value=fmt_local(value))
     return _("%(value)s is in the future (now %(now)s)", value=fmt_local(value),
              now=fmt_local(now))  # fmt: skip
+
+
+def refuse_future(moment: datetime, now: datetime, field: str) -> None:
+    """A moment a record says already happened: refused, naming `field`, if after `now`."""
+    if moment > now:
+        raise InvalidInput.at((field,), future(moment, now))

@@ -16,7 +16,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.auth import Actor
 from fangkong.core.errors import Conflict, InvalidInput, NotFound
 from fangkong.core.i18n import _
-from fangkong.core.timeutil import future, start_of_local_day
+from fangkong.core.timeutil import refuse_future, start_of_local_day
 from fangkong.people.service import readable_by
 from fangkong.protocol.loader import get_protocol
 from fangkong.tracing.service import infection_to_change
@@ -113,11 +113,6 @@ def _ward(session: Session, ward_id: int) -> Ward:
     return ward
 
 
-def _not_future(moment: datetime, now: datetime, field: str) -> None:
-    if moment > now:
-        raise InvalidInput.at((field,), future(moment, now))
-
-
 def _bed_free(session: Session, ward: Ward, at: datetime) -> None:
     """Refuse an admission to a ward whose beds are all taken at that moment, or later (a bed
     given now must not be one a later admission already holds)."""
@@ -135,7 +130,7 @@ def admit(session: Session, *, actor: Actor, data: AdmissionIn, now: datetime) -
     """An infection into a ward's bed; one bed at a time for each infection."""
     actor.require(TREAT, what="treat patients")
     infection = infection_to_change(session, actor=actor, infection_id=data.infection_id)
-    _not_future(data.admitted_at, now, "admitted_at")
+    refuse_future(data.admitted_at, now, "admitted_at")
     if data.admitted_at < infection.reported_at - timedelta(days=1):
         raise InvalidInput.at(("admitted_at",), _("admitted before the infection was found"))
     if session.scalar(
@@ -182,7 +177,7 @@ def transfer(
 ) -> Admission:
     """To another ward (of this hospital or another): this stay ends, a new one begins."""
     current = _current(session, actor, admission_id)
-    _not_future(at, now, "at")
+    refuse_future(at, now, "at")
     if at < current.admitted_at:
         raise InvalidInput.at(("at",), _("before the admission"))
     ward = _ward(session, ward_id)
@@ -205,7 +200,7 @@ def discharge(
     """Out of hospital when the plan's criteria are met at `at`, into its health monitoring;
     refused naming what is missing."""
     current = _current(session, actor, admission_id)
-    _not_future(at, now, "at")
+    refuse_future(at, now, "at")
     infection = infection_to_change(session, actor=actor, infection_id=current.infection_id)
     rule = get_protocol(infection.protocol_id).treatment.discharge
     tests = [
@@ -248,7 +243,7 @@ def _patient(
     record's moment not in the future."""
     actor.require(TREAT, what="treat patients")
     infection = infection_to_change(session, actor=actor, infection_id=infection_id)
-    _not_future(moment, now, field)
+    refuse_future(moment, now, field)
     return infection
 
 
