@@ -12,15 +12,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from fangkong.command.api import router as command_router
+from fangkong.command.centre_api import router as centre_router
+from fangkong.command.screen import ScreenCache
 from fangkong.core.clock import Clock
 from fangkong.core.db import database_answers, make_engine, make_session_factory
 from fangkong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from fangkong.core.events import Hub, watch_changes
 from fangkong.core.guard import Guard
 from fangkong.core.i18n import current_lang, gettext, lang_of_request, lookup, validation_message
 from fangkong.core.platform_clock import platform_clock
@@ -42,6 +46,7 @@ from fangkong.users.api import router as users_router
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import router as clock_router
 from fangkong.web.docs import mount_docs
+from fangkong.web.events import router as events_router
 from fangkong.web.jobs import Jobs
 from fangkong.web.pages import (
     LoginRequired,
@@ -79,6 +84,7 @@ class FangkongApp(FastAPI):
 ROUTERS = (
     users_router,
     command_router,
+    centre_router,
     treatment_router,
     people_router,
     tracing_router,
@@ -112,6 +118,11 @@ def create_app(
     app.state.clock = clock or platform_clock()
     app.state.actor_for_token = actor_for_token
     app.state.forecast_jobs = Jobs()  # the forecast's runs, in the background
+    app.state.events = Hub()  # this process's open event streams
+    app.state.screen_cache = ScreenCache()
+    engine = session_factory.kw.get("bind")
+    if isinstance(engine, Engine):
+        watch_changes(engine)
 
     @app.get("/api/health", tags=["system"], responses={503: {"description": "database down"}})
     def health(request: Request) -> JSONResponse:
@@ -123,6 +134,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
     app.include_router(clock_router)
+    app.include_router(events_router)
     app.include_router(pages_router)
     mount_docs(app)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

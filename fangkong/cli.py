@@ -93,6 +93,9 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=access_log,
+        # Open screens' event streams never end by themselves: on a stop they are cut after
+        # this long (their EventSource reconnects to the next server), not waited for.
+        timeout_graceful_shutdown=3,
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +21,7 @@ from fangkong.command.raising import raise_tasks
 from fangkong.core.audit import record_audit, seal_audit
 from fangkong.core.db import transaction
 from fangkong.core.errors import Conflict
+from fangkong.core.events import serving
 from fangkong.core.import_guard import one_at_a_time
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.refusals import flush_refusals
@@ -78,27 +80,36 @@ async def _every(seconds: float, work: Any, state: Any) -> None:
 
 @asynccontextmanager
 async def maintenance(app: Any) -> AsyncIterator[None]:
-    """The app's lifespan: the rounds run while the server does, and stop with it."""
+    """The app's lifespan: the rounds run while the server does, and stop with it; the open
+    screens hear of changes meanwhile (core/events.py)."""
+    engine = app.state.session_factory.kw.get("bind")
+    async with serving(app.state.events, engine if isinstance(engine, Engine) else None):
+        tasks = _start_rounds(app.state)
+        try:
+            yield
+        finally:
+            await _stop_rounds(app.state, tasks)
+
+
+def _start_rounds(state: Any) -> list[asyncio.Task[None]]:
     settings = get_settings()
-    tasks = [
-        asyncio.create_task(
-            _every(settings.retention_every_hours * 3600, retention_round, app.state)
-        ),
-        asyncio.create_task(_every(settings.command_raise_every_seconds, raise_round, app.state)),
-        asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, app.state)),
-        asyncio.create_task(_every(SEAL_EVERY_S, seal_round, app.state)),
+    return [
+        asyncio.create_task(_every(settings.retention_every_hours * 3600, retention_round, state)),
+        asyncio.create_task(_every(settings.command_raise_every_seconds, raise_round, state)),
+        asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, state)),
+        asyncio.create_task(_every(SEAL_EVERY_S, seal_round, state)),
     ]
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for last in (flush_refusals, seal_round):  # a last round; a database down is logged
-            try:
-                await run_in_threadpool(last, app.state)
-            except Exception:
-                log.exception("%s at shutdown failed", last.__name__)
-        pool = getattr(app.state, "import_pool", None)
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _stop_rounds(state: Any, tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for last in (flush_refusals, seal_round):  # a last round; a database down is logged
+        try:
+            await run_in_threadpool(last, state)
+        except Exception:
+            log.exception("%s at shutdown failed", last.__name__)
+    pool = getattr(state, "import_pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)

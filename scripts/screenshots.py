@@ -58,6 +58,31 @@ def role_pages(browser: Browser, url: str, role: str, out: Path) -> int:
     return len(dict.fromkeys(links))
 
 
+def command_room(browser: Browser, url: str, out: Path) -> None:
+    """The big screen at 1920×1080, the first two screens of the 8 March briefing and its PDF,
+    as the commander sees them."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", "commander")
+    page.fill("input[name=password]", ROLES["commander"])
+    page.click("button[type=submit]")
+    page.goto(f"{url}/screen")
+    page.wait_for_selector("#screen[data-updates='1']")
+    page.wait_for_timeout(500)
+    page.screenshot(path=out / "big-screen.png")
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(f"{url}/briefing?day=2022-03-08")
+    page.wait_for_load_state("networkidle")
+    for n in (1, 2):
+        page.screenshot(path=out / f"briefing-0308-page{n}.png",
+                        clip={"x": 0, "y": (n - 1) * 1000, "width": 1440, "height": 1000},
+                        full_page=True)  # fmt: skip
+    pdf = page.request.get(f"{url}/api/briefing/pdf?day=2022-03-08")
+    (out / "briefing-0308.pdf").write_bytes(pdf.body())
+    page.close()
+    print(f"the big screen, the briefing's first two screens and its PDF in {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -73,6 +98,7 @@ def main() -> None:
                 folder.mkdir(parents=True, exist_ok=True)
                 taken = sum(role_pages(browser, args.url, role, folder) for role in ROLES)
                 print(f"{at}: {taken} screenshots in {folder}")
+                command_room(browser, args.url, folder)
         finally:
             step_clock(args.url, MOMENTS["0308-2000"])
             browser.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,8 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from fangkong.command import duty, places, raising, tasks
-from fangkong.core.cli_support import command_session, moment_of
+from fangkong.command.briefing import build_briefing
+from fangkong.command.briefing_paper import briefing_pdf
+from fangkong.command.briefing_sheets import briefing_xlsx
+from fangkong.core.cli_support import command_session, moment_of, stage_bar
 from fangkong.core.i18n import _
+from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local
 from fangkong.users.service import acting_as
 
@@ -111,3 +117,28 @@ def places_command(as_of: AsOf = None, user: UserOption = "admin") -> None:
             fmt_local(p.closed_at) if p.closed_at else "",
         )
     console.print(table)
+
+
+@app.command("briefing")
+def briefing_command(
+    day: Annotated[str, typer.Option(help="the day, e.g. 2022-03-08 (city time)")],
+    out: Annotated[Path, typer.Option(help="the file to write: .pdf or .xlsx")],
+    user: UserOption = "admin",
+) -> None:
+    """The daily briefing of a day, as of its end (of now, for today), as a PDF or a workbook."""
+    if out.suffix.lower() not in (".pdf", ".xlsx"):
+        raise typer.BadParameter(_("write a .pdf or an .xlsx"), param_hint="--out")
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        raise typer.BadParameter(_("a day like 2022-03-08"), param_hint="--day") from None
+    with stage_bar(console, _("daily briefing %(day)s", day=day), 2) as stage:
+        with command_session(refused=_("no briefing written")) as session:
+            stage(_("reading the figures"))
+            found = build_briefing(
+                session, actor=acting_as(session, user), day=wanted, now=platform_now()
+            )
+        stage(_("drawing the pages"))
+        data = briefing_pdf(found) if out.suffix.lower() == ".pdf" else briefing_xlsx(found)
+    out.write_bytes(data)
+    console.print(_("%(file)s written (%(kb)s KB)", file=str(out), kb=len(data) // 1024))

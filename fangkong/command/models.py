@@ -212,3 +212,52 @@ class Shift(Base):
     handover_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Store(Base):
+    """Where stock is held (物资): a warehouse (the city's, or a county's), a quarantine site or
+    a lab. Sampling draws on its county's warehouse, a lab's tests on the lab's store."""
+
+    __tablename__ = "command_stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # warehouse | site | lab
+    county_code: Mapped[str | None] = mapped_column(String(6), index=True)  # None: the city's
+    lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StockLine(Base):
+    """An item a store keeps, with the level under which it must be restocked."""
+
+    __tablename__ = "command_stock_lines"
+    __table_args__ = (UniqueConstraint("store_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(
+        ForeignKey("command_stores.id", ondelete="CASCADE"), index=True
+    )
+    item: Mapped[str] = mapped_column(String(24))
+    safety_level: Mapped[int] = mapped_column(Integer)
+
+
+class StockMove(Base):
+    """A receipt into a store, an issue out of it (to another store, or away) or a use entered
+    by hand; uses the operations imply (tubes, swabs, suits, reagent) are derived, not kept."""
+
+    __tablename__ = "command_stock_moves"
+    __table_args__ = (Index("ix_command_stock_moves_line", "store_id", "item", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("command_stores.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(8))  # receipt | issue | use
+    quantity: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    to_store_id: Mapped[int | None] = mapped_column(
+        ForeignKey("command_stores.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

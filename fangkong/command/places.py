@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -383,3 +383,49 @@ def _positives(session: Session, *, as_of: datetime, rule: CommandRule) -> list[
         )
         for sample_id, result_at, place_id, name, county in rows
     ]
+
+
+class PlaceFigures(NamedTuple):
+    places: int
+    sampled: int
+    sampled_since: int
+    positive: int
+    disinfected: int
+    disinfected_since: int
+
+
+def place_figures(
+    session: Session, *, actor: Actor, since: datetime, until: datetime
+) -> PlaceFigures:
+    """The actor's places registered by `until`: how many sampled and disinfected by then (and
+    first in (since, until]), and with a positive sample by then."""
+    ids = readable_places(actor).where(Place.registered_at <= until).with_only_columns(Place.id)
+    first_sample = dict(
+        session.execute(
+            select(EnvironmentSample.place_id, func.min(EnvironmentSample.taken_at))
+            .where(EnvironmentSample.place_id.in_(ids), EnvironmentSample.taken_at <= until)
+            .group_by(EnvironmentSample.place_id)
+        ).all()
+    )
+    first_clean = dict(
+        session.execute(
+            select(Disinfection.place_id, func.min(Disinfection.done_at))
+            .where(Disinfection.place_id.in_(ids), Disinfection.done_at <= until)
+            .group_by(Disinfection.place_id)
+        ).all()
+    )
+    positive = session.scalar(
+        select(func.count(func.distinct(EnvironmentSample.place_id))).where(
+            EnvironmentSample.place_id.in_(ids),
+            EnvironmentSample.result == "positive",
+            EnvironmentSample.result_at <= until,
+        )
+    )
+    return PlaceFigures(
+        places=int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0),
+        sampled=len(first_sample),
+        sampled_since=sum(1 for at in first_sample.values() if at > since),
+        positive=int(positive or 0),
+        disinfected=len(first_clean),
+        disinfected_since=sum(1 for at in first_clean.values() if at > since),
+    )

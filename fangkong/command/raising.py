@@ -19,6 +19,7 @@ from fangkong.command.models import Task, TaskEvent, WorkingGroup
 from fangkong.command.places import place_signals, register_places
 from fangkong.command.rules import command_rule
 from fangkong.command.schemas import RaiseResult
+from fangkong.command.stock import stock_signals
 from fangkong.command.tasks import open_at
 from fangkong.command.teams import hand_on
 from fangkong.core.db import bulk_insert, in_chunks
@@ -46,6 +47,7 @@ SOURCES: dict[str, Source] = {
     "place": place_signals,
     "duty-gap": duty_gaps,
     "hospital-full": hospitals_filling,
+    "stock-low": stock_signals,
 }
 
 

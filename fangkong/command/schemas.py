@@ -233,3 +233,45 @@ class DutyRead(ReadModel):
     on_duty: ShiftRead | None
     next: ShiftRead | None
     handover_from: ShiftRead | None
+
+
+StockItem = Literal[
+    "swab", "sampling_tube", "reagent", "protective_suit", "mask", "disinfectant", "room"
+]
+
+
+class StoreIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["warehouse", "site", "lab"]
+    county_code: str | None = Field(
+        default=None, pattern=r"^\d{6}$", description="None: the city's"
+    )
+    lab_id: RowId | None = Field(default=None, description="a lab's store: the lab")
+
+
+class StockLineIn(BaseModel):
+    item: StockItem
+    safety_level: int = Field(ge=0, le=100_000_000)
+
+
+class StockMoveIn(BaseModel):
+    store_id: RowId
+    item: StockItem
+    kind: Literal["receipt", "issue", "use"]
+    quantity: int = Field(gt=0, le=100_000_000)
+    at: LocalDateTime
+    to_store_id: RowId | None = Field(default=None, description="an issue to another store")
+    note: str = Field(default="", max_length=500)
+
+
+class StockRow(ReadModel):
+    store_id: int
+    store: str
+    kind: str
+    county_code: str | None
+    item: str
+    balance: int
+    daily_use: float
+    days_left: float | None
+    safety_level: int | None
+    below_safety: bool

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from fangkong.command.briefing_schemas import GroupLine
 from fangkong.command.groups import group_label, members_of, readable_groups
 from fangkong.command.models import Task, WorkingGroup
 from fangkong.command.schemas import GroupRead
@@ -40,4 +41,26 @@ def group_boards(session: Session, *, actor: Actor, as_of: datetime) -> list[Gro
             overdue=overdue[g.id],
         )
         for g in found
+    ]
+
+
+def task_figures(
+    session: Session, *, actor: Actor, since: datetime, until: datetime
+) -> list[GroupLine]:
+    """Each group's tasks done in (since, until] (by hand or cleared by their signal), open
+    and overdue at `until`."""
+    done = Counter(
+        session.scalars(
+            readable_tasks(actor)
+            .with_only_columns(Task.group_id)
+            .where(
+                Task.closed_reason.in_(("done", "cleared")),
+                Task.closed_at > since,
+                Task.closed_at <= until,
+            )
+        )
+    )
+    return [
+        GroupLine(group=g.name, done_today=done[g.id], open=g.open_tasks, overdue=g.overdue)
+        for g in group_boards(session, actor=actor, as_of=until)
     ]

@@ -26,6 +26,7 @@ ObjectKind = Literal[
     "duty",
     "infection",
     "hospital",
+    "store",
 ]
 
 

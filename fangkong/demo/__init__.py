@@ -18,7 +18,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from fangkong.demo import command_centre, march04, march06, march07, march08, march09, march13
+from fangkong.demo import (
+    command_centre,
+    march04,
+    march06,
+    march07,
+    march08,
+    march09,
+    march13,
+    treatment_stock,
+)
 from fangkong.demo.cast import Login, Residents, actor, create_users, place_staff, site_staff
 from fangkong.demo.handling import daily_swabs_until
 from fangkong.demo.sites import build_sites
@@ -70,6 +79,8 @@ def build_demo(
     command_centre.night_of_six(session, commander)
     command_centre.tracer_teams(session, commander)
     command_centre.dispatch_meeting(session, commander)
+    treatment_stock.hospitals(session, commander)
+    treatment_stock.stockpiles(session, commander)
     command_centre.raise_as_it_unfolded(session)
     infections, contacts = tracing.count_all(session)
     return DemoSummary(

@@ -138,6 +138,9 @@ class CommandRule(_Strict):
     # A thing found late (a recall, an arrival's step, an appeal, a lab) is a task due this
     # long after: time to act, before supervision escalates it.
     late_response_hours: int = Field(default=12, ge=1, le=72)
+    # Stockpiles: what a sampling staff member's shift uses (a suit is not worn twice).
+    suits_per_staff_shift: int = Field(default=1, ge=0, le=10)
+    masks_per_staff_shift: int = Field(default=2, ge=0, le=20)
 
 
 ClinicalType = Literal["asymptomatic", "mild", "moderate", "severe", "critical"]

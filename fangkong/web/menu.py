@@ -22,6 +22,8 @@ class Entry(NamedTuple):
 MENU = (
     Entry("/command", "command_board", (READ_COMMAND,)),
     Entry("/my-work", "my_work", (WORK_TASKS,)),
+    Entry("/briefing", "briefing", (READ_COMMAND,)),
+    Entry("/screen", "big_screen", (READ_COMMAND,)),
     Entry("/infections", "infections"),
     Entry("/board", "board"),
     Entry("/zones", "zones"),
@@ -37,6 +39,8 @@ MENU = (
     Entry("/places", "places", (READ_COMMAND,)),
     Entry("/teams", "teams", (READ_COMMAND,)),
     Entry("/duty", "duty_rota", (READ_COMMAND,)),
+    Entry("/treatment", "treatment", (READ_COMMAND,)),
+    Entry("/stock", "stockpiles", (READ_COMMAND,)),
 )
 # Roles whose work is a few pages see just those, their own first.
 SHORT_MENUS = {

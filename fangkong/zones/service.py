@@ -39,7 +39,7 @@ from fangkong.zones.schemas import (
 )
 
 
-def _scoped(actor: Actor) -> Select[Zone]:
+def readable_zones(actor: Actor) -> Select[Zone]:
     query = select(Zone)
     if actor.jurisdiction is not None:
         query = query.where(Zone.county_code == actor.jurisdiction)
@@ -47,7 +47,7 @@ def _scoped(actor: Actor) -> Select[Zone]:
 
 
 def get_zone(session: Session, *, actor: Actor, zone_id: int) -> Zone:
-    zone = session.scalar(_scoped(actor).where(Zone.id == zone_id))
+    zone = session.scalar(readable_zones(actor).where(Zone.id == zone_id))
     if zone is None:
         raise NotFound(_("zone %(id)s not found", id=zone_id))
     return zone
@@ -316,7 +316,7 @@ def zone_status(session: Session, zone: Zone, *, as_of: datetime) -> ZoneRead:
 def list_zones(session: Session, *, actor: Actor, as_of: datetime) -> list[ZoneRead]:
     """Zones drawn by `as_of`, each with its state and the rule's verdict as of then."""
     zones = session.scalars(
-        _scoped(actor).where(Zone.drawn_at <= as_of).order_by(Zone.county_code, Zone.id)
+        readable_zones(actor).where(Zone.drawn_at <= as_of).order_by(Zone.county_code, Zone.id)
     )
     return [zone_status(session, z, as_of=as_of) for z in zones]
 
@@ -517,7 +517,7 @@ def _zone_of_feature(
     parent = props.get("parent")
     parent_id = None
     if parent:
-        found = session.scalar(_scoped(actor).where(Zone.name == str(parent)))
+        found = session.scalar(readable_zones(actor).where(Zone.name == str(parent)))
         if found is None:
             raise InvalidInput.at(("parent",), _("no zone named %(name)s", name=repr(parent)))
         parent_id = found.id
@@ -576,7 +576,9 @@ def import_geojson(
             props = feature.get("properties") or {}
             props = props if isinstance(props, dict) else {}
             name = str(props.get("name") or "")
-            if session.scalar(_scoped(actor).where(Zone.name == name, Zone.status == "active")):
+            if session.scalar(
+                readable_zones(actor).where(Zone.name == name, Zone.status == "active")
+            ):
                 existing += 1
                 continue
             try:

@@ -115,6 +115,7 @@ def path_ids(demo: Demo) -> dict[str, list[str]]:
         "investigation_id": _as_text(demo.ids("SELECT id FROM command_investigations")),
         "object_kind": ["contact", "place", "arrival"],
         "admission_id": _as_text(demo.ids("SELECT id FROM treatment_admissions LIMIT 5")),
+        "store_id": _as_text(demo.ids("SELECT id FROM command_stores")),
         "object_id": _as_text(demo.ids("SELECT id FROM contacts ORDER BY id DESC LIMIT 10")),
     }
 
@@ -126,6 +127,7 @@ QUERY_VALUES = {
     "prevalence": "0.001",
     "start": "2022-03-08T00:00:00+08:00",
     "end": "2022-03-09T00:00:00+08:00",
+    "day": "2022-03-08",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fangkong.web.pages import (
+    centre,
     command,
     forecast,
     healthcode,
@@ -24,7 +25,18 @@ from fangkong.web.pages.kit import (
     vendor_dir,
 )
 
-MODULES = (session, command, tracing, quarantine, healthcode, zones, testing, forecast, travel)
+MODULES = (
+    session,
+    command,
+    centre,
+    tracing,
+    quarantine,
+    healthcode,
+    zones,
+    testing,
+    forecast,
+    travel,
+)
 router = APIRouter(include_in_schema=False)
 for module in MODULES:
     router.include_router(module.router)

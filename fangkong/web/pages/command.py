@@ -33,6 +33,8 @@ PAGES = {
     "appeal": "/appeals",
     "duty": "/duty",
     "place": "/places",
+    "hospital": "/treatment",
+    "store": "/stock",
 }
 
 

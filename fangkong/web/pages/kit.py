@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from fangkong.core.auth import Actor
+from fangkong.core.counties import county_name
 from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
 from fangkong.core.i18n import current_lang, lookup, lookup_plural
 from fangkong.core.ids import division
@@ -57,14 +58,6 @@ def as_data(value: object) -> Markup:
 
 
 templates.env.filters["as_data"] = as_data
-
-
-def county_name(code: str | None) -> str:
-    """A county by its name (临猗县), the city's command centre as 全市."""
-    if not code or code == "city":
-        return lookup("city")
-    found = division(code)
-    return found.name if found else code
 
 
 templates.env.filters["county"] = county_name

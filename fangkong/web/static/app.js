@@ -397,7 +397,7 @@ function drawZoneMap(el) {
   const regions = zones.filter((z) => !z.geometry).map((z) => ({
     name: counties[z.county_code], itemStyle: { areaColor: ZONE_COLOURS[z.kind], opacity: 0.5 },
   }));
-  const chart = echarts.init(el);
+  const chart = chartOf(el);
   chart.setOption({
     animation: false,
     legend: { data: kinds.map((k) => labels[k]), top: 4 },
@@ -405,7 +405,7 @@ function drawZoneMap(el) {
     geo: { map: name, roam: true, ...view, label: { show: true, fontSize: 11, color: "#78909c" },
       itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" }, regions },
     series,
-  });
+  }, true);
   el.dataset.drawn = String(shaped.length);
 }
 
@@ -622,4 +622,69 @@ window.addEventListener("DOMContentLoaded", () => {
     else setTimeout(poll, 500);
   };
   setTimeout(poll, 300);
+});
+
+// The briefing's charts, on its page and on the big screen: the epidemic curve, beds by
+// hospital, days of supply by item, tasks by group — from the briefing's JSON.
+function chartOf(el) {
+  return echarts.getInstanceByDom(el) || echarts.init(el, document.body.classList.contains("screen") ? "dark" : undefined);
+}
+
+function bars(labels, series, horizontal) {
+  const category = { type: "category", data: labels, inverse: !!horizontal, axisLabel: { interval: 0, rotate: horizontal || labels.length < 9 ? 0 : 45 } };
+  const value = { type: "value", minInterval: 1 };
+  return {
+    animation: false,
+    backgroundColor: "transparent",
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { data: series.map((s) => s.name) },
+    grid: { left: horizontal ? 150 : 40, right: 24, bottom: 48, top: 36 },
+    xAxis: horizontal ? value : category,
+    yAxis: horizontal ? category : value,
+    series: series.map((s) => ({ type: "bar", stack: s.stack || undefined, name: s.name, data: s.data, itemStyle: { color: s.color } })),
+  };
+}
+
+const BRIEFING_CHARTS = {
+  curve: (b, w) => bars(b.infections.curve.map((d) => d.day.slice(5)), [
+    { name: w.confirmed, data: b.infections.curve.map((d) => d.confirmed), color: "#c62828", stack: "i" },
+    { name: w.asymptomatic, data: b.infections.curve.map((d) => d.asymptomatic), color: "#ef9a9a", stack: "i" }]),
+  beds: (b, w) => bars(b.treatment.hospitals.map((h) => h.name), [
+    { name: w.taken, data: b.treatment.hospitals.map((h) => h.general + h.icu), color: "#c62828", stack: "b" },
+    { name: w.beds, data: b.treatment.hospitals.map((h) => h.general_beds + h.icu_beds - h.general - h.icu), color: "#b0bec5", stack: "b" }], true),
+  stock: (b, w) => bars(b.stock.items.map((i) => i.label), [
+    { name: w.days, data: b.stock.items.map((i) => i.days_left ?? 0), color: "#1565c0" }], true),
+  tasks: (b, w) => bars(b.tasks.map((g) => g.group), [
+    { name: w.overdue, data: b.tasks.map((g) => g.overdue), color: "#c62828", stack: "t" },
+    { name: w.open, data: b.tasks.map((g) => g.open - g.overdue), color: "#1565c0", stack: "t" }], true),
+};
+
+function drawBriefing(b, words, root) {
+  (root || document).querySelectorAll("[data-briefing-chart]").forEach((el) => {
+    chartOf(el).setOption(BRIEFING_CHARTS[el.dataset.briefingChart](b, words), true);
+    el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
+  });
+}
+
+window.addEventListener("DOMContentLoaded", () => {
+  const data = document.getElementById("briefing-data");
+  if (data && typeof echarts !== "undefined") {
+    drawBriefing(JSON.parse(data.textContent), JSON.parse(document.getElementById("briefing-words").textContent));
+  }
+});
+
+// Beds taken at the start of each day, general and intensive care, all hospitals stacked.
+function drawOccupancy(el) {
+  const rows = JSON.parse(el.dataset.occupancy);
+  const days = [...new Set(rows.map((r) => r.day))];
+  const sum = (day, key) => rows.filter((r) => r.day === day).reduce((n, r) => n + r[key], 0);
+  chartOf(el).setOption(bars(days.map((d) => d.slice(5)), [
+    { name: el.dataset.general, data: days.map((d) => sum(d, "general")), color: "#1565c0", stack: "o" },
+    { name: el.dataset.icu, data: days.map((d) => sum(d, "icu")), color: "#c62828", stack: "o" },
+  ]));
+  el.dataset.drawn = String(days.length);
+}
+
+window.addEventListener("DOMContentLoaded", () => {
+  if (typeof echarts !== "undefined") document.querySelectorAll("#occupancy-chart").forEach(drawOccupancy);
 });

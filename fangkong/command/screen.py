@@ -1,0 +1,60 @@
+"""The big screen's figures: today's briefing as of now, made once for all the screens of a
+jurisdiction and language until a change is heard (core/events.py) or half a minute passes —
+fifty screens refetching on every change must not make fifty briefings."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import Session
+
+from fangkong.command.briefing import build_briefing
+from fangkong.command.briefing_schemas import BriefingRead
+from fangkong.core.auth import Actor
+from fangkong.core.i18n import current_lang
+from fangkong.core.timeutil import local_date
+
+FRESH_S = 30.0
+
+
+class Made(NamedTuple):
+    generation: int
+    made: float  # time.monotonic()
+    now: datetime
+    figures: BriefingRead
+
+
+class ScreenCache:
+    def __init__(self) -> None:
+        self._made: dict[tuple[str | None, str], Made] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: tuple[str | None, str], generation: int, now: datetime
+    ) -> BriefingRead | None:
+        found = self._made.get(key)
+        fresh = (
+            found is not None
+            and found.generation == generation
+            and found.now <= now
+            and time.monotonic() - found.made < FRESH_S
+        )
+        return found.figures if fresh and found else None
+
+    def put(self, key: tuple[str | None, str], made: Made) -> None:
+        with self._lock:
+            self._made[key] = made
+
+
+def screen_figures(state: Any, session: Session, *, actor: Actor, now: datetime) -> BriefingRead:
+    cache: ScreenCache = state.screen_cache
+    generation = state.events.generation
+    key = (actor.jurisdiction, current_lang.get())
+    found = cache.get(key, generation, now)
+    if found is None:
+        found = build_briefing(session, actor=actor, day=local_date(now), now=now)
+        cache.put(key, Made(generation, time.monotonic(), now, found))
+    return found
