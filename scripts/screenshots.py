@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pypdfium2 as pdfium
 from playwright.sync_api import Browser, sync_playwright
 
 ROLES = {
@@ -59,8 +60,8 @@ def role_pages(browser: Browser, url: str, role: str, out: Path) -> int:
 
 
 def command_room(browser: Browser, url: str, out: Path) -> None:
-    """The big screen at 1920×1080, the first two screens of the 8 March briefing and its PDF,
-    as the commander sees them."""
+    """The big screen at 1920×1080, the 8 March briefing's page, its PDF and that PDF's first
+    two pages drawn as pictures (pypdfium2), as the commander sees them."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page.goto(f"{url}/login")
     page.fill("input[name=username]", "commander")
@@ -73,14 +74,16 @@ def command_room(browser: Browser, url: str, out: Path) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(f"{url}/briefing?day=2022-03-08")
     page.wait_for_load_state("networkidle")
-    for n in (1, 2):
-        page.screenshot(path=out / f"briefing-0308-page{n}.png",
-                        clip={"x": 0, "y": (n - 1) * 1000, "width": 1440, "height": 1000},
-                        full_page=True)  # fmt: skip
-    pdf = page.request.get(f"{url}/api/briefing/pdf?day=2022-03-08")
-    (out / "briefing-0308.pdf").write_bytes(pdf.body())
+    page.wait_for_timeout(300)
+    page.screenshot(path=out / "briefing-0308.png", full_page=True)
+    pdf = page.request.get(f"{url}/api/briefing/pdf?day=2022-03-08").body()
     page.close()
-    print(f"the big screen, the briefing's first two screens and its PDF in {out}")
+    (out / "briefing-0308.pdf").write_bytes(pdf)
+    document = pdfium.PdfDocument(pdf)
+    for n in range(min(2, len(document))):
+        picture = document[n].render(scale=150 / 72).to_pil()  # 150 dpi
+        picture.save(out / f"briefing-0308-pdf-page{n + 1}.png")
+    print(f"the big screen, the briefing and its PDF's first two pages in {out}")
 
 
 def main() -> None:

@@ -5,10 +5,12 @@ pages numbered — for the dispatch meeting's table and the file."""
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -22,10 +24,11 @@ from fangkong.command.briefing_schemas import BriefingRead
 from fangkong.command.briefing_sheets import sections
 from fangkong.core.fonts import paper_font
 from fangkong.core.i18n import _
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import fmt_day_end, fmt_local
 
 WIDTH, HEIGHT = A4
 RED, BLUE, GREY = colors.HexColor("#c23531"), colors.HexColor("#2f4554"), colors.HexColor("#888")
+TEAL = colors.HexColor("#61a0a8")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -64,7 +67,12 @@ def _table(rows: Sequence[Sequence[object]], font: str) -> Table:
 
 
 def _bars(
-    labels: list[str], series: list[list[float]], font: str, *, horizontal: bool = False
+    labels: list[str],
+    series: list[list[float]],
+    font: str,
+    *,
+    horizontal: bool = False,
+    names: Sequence[str] = (),
 ) -> Drawing:
     """A bar chart (stacked when there are two series) the width of the text."""
     width, height = 170 * mm, 60 * mm if not horizontal else max(30, 9 * len(labels)) * mm / 2.2
@@ -82,10 +90,18 @@ def _bars(
         chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 8 else "n"
     chart.categoryAxis.style = "stacked"
     chart.valueAxis.valueMin = 0
-    for i, color in enumerate((RED, colors.HexColor("#61a0a8"))[: len(series)]):
+    highest = max((sum(v) for v in zip(*series, strict=False)), default=0)
+    chart.valueAxis.valueStep = max(1, math.ceil(highest / 5))  # counts: whole steps
+    for i, color in enumerate((RED, TEAL)[: len(series)]):
         chart.bars[i].fillColor = color
         chart.bars[i].strokeColor = None
     drawing.add(chart)
+    if names:
+        legend = Legend()
+        legend.x, legend.y, legend.alignment = width - 60 * mm, height - 2, "right"
+        legend.fontName, legend.fontSize, legend.columnMaximum = font, 7, 1
+        legend.colorNamePairs = list(zip((RED, TEAL), names, strict=False))
+        drawing.add(legend)
     if not any(any(s) for s in series):
         drawing.add(String(width / 2, height / 2, _("none"), fontName=font, textAnchor="middle"))
     return drawing
@@ -99,6 +115,7 @@ def _charts(b: BriefingRead, font: str) -> dict[str, Flowable]:
             [d.day.strftime("%m-%d") for d in curve],
             [[d.confirmed for d in curve], [d.asymptomatic for d in curve]],
             font,
+            names=(_("confirmed"), _("asymptomatic")),
         ),
         "treatment": _bars(
             [h.name for h in b.treatment.hospitals],
@@ -114,9 +131,10 @@ def _charts(b: BriefingRead, font: str) -> dict[str, Flowable]:
         ),
         "tasks": _bars(
             [g.group for g in b.tasks],
-            [[g.open for g in b.tasks], [g.overdue for g in b.tasks]],
+            [[g.overdue for g in b.tasks], [g.open - g.overdue for g in b.tasks]],
             font,
             horizontal=True,
+            names=(_("overdue"), _("open_on_time")),
         ),
     }
 
@@ -142,7 +160,7 @@ def briefing_pdf(b: BriefingRead) -> bytes:
         Paragraph(
             _(
                 "as of %(as_of)s · made %(made)s",
-                as_of=fmt_local(b.as_of),
+                as_of=fmt_day_end(b.as_of),
                 made=fmt_local(b.made_at),
             ),
             style["meta"],

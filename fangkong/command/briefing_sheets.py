@@ -13,7 +13,7 @@ from fangkong.command.briefing_schemas import BriefingRead
 from fangkong.core.counties import county_name
 from fangkong.core.i18n import _, lookup
 from fangkong.core.sheets import text_row
-from fangkong.core.timeutil import fmt_local
+from fangkong.core.timeutil import fmt_day_end, fmt_local
 
 Cell = str | int | float | None
 
@@ -256,7 +256,7 @@ def briefing_xlsx(b: BriefingRead) -> bytes:
                 sheet,
                 [
                     _("daily briefing %(day)s", day=b.day.isoformat()),
-                    _("as of %(as_of)s", as_of=fmt_local(b.as_of)),
+                    _("as of %(as_of)s", as_of=fmt_day_end(b.as_of)),
                 ],
             )
         )

@@ -39,6 +39,15 @@ def fmt_local(value: datetime | None) -> str:
     return "" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def fmt_day_end(value: datetime) -> str:
+    """A moment, midnight said as the end of the day before (2022-03-08 24:00), as a briefing
+    says "截至3月8日24时"."""
+    shown = local(value)
+    if (shown.hour, shown.minute, shown.second) == (0, 0, 0):
+        return f"{(shown - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return fmt_local(value)
+
+
 _CN_DATETIME = re.compile(
     r"^(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]*(\d{1,2})\s*[:时點点]\s*(\d{1,2})?\s*(?:[:分]\s*(\d{1,2})?\s*秒?)?)?$"

@@ -335,3 +335,12 @@ def present(session: Session, admission: Admission) -> AdmissionRead:
         monitoring=admission.monitoring,
         monitoring_until=admission.monitoring_until,
     )
+
+
+def in_hospital(session: Session, *, actor: Actor, at: datetime) -> list[AdmissionRead]:
+    """The actor's patients in a bed at `at` (no names: each links to its infection's page,
+    which shows as much of the person as the reader may see)."""
+    found = session.scalars(
+        readable_admissions(actor).where(in_bed(at)).order_by(Admission.admitted_at)
+    )
+    return [present(session, a) for a in found]

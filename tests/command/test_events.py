@@ -5,13 +5,10 @@ from the other (LISTEN/NOTIFY); on SQLite within the one process. Signed-out: 40
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,39 +18,15 @@ from fangkong.core.db import make_session_factory, transaction
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import create_user
 from tests.conftest import NOW
-from tests.trust.test_responsive import free_port
+from tests.servers import fangkong_serve
 
 PASSWORD = "screen-password"
 
 
-@contextmanager
-def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "FANGKONG_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "FANGKONG_PORT": str(port),
-        "FANGKONG_DATA_DIR": str(tmp_path),
-        "FANGKONG_CLOCK": "2022-03-10 12:00",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fangkong", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def server(engine: Engine, tmp_path: Path) -> AbstractContextManager[str]:
+    url = engine.url.render_as_string(hide_password=False)
+    return fangkong_serve({"FANGKONG_DATABASE_URL": url, "FANGKONG_DATA_DIR": str(tmp_path),
+                           "FANGKONG_CLOCK": "2022-03-10 12:00"})  # fmt: skip
 
 
 def _listen(

@@ -8,10 +8,6 @@ there the health check is measured; on PostgreSQL, the production database, both
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,17 +25,12 @@ from fangkong.users.service import actor_of, create_user
 from tests.builders.people import make_person
 from tests.builders.tracing import make_infection
 from tests.conftest import NOW
+from tests.servers import fangkong_serve
 from tests.trust.crash_driver import line_list
 
 ROWS = 50_000
 PASSWORD = "loop-password"
 P99_MS = 50.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(engine: Engine) -> tuple[int, str, str]:
@@ -66,19 +57,9 @@ def p99(samples: list[float]) -> float:
 def test_answers_go_on_during_a_big_import(fresh_engine: Engine, tmp_path: Path) -> None:
     infection_id, key, token = prepare(fresh_engine)
     url = fresh_engine.url.render_as_string(hide_password=False)
-    port = free_port()
-    env = {**os.environ, "FANGKONG_DATABASE_URL": url, "FANGKONG_PORT": str(port),
-           "FANGKONG_DATA_DIR": str(tmp_path), "FANGKONG_CLOCK": "2022-03-10 12:00"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "fangkong", "serve"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    env = {"FANGKONG_DATABASE_URL": url, "FANGKONG_DATA_DIR": str(tmp_path),
+           "FANGKONG_CLOCK": "2022-03-10 12:00"}  # fmt: skip
+    with fangkong_serve(env) as base:
         login = {"username": "loop", "password": PASSWORD}
         signed = httpx.post(f"{base}/api/auth/token", data=login).json()
         auth = {"Authorization": f"Bearer {signed['access_token']}"}
@@ -117,6 +98,3 @@ def test_answers_go_on_during_a_big_import(fresh_engine: Engine, tmp_path: Path)
         assert p99(health) < P99_MS
         if scans:
             assert p99(scans) < P99_MS
-    finally:
-        server.terminate()
-        server.wait(timeout=20)

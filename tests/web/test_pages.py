@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,11 +28,7 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import fangkong_serve  # noqa: E402
 
 
 @contextmanager
@@ -44,29 +36,8 @@ def serving(demo_data: Path, folder: Path) -> Iterator[str]:
     """`fangkong serve` over a copy of the run's demo (as `make demo` serves it), on a port of
     its own."""
     shutil.copytree(demo_data, folder)
-    port = free_port()
-    env = {**os.environ, "FANGKONG_DATA_DIR": str(folder), "FANGKONG_PORT": str(port)}
-    env.pop("FANGKONG_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fangkong", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
+    with fangkong_serve({"FANGKONG_DATA_DIR": str(folder)}, drop=("FANGKONG_DATABASE_URL",)) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

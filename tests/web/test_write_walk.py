@@ -56,6 +56,7 @@ OUTSIDE: dict[str, dict[str, str]] = {
         "ON p.id = s.place_id WHERE p.county_code = '140821' LIMIT 2",
         "investigation_id": "SELECT i.id FROM command_investigations i JOIN command_teams t "
         "ON t.id = i.team_id WHERE t.county_code = '140821'",
+        "store_id": "SELECT id FROM command_stores WHERE county_code = '140821'",
     },
     "hotel": {
         "task_id": tasks_not_for("hotel"),
@@ -101,6 +102,7 @@ ANY = {
     "sample_id": "SELECT id FROM command_env_samples LIMIT 2",
     "investigation_id": "SELECT id FROM command_investigations LIMIT 2",
     "admission_id": "SELECT id FROM treatment_admissions LIMIT 2",
+    "store_id": "SELECT id FROM command_stores LIMIT 2",
 }
 WORDS = {"step": "delivered"}  # path parameters that are words, not ids
 
@@ -211,6 +213,18 @@ def _crossing(demo: Demo, role: str) -> dict[str, object]:
             "admitted_at": "2022-03-08T08:00:00+08:00",
         },
         "POST /api/teams": {"name": "walk team", "county_code": "140821"},
+        "POST /api/stock/stores": {
+            "name": "walk store",
+            "kind": "warehouse",
+            "county_code": "140821",
+        },
+        "POST /api/stock/moves": {
+            "store_id": demo.ids("SELECT id FROM command_stores WHERE county_code = '140821'")[0],
+            "item": "mask",
+            "kind": "receipt",
+            "quantity": 1,
+            "at": "2022-03-08T08:00:00+08:00",
+        },
         "POST /api/duty/shifts": {
             "scope": "140821",
             "user_id": demo.ids("SELECT id FROM users WHERE username = 'linyi'")[0],

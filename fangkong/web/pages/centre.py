@@ -42,7 +42,8 @@ def briefing_page(
     try:
         found = build_briefing(session, actor=actor, day=shown, now=now)
     except InvalidInput as exc:
-        return render(request, "briefing.html", actor, day=shown, refused=str(exc), b=None)
+        said = "; ".join(p.msg for p in exc.problems) or exc.message
+        return render(request, "briefing.html", actor, day=shown, refused=said, b=None)
     return render(
         request,
         "briefing.html",

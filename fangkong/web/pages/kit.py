@@ -21,7 +21,7 @@ from fangkong.core.deps import TOKEN_COOKIE, NowDep, SessionDep
 from fangkong.core.i18n import current_lang, lookup, lookup_plural
 from fangkong.core.ids import division
 from fangkong.core.settings import get_settings
-from fangkong.core.timeutil import LocalDateTime, fmt_local, local
+from fangkong.core.timeutil import LocalDateTime, fmt_day_end, fmt_local, local
 from fangkong.users.service import actor_for_token
 from fangkong.web.clock import header_clock
 from fangkong.web.menu import menu_for
@@ -37,6 +37,7 @@ templates = Jinja2Templates(
     )
 )
 templates.env.filters["local"] = fmt_local
+templates.env.filters["day_end"] = fmt_day_end
 # `_("board")` in a template: the current request's language, from the gettext catalogues.
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=lookup, ngettext=lookup_plural, newstyle=True
