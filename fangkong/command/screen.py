@@ -39,7 +39,7 @@ class ScreenCache:
         fresh = (
             found is not None
             and found.generation == generation
-            and found.now <= now
+            and abs((now - found.now).total_seconds()) < FRESH_S  # the replay's clock stepped
             and time.monotonic() - found.made < FRESH_S
         )
         return found.figures if fresh and found else None

@@ -65,10 +65,22 @@ def test_the_big_screen_redraws_on_a_change(browser: Browser, own_server: str) -
     # Past the page's scroll: the screen fits 1920×1080 as it is.
     assert page.evaluate("document.documentElement.scrollHeight") <= 1080
     shot(page, "big-screen")
+    # A close contact found positive, recorded through the API: the screen counts one more.
+    infected = {i["person"]["id"] for i in page.request.get(f"{own_server}/api/infections").json()}
+    contacts = page.request.get(f"{own_server}/api/infections/1/contacts").json()
+    contact = next(c for c in contacts if c["person"]["id"] not in infected)
     written = time.perf_counter()
-    made = page.request.post(f"{own_server}/api/stock/stores",
-                             data={"name": "临时物资点", "kind": "warehouse"})  # fmt: skip
+    made = page.request.post(
+        f"{own_server}/api/infections",
+        data={
+            "person_id": contact["person"]["id"],
+            "kind": "asymptomatic",
+            "sampled_at": "2022-03-08T10:00:00+08:00",
+            "reported_at": "2022-03-08T19:00:00+08:00",
+        },
+    )
     assert made.ok, made.text()
-    expect(screen).to_have_attribute("data-updates", "2", timeout=2000)
+    expect(page.locator("#kpi-total")).to_have_text(str(total + 1), timeout=2000)
     assert time.perf_counter() - written < 2.0
+    assert int(screen.get_attribute("data-updates") or 0) >= 2
     assert errors == []
