@@ -41,8 +41,7 @@ from fangkong.core.timeutil import local_date, start_of_local_day
 from fangkong.protocol.loader import get_protocol
 from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.testing.figures import round_figures
-from fangkong.tracing.figures import contact_figures, first_report, infection_counts
-from fangkong.tracing.kpi import kpi_overview
+from fangkong.tracing.figures import contact_figures, first_report, infection_counts, kpi_counts
 from fangkong.treatment.figures import treatment_figures
 from fangkong.zones.figures import zone_figures
 
@@ -136,7 +135,7 @@ def infection_section(session: Session, actor: Actor, span: Span) -> InfectionSe
 
 def contact_section(session: Session, actor: Actor, span: Span) -> ContactSection:
     found = contact_figures(session, actor=actor, since=span.since, until=span.until)
-    kpi = kpi_overview(session, actor=actor, as_of=span.until)
+    kpi = kpi_counts(session, actor=actor, as_of=span.until)
     return ContactSection(
         found=found.found,
         found_today=found.found_since,
@@ -145,8 +144,8 @@ def contact_section(session: Session, actor: Actor, span: Span) -> ContactSectio
         not_under_control=found.not_under_control,
         target_hours=kpi.target_hours,
         infections=kpi.infections,
-        met_target=kpi.infections_met_target,
-        missed_target=kpi.infections_missed_target,
+        met_target=kpi.met,
+        missed_target=kpi.missed,
     )
 
 

@@ -27,10 +27,19 @@ class Made(NamedTuple):
     figures: BriefingRead
 
 
+Key = tuple[str | None, str]  # jurisdiction, language
+
+
 class ScreenCache:
     def __init__(self) -> None:
-        self._made: dict[tuple[str | None, str], Made] = {}
+        self._made: dict[Key, Made] = {}
         self._lock = threading.Lock()
+        self._building: dict[Key, threading.Lock] = {}
+
+    def building(self, key: Key) -> threading.Lock:
+        """One builder a key at a time: the screens asking meanwhile wait and share it."""
+        with self._lock:
+            return self._building.setdefault(key, threading.Lock())
 
     def get(
         self, key: tuple[str | None, str], generation: int, now: datetime
@@ -44,7 +53,7 @@ class ScreenCache:
         )
         return found.figures if fresh and found else None
 
-    def put(self, key: tuple[str | None, str], made: Made) -> None:
+    def put(self, key: Key, made: Made) -> None:
         with self._lock:
             self._made[key] = made
 
@@ -53,8 +62,9 @@ def screen_figures(state: Any, session: Session, *, actor: Actor, now: datetime)
     cache: ScreenCache = state.screen_cache
     generation = state.events.generation
     key = (actor.jurisdiction, current_lang.get())
-    found = cache.get(key, generation, now)
-    if found is None:
-        found = build_briefing(session, actor=actor, day=local_date(now), now=now)
-        cache.put(key, Made(generation, time.monotonic(), now, found))
+    with cache.building(key):
+        found = cache.get(key, generation, now)
+        if found is None:
+            found = build_briefing(session, actor=actor, day=local_date(now), now=now)
+            cache.put(key, Made(generation, time.monotonic(), now, found))
     return found

@@ -115,34 +115,42 @@ def _moves(session: Session, since: datetime | None, until: datetime) -> Counter
     return out
 
 
-def derived_use(session: Session, since: datetime | None, until: datetime) -> Counter[Line]:
-    """What the operations used in (since, until], charged to the store that supplies them:
-    sampling to its county's warehouse (else the city's), a lab's tests to the lab's store."""
+def derived_use(
+    session: Session, since: datetime, until: datetime
+) -> tuple[Counter[Line], Counter[Line]]:
+    """What the operations used by `until`, and in (since, until], charged to the store that
+    supplies them: sampling to its county's warehouse (else the city's), a lab's tests to the
+    lab's store."""
     rule = command_rule()
     stores = list(session.scalars(select(Store)))
     warehouses = {s.county_code: s.id for s in stores if s.kind == "warehouse"}
     labs = {s.lab_id: s.id for s in stores if s.lab_id is not None}
-    out: Counter[Line] = Counter()
-    for use in county_use(session, since=since, until=until):
-        store_id = warehouses.get(use.county_code, warehouses.get(None))
-        if store_id is None:
-            continue
-        out[(store_id, "swab")] += use.swabs
-        out[(store_id, "sampling_tube")] += use.tubes
-        out[(store_id, "protective_suit")] += use.staff_shifts * rule.suits_per_staff_shift
-        out[(store_id, "mask")] += use.staff_shifts * rule.masks_per_staff_shift
-    for tested in lab_use(session, since=since, until=until):
-        if tested.lab_id in labs:
-            out[(labs[tested.lab_id], "reagent")] += tested.tests
+    counties, tested = (
+        county_use(session, since=since, until=until),
+        lab_use(session, since=since, until=until),
+    )
+    out: tuple[Counter[Line], Counter[Line]] = (Counter(), Counter())
+    for charged, uses, tests in zip(out, counties, tested, strict=True):
+        for use in uses:
+            store_id = warehouses.get(use.county_code, warehouses.get(None))
+            if store_id is None:
+                continue
+            charged[(store_id, "swab")] += use.swabs
+            charged[(store_id, "sampling_tube")] += use.tubes
+            charged[(store_id, "protective_suit")] += use.staff_shifts * rule.suits_per_staff_shift
+            charged[(store_id, "mask")] += use.staff_shifts * rule.masks_per_staff_shift
+        for lab in tests:
+            if lab.lab_id in labs:
+                charged[(labs[lab.lab_id], "reagent")] += lab.tests
     return out
 
 
 def levels(session: Session, *, as_of: datetime, days: int = 3) -> Levels:
     since = as_of - timedelta(days=days)
+    told, lately = derived_use(session, since, as_of)
     balance = _moves(session, None, as_of)
-    balance.subtract(derived_use(session, None, as_of))
-    used = _moves(session, since, as_of) + derived_use(session, since, as_of)
-    return Levels(balance, used, days)
+    balance.subtract(told)
+    return Levels(balance, _moves(session, since, as_of) + lately, days)
 
 
 def _lines(session: Session, stores: Iterable[Store], found: Levels) -> list[Line]:

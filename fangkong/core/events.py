@@ -25,7 +25,16 @@ log = logging.getLogger("fangkong.events")
 CHANNEL = "fangkong_changes"
 CHANGED = "fangkong_changed"
 QUIET_TABLES = frozenset(
-    {"audit_entries", "audit_head", "user_sessions", "login_failures", "scan_refusals"}
+    {
+        "audit_entries",
+        "audit_head",
+        "user_sessions",
+        "login_failures",
+        # A checkpoint's scans come by the thousand a second at a peak; no screen shows them.
+        "healthcode_scans",
+        "healthcode_scan_refusals",
+        "healthcode_tokens",
+    }
 )
 STREAM_QUEUE = 64  # notices a slow screen may fall behind by; then it just refetches once
 

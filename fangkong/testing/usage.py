@@ -1,16 +1,17 @@
-"""What testing used between two moments, as the stockpiles count it: swabs (one a person
-sampled), tubes opened, sampling staff shifts (each site's staff work one shift a round) by
-county, and tests run (one reaction a tube) by lab. Counts only, no people: every reader's."""
+"""What testing used, as the stockpiles count it: swabs (one a person sampled), tubes opened,
+sampling staff shifts (each site's staff work one shift a round) by county, and tests run (one
+reaction a tube) by lab — all told by a moment and over the days before it. Counts only, no
+people: every reader's."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from fangkong.testing.models import Sample, SamplingSite, Shipment, Tube
+from fangkong.testing.models import SamplingSite, Shipment, Tube
 
 
 class CountyUse(NamedTuple):
@@ -25,64 +26,61 @@ class LabUse(NamedTuple):
     tests: int
 
 
-def _between(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], since: datetime | None, until: datetime
-) -> list[ColumnElement[bool]]:
-    found = [column <= until]
-    if since is not None:
-        found.append(column > since)
-    return found
+Span = tuple[list[CountyUse], list[CountyUse]]  # by `until`, and in (since, until]
 
 
-def county_use(session: Session, *, since: datetime | None, until: datetime) -> list[CountyUse]:
-    """Swabs, tubes and staff shifts of each county's sampling sites in (since, until]."""
-    swabs = dict(
-        session.execute(
-            select(SamplingSite.county_code, func.count())
-            .select_from(Sample)
-            .join(Tube, Tube.id == Sample.tube_id)
-            .join(SamplingSite, SamplingSite.id == Tube.site_id)
-            .where(*_between(Sample.sampled_at, since, until))
-            .group_by(SamplingSite.county_code)
-        ).all()
-    )
-    tubes = dict(
-        session.execute(
-            select(SamplingSite.county_code, func.count())
-            .select_from(Tube)
-            .join(SamplingSite, SamplingSite.id == Tube.site_id)
-            .where(*_between(Tube.opened_at, since, until))
-            .group_by(SamplingSite.county_code)
-        ).all()
-    )
+def county_use(session: Session, *, since: datetime, until: datetime) -> Span:
+    """Swabs (a tube's members), tubes and staff shifts of each county's sampling sites, all
+    told by `until` and in (since, until]: one pass over the tubes, not the samples."""
+    recent = Tube.opened_at > since
+    tubes = session.execute(
+        select(
+            SamplingSite.county_code,
+            func.sum(Tube.members),
+            func.count(),
+            func.sum(Tube.members).filter(recent),
+            func.count().filter(recent),
+        )
+        .select_from(Tube)
+        .join(SamplingSite, SamplingSite.id == Tube.site_id)
+        .where(Tube.opened_at <= until)
+        .group_by(SamplingSite.county_code)
+    ).all()
     first_tube = (
         select(Tube.site_id, func.min(Tube.opened_at).label("began"))
         .group_by(Tube.site_id)
         .subquery()
     )
-    staff = dict(
-        session.execute(
-            select(SamplingSite.county_code, func.sum(SamplingSite.staff))
-            .select_from(SamplingSite)
+    staff = {
+        county: (int(total or 0), int(lately or 0))
+        for county, total, lately in session.execute(
+            select(
+                SamplingSite.county_code,
+                func.sum(SamplingSite.staff),
+                func.sum(SamplingSite.staff).filter(first_tube.c.began > since),
+            )
             .join(first_tube, first_tube.c.site_id == SamplingSite.id)
-            .where(*_between(first_tube.c.began, since, until))
+            .where(first_tube.c.began <= until)
             .group_by(SamplingSite.county_code)
-        ).all()
-    )
-    counties = sorted(set(swabs) | set(tubes) | set(staff))
-    return [
-        CountyUse(c, int(swabs.get(c, 0)), int(tubes.get(c, 0)), int(staff.get(c) or 0))
-        for c in counties
-    ]
+        )
+    }
+    told, lately = [], []
+    for county, swabs, count, recent_swabs, recent_count in tubes:
+        shifts = staff.get(county, (0, 0))
+        told.append(CountyUse(county, int(swabs or 0), int(count), shifts[0]))
+        lately.append(CountyUse(county, int(recent_swabs or 0), int(recent_count), shifts[1]))
+    return told, lately
 
 
-def lab_use(session: Session, *, since: datetime | None, until: datetime) -> list[LabUse]:
-    """Tubes each lab tested in (since, until]."""
+def lab_use(
+    session: Session, *, since: datetime, until: datetime
+) -> tuple[list[LabUse], list[LabUse]]:
+    """Tubes each lab tested by `until`, and in (since, until]."""
     rows = session.execute(
-        select(Shipment.lab_id, func.count())
+        select(Shipment.lab_id, func.count(), func.count().filter(Tube.tested_at > since))
         .select_from(Tube)
         .join(Shipment, Shipment.id == Tube.shipment_id)
-        .where(Tube.tested_at.is_not(None), *_between(Tube.tested_at, since, until))
+        .where(Tube.tested_at.is_not(None), Tube.tested_at <= until)
         .group_by(Shipment.lab_id)
-    )
-    return [LabUse(int(lab), int(n)) for lab, n in rows]
+    ).all()
+    return [LabUse(lab, n) for lab, n, _ in rows], [LabUse(lab, n) for lab, _, n in rows]

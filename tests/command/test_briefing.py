@@ -145,3 +145,19 @@ def test_every_day_of_the_demo_tells_that_day(demo: Session) -> None:
     assert "临猗县防疫物资仓库" not in [r.store for r in told[11].stock.below_safety]
     pages = PdfReader(io.BytesIO(briefing_pdf(told[9]))).pages
     assert len(pages) >= 2
+
+
+def test_the_briefing_counts_the_48_hour_kpi_as_the_board_does(demo: Session) -> None:
+    from fangkong.tracing.figures import kpi_counts
+    from fangkong.tracing.kpi import kpi_overview
+
+    for name in ("commander", "linyi", "yanhu"):
+        actor = acting_as(demo, name)
+        for moment in (demo_at(7, 4), demo_at(8, 20), demo_at(9, 0), demo_at(12, 12)):
+            board = kpi_overview(demo, actor=actor, as_of=moment)
+            counted = kpi_counts(demo, actor=actor, as_of=moment)
+            assert (counted.infections, counted.met, counted.missed) == (
+                board.infections,
+                board.infections_met_target,
+                board.infections_missed_target,
+            ), (name, moment)
