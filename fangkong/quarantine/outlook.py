@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fangkong.core.db import in_chunks
 from fangkong.core.timeutil import local_date, start_of_local_day
 from fangkong.quarantine.models import Room, Site, Stay
 from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
@@ -118,10 +117,7 @@ def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]
     """Contacts whose order is in central quarantine now but who have never had a room (and
     have not turned positive): contact id -> when their central quarantine ends."""
     ordered = in_central_quarantine(session, now=now)
-    placed: set[int] = set()
-    for chunk in in_chunks(list(ordered)):
-        query = select(Stay.contact_id).where(Stay.contact_id.in_(chunk))
-        placed |= {c for c in session.scalars(query) if c is not None}
+    placed = set(session.scalars(select(Stay.contact_id).where(Stay.contact_id.is_not(None))))
     return {c: end for c, end in ordered.items() if c not in placed}
 
 

@@ -36,22 +36,22 @@ def order_facts(session: Session, contact_ids: Sequence[int]) -> dict[int, Order
 
 def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, datetime]:
     """Contacts whose order is in central quarantine now and who have not turned positive
-    (they go to hospital, not to a room): contact id -> when their central quarantine ends."""
+    (they go to hospital, not to a room): contact id -> when their central quarantine ends.
+    One query (a city under strain has 100,000 such orders: no IN lists of them)."""
+    turned = (
+        select(Contact.id)
+        .join(Infection, Infection.person_id == Contact.person_id)
+        .where(
+            Contact.id == ManagementOrder.contact_id, Infection.reported_at >= Contact.exposure_at
+        )
+        .exists()
+    )
     phases = session.execute(
         select(ManagementOrder.contact_id, OrderPhase.ends_at)
         .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now)
+        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now, ~turned)
     ).all()
-    ids = [contact_id for contact_id, _ in phases]
-    infected: set[int] = set()
-    for chunk in in_chunks(ids):
-        query = (
-            select(Contact.id)
-            .join(Infection, Infection.person_id == Contact.person_id)
-            .where(Contact.id.in_(chunk), Infection.reported_at >= Contact.exposure_at)
-        )
-        infected |= set(session.scalars(query))
-    return {c: end for c, end in phases if c not in infected}
+    return dict(phases)
 
 
 class PhaseRow(NamedTuple):
