@@ -75,12 +75,15 @@ def _bars(
     names: Sequence[str] = (),
 ) -> Drawing:
     """A bar chart (stacked when there are two series) the width of the text."""
-    width, height = 170 * mm, 60 * mm if not horizontal else max(30, 9 * len(labels)) * mm / 2.2
+    # A horizontal chart a row a label (6 mm), with room below for its axis and above for
+    # its legend.
+    width = 170 * mm
+    height = (16 + 6 * max(len(labels), 1)) * mm if horizontal else 60 * mm
     drawing = Drawing(width, height)
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
-    chart.x, chart.y = (38 * mm, 8) if horizontal else (12 * mm, 14 * mm)
+    chart.x, chart.y = (38 * mm, 8 * mm) if horizontal else (12 * mm, 14 * mm)
     chart.width = width - chart.x - 6 * mm
-    chart.height = height - chart.y - 6
+    chart.height = height - chart.y - 8 * mm
     chart.data = [list(s) or [0] for s in series]
     chart.categoryAxis.categoryNames = labels or [""]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font

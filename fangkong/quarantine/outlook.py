@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.timeutil import local_date, start_of_local_day
-from fangkong.quarantine.models import Room, Site, Stay
+from fangkong.quarantine.models import Room, Site, Stay, in_room_at
 from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
 from fangkong.tracing.orders import in_central_quarantine
 
@@ -57,7 +57,7 @@ def site_outlooks(
             .group_by(Room.site_id)
         ).all()
     )
-    occupied_today, needed = _rooms_held(session, starts)
+    occupied_today, needed = _rooms_held(session, now, starts)
     sites = [
         SiteOutlook(
             site_id=site.id,
@@ -73,14 +73,14 @@ def site_outlooks(
 
 
 def _rooms_held(
-    session: Session, starts: list[datetime]
+    session: Session, now: datetime, starts: list[datetime]
 ) -> tuple[dict[int, int], dict[int, list[int]]]:
-    """Per site: rooms occupied now, and rooms still held at the start of each day (a family
-    room holds several stays: rooms are counted, not people)."""
+    """Per site: rooms occupied at `now` (a replay's moment too), and rooms still held at the
+    start of each day (a family room holds several stays: rooms are counted, not people)."""
     rows = session.execute(
         select(Room.site_id, Stay.room_id, Stay.planned_end_at)
         .join(Room, Room.id == Stay.room_id)
-        .where(Stay.released_at.is_(None))
+        .where(in_room_at(now))
     ).all()
     site_of = {room_id: site for site, room_id, _ in rows}
     ends: dict[int, datetime] = {}
@@ -117,7 +117,11 @@ def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]
     """Contacts whose order is in central quarantine now but who have never had a room (and
     have not turned positive): contact id -> when their central quarantine ends."""
     ordered = in_central_quarantine(session, now=now)
-    placed = set(session.scalars(select(Stay.contact_id).where(Stay.contact_id.is_not(None))))
+    placed = set(
+        session.scalars(
+            select(Stay.contact_id).where(Stay.contact_id.is_not(None), Stay.placed_at <= now)
+        )
+    )
     return {c: end for c, end in ordered.items() if c not in placed}
 
 

@@ -398,12 +398,14 @@ function drawZoneMap(el) {
     name: counties[z.county_code], itemStyle: { areaColor: ZONE_COLOURS[z.kind], opacity: 0.5 },
   }));
   const chart = chartOf(el);
+  const dark = document.body.classList.contains("screen");  // the big screen's dark room
   chart.setOption({
     animation: false,
+    backgroundColor: "transparent",
     legend: { data: kinds.map((k) => labels[k]), top: 4 },
     tooltip: { trigger: "item", formatter: (p) => esc(p.seriesType === "custom" ? `${p.name} · ${p.seriesName}` : p.name) },
-    geo: { map: name, roam: true, ...view, label: { show: true, fontSize: 11, color: "#78909c" },
-      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" }, regions },
+    geo: { map: name, roam: true, ...view, label: { show: true, fontSize: 11, color: dark ? "#9fb7cc" : "#78909c" },
+      itemStyle: dark ? { areaColor: "#1c3b5a", borderColor: "#5b7a99" } : { areaColor: "#eceff1", borderColor: "#90a4ae" }, regions },
     series,
   }, true);
   el.dataset.drawn = String(shaped.length);
