@@ -25,6 +25,7 @@ from fangkong.healthcode.cli import app as healthcode_app
 from fangkong.people.cli import app as people_app
 from fangkong.quarantine.cli import app as quarantine_app
 from fangkong.sim.cli import app as sim_app
+from fangkong.surveillance.cli import app as surveillance_app
 from fangkong.testing.cli import app as testing_app
 from fangkong.tracing.cli import app as contacts_app
 from fangkong.users.cli import app as users_app
@@ -43,6 +44,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(testing_app, name="testing")
 app.add_typer(zones_app, name="zones")
 app.add_typer(command_app, name="command")
+app.add_typer(surveillance_app, name="surveillance")
 sim_app.command("forecast")(forecast_command)
 sim_app.command("scenario")(scenario_command)
 app.add_typer(sim_app, name="sim")

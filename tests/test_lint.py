@@ -33,6 +33,7 @@ CHAIN = (
     "travel",
     "treatment",
     "healthcode",
+    "surveillance",
     "command",
     "sim",
     "forecast",

@@ -1,0 +1,121 @@
+"""`fangkong surveillance detect` over a CSV as a sentinel point's counts are sent: each county
+judged on its own and written as date,county,observed,expected,threshold,alarm; every bad row
+named and nothing written; a county too short said so."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fangkong.cli import app
+from fangkong.core.settings import get_settings
+from tests.surveillance.test_ears import SERIES
+
+START = date(2022, 1, 1)
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("FANGKONG_CLOCK", "2022-03-21 23:00")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _csv(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
+    path.write_text("date,count,county\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    return path
+
+
+def test_each_county_judged_on_its_own(runner: CliRunner, tmp_path: Path) -> None:
+    linyi = [((START + timedelta(days=i)).isoformat(), n, "140821") for i, n in enumerate(SERIES)]
+    short = [((START + timedelta(days=i)).isoformat(), 3, "140802") for i in range(5)]
+    given = _csv(tmp_path / "counts.csv", linyi + short)
+    out = tmp_path / "alarms.csv"
+    done = runner.invoke(
+        app,
+        ["surveillance", "detect", "--method", "ears-c1", "--input", str(given), "--out", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    assert "140802" in done.output and "7" in done.output  # too short: said, not judged
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["date", "county", "observed", "expected", "threshold", "alarm"]
+    assert len(rows) == len(SERIES) - 7 and {r["county"] for r in rows} == {"140821"}
+    assert rows[0]["date"] == (START + timedelta(days=7)).isoformat()
+    assert sum(int(r["alarm"]) for r in rows) == 4  # as R's earsC C1 over the same series
+
+
+def test_bad_rows_are_named_and_nothing_is_written(runner: CliRunner, tmp_path: Path) -> None:
+    rows: list[tuple[object, ...]] = [
+        ((START + timedelta(days=i)).isoformat(), n, "140821") for i, n in enumerate(SERIES[:20])
+    ]
+    rows[3] = (rows[3][0], -2, "140821")  # negative
+    rows[5] = (rows[5][0], 2.5, "140821")  # not whole
+    rows[8] = ("昨天", 4, "140821")  # not a date
+    del rows[12]  # a day missing
+    rows.append(("2022-04-01", 3, "140802"))  # after the platform's time
+    out = tmp_path / "alarms.csv"
+    refused = runner.invoke(
+        app,
+        [
+            "surveillance",
+            "detect",
+            "--method",
+            "ears-c2",
+            "--input",
+            str(_csv(tmp_path / "bad.csv", rows)),
+            "--out",
+            str(out),
+        ],
+    )
+    assert refused.exit_code == 1
+    said = refused.output
+    assert "未生成预警" in said and "不是0或以上的整数" in said and "不是日期" in said
+    for row in ("第5行", "第7行", "第10行", "第21行"):
+        assert row in said, (row, said)
+    assert "第14行" not in said  # the day missing before it is told once the dates all read
+    assert not out.exists()
+
+
+def test_an_unknown_method_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    given = _csv(tmp_path / "c.csv", [("2022-01-01", 1, "")])
+    refused = runner.invoke(
+        app,
+        [
+            "surveillance",
+            "detect",
+            "--method",
+            "cusum",
+            "--input",
+            str(given),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert refused.exit_code == 2 and "ears-c1" in refused.output
+
+
+def test_a_missing_day_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    days = [(START + timedelta(days=i)).isoformat() for i in range(20) if i != 11]
+    given = _csv(tmp_path / "gap.csv", [(d, 4, "140821") for d in days])
+    refused = runner.invoke(
+        app,
+        [
+            "surveillance",
+            "detect",
+            "--method",
+            "ears-c3",
+            "--input",
+            str(given),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert (
+        refused.exit_code == 1 and "第13行" in refused.output and "此前缺少日期" in refused.output
+    )
