@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 from rich.console import Console
@@ -14,45 +14,53 @@ from fangkong.core.cli_support import command_errors
 from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import local_date
-from fangkong.surveillance.ears import EarsMethod, SeriesTooShort, ears
+from fangkong.surveillance.cusum import cusum
+from fangkong.surveillance.ears import EarsMethod, Judgement, SeriesTooShort, ears
 from fangkong.surveillance.series import Series, read_series
 
 app = typer.Typer(help="Sentinel surveillance: detection over count series.", no_args_is_help=True)
 console = Console()
-METHODS: dict[str, EarsMethod] = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
+EARS: dict[str, EarsMethod] = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
+METHODS = (*EARS, "cusum")
 HEADER = ("date", "county", "observed", "expected", "threshold", "alarm")
 
 
-def _judge(
-    series: Series, method: EarsMethod, alpha: float | None, baseline: int
-) -> list[list[object]]:
+class Settings(NamedTuple):
+    alpha: float | None
+    baseline: int
+    k: float
+    h: float
+
+
+def judgements(counts: list[int], method: str, settings: Settings) -> list[Judgement]:
+    if method == "cusum":
+        return cusum(counts, baseline=settings.baseline, k=settings.k, h=settings.h)
+    return ears(counts, EARS[method], baseline=settings.baseline, alpha=settings.alpha)
+
+
+def _judge(series: Series, method: str, settings: Settings) -> list[list[object]]:
     return [
-        [
-            series.days[j.at].isoformat(),
-            series.county,
-            int(j.observed),
-            round(j.expected, 4),
-            round(j.threshold, 4),
-            int(j.alarm),
-        ]
-        for j in ears(series.counts, method, baseline=baseline, alpha=alpha)
-    ]
+        [series.days[j.at].isoformat(), series.county, int(j.observed), round(j.expected, 4),
+         round(j.threshold, 4), int(j.alarm)]
+        for j in judgements(series.counts, method, settings)
+    ]  # fmt: skip
 
 
 @app.command("detect")
 def detect(
-    method: Annotated[str, typer.Option(help="ears-c1, ears-c2 or ears-c3")],
+    method: Annotated[str, typer.Option(help="ears-c1, ears-c2, ears-c3 or cusum")],
     input_file: Annotated[Path, typer.Option("--input", help="CSV or .xlsx: date,count[,county]")],
     out: Annotated[Path, typer.Option(help="the alarms CSV to write")],
     alpha: Annotated[
         float | None, typer.Option(help="default: R's (0.001 C1/C2, 0.025 C3)")
     ] = None,
     baseline: Annotated[int, typer.Option(help="days of baseline (at least 3)")] = 7,
+    k: Annotated[float, typer.Option(help="CUSUM: the allowance, in sd")] = 0.5,
+    h: Annotated[float, typer.Option(help="CUSUM: the decision interval, in sd")] = 4.0,
 ) -> None:
     """Judge every day that has the history the method needs, each county on its own; write
     date,county,observed,expected,threshold,alarm. Nothing is written if a row is bad."""
-    chosen = METHODS.get(method)
-    if chosen is None:
+    if method not in METHODS:
         raise typer.BadParameter(
             _("one of %(methods)s", methods=", ".join(METHODS)), param_hint="--method"
         )
@@ -63,7 +71,7 @@ def detect(
     rows: list[list[object]] = []
     for series in found:
         try:
-            rows += _judge(series, chosen, alpha, baseline)
+            rows += _judge(series, method, Settings(alpha, baseline, k, h))
         except SeriesTooShort as exc:
             console.print(
                 _("%(county)s: %(why)s; not judged", county=series.county or "—", why=exc)

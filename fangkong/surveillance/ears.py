@@ -44,7 +44,7 @@ class SeriesTooShort(ValueError):
     """Fewer days than the method needs before its first judgement."""
 
 
-def _baselines(counts: np.ndarray, baseline: int, gap: int) -> tuple[np.ndarray, np.ndarray]:
+def baselines(counts: np.ndarray, baseline: int, gap: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean and sample sd of the `baseline` days ending `gap` days before each day, for the
     days that have them (day i's window is counts[i - gap - baseline : i - gap])."""
     windows = sliding_window_view(counts, baseline)[: len(counts) - baseline - gap]
@@ -72,7 +72,7 @@ def ears(
         )  # fmt: skip
     z = float(norm.ppf(1 - (DEFAULT_ALPHA[method] if alpha is None else alpha)))
     gap = GAP[method]
-    mean, sd = _baselines(y, baseline, gap)  # mean[k] belongs to day k + baseline + gap
+    mean, sd = baselines(y, baseline, gap)  # mean[k] belongs to day k + baseline + gap
     sd = np.maximum(sd, min_sigma)
     days = np.arange(first, len(y))
     at = days - baseline - gap

@@ -90,7 +90,7 @@ def test_an_unknown_method_is_refused(runner: CliRunner, tmp_path: Path) -> None
             "surveillance",
             "detect",
             "--method",
-            "cusum",
+            "magic",
             "--input",
             str(given),
             "--out",
@@ -119,3 +119,16 @@ def test_a_missing_day_is_named(runner: CliRunner, tmp_path: Path) -> None:
     assert (
         refused.exit_code == 1 and "第13行" in refused.output and "此前缺少日期" in refused.output
     )
+
+
+def test_the_cusum_from_the_command(runner: CliRunner, tmp_path: Path) -> None:
+    linyi = [((START + timedelta(days=i)).isoformat(), n, "140821") for i, n in enumerate(SERIES)]
+    out = tmp_path / "cusum.csv"
+    args = ["surveillance", "detect", "--method", "cusum", "--h", "3"]
+    done = runner.invoke(
+        app, [*args, "--input", str(_csv(tmp_path / "c.csv", linyi)), "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == len(SERIES) - 9  # 7 days of baseline and a gap of 2
+    assert any(r["alarm"] == "1" and r["date"] >= "2022-02-10" for r in rows)  # days 40-43
