@@ -38,6 +38,7 @@ from fangkong.people.api import router as people_router
 from fangkong.protocol.api import router as protocol_router
 from fangkong.protocol.loader import load_all
 from fangkong.quarantine.api import router as quarantine_router
+from fangkong.surveillance.api import router as surveillance_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.travel.api import router as travel_router
@@ -93,6 +94,7 @@ ROUTERS = (
     zones_router,
     travel_router,
     healthcode_router,
+    surveillance_router,
     protocol_router,
 )
 

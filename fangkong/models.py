@@ -8,6 +8,9 @@ from fangkong.command.models import (
     Place,
     PlaceVisit,
     Shift,
+    StockLine,
+    StockMove,
+    Store,
     Task,
     TaskEvent,
     Team,
@@ -26,6 +29,7 @@ from fangkong.healthcode.models import (
 )
 from fangkong.people.models import Person, PersonMerge
 from fangkong.quarantine.models import Room, Site, Stay, Swab, Transfer, Vehicle
+from fangkong.surveillance.models import SentinelPoint, SentinelReport
 from fangkong.testing.models import (
     Lab,
     LabRoute,
@@ -50,6 +54,11 @@ from fangkong.users.models import LoginFailure, User, UserSession
 from fangkong.zones.models import Zone, ZoneEvent, ZoneRound
 
 __all__ = [
+    "SentinelPoint",
+    "SentinelReport",
+    "StockLine",
+    "StockMove",
+    "Store",
     "Admission",
     "ClinicalRecord",
     "Hospital",

@@ -27,6 +27,7 @@ ObjectKind = Literal[
     "infection",
     "hospital",
     "store",
+    "sentinel",
 ]
 
 

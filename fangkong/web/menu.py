@@ -41,6 +41,7 @@ MENU = (
     Entry("/duty", "duty_rota", (READ_COMMAND,)),
     Entry("/treatment", "treatment", (READ_COMMAND,)),
     Entry("/stock", "stockpiles", (READ_COMMAND,)),
+    Entry("/sentinels", "sentinels", (READ_COMMAND,)),
 )
 # Roles whose work is a few pages see just those, their own first.
 SHORT_MENUS = {

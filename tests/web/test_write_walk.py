@@ -118,6 +118,8 @@ NO_CROSSING = {
     "the answer is masked outside the caller's county",
     "POST /api/investigations": "a county's request for help (协查) to another county's team "
     "is what tracer teams are for; it names no person",
+    "POST /api/surveillance/reports/import": "its rows are judged as POST "
+    "/api/surveillance/reports's items (crossed above): another county's point is no such point",
 }
 LINYI_PERSON = "SELECT id FROM people WHERE county_code = '140821' LIMIT 2"
 LINYI_CONTACTS = (
@@ -213,6 +215,15 @@ def _crossing(demo: Demo, role: str) -> dict[str, object]:
             "admitted_at": "2022-03-08T08:00:00+08:00",
         },
         "POST /api/teams": {"name": "walk team", "county_code": "140821"},
+        "POST /api/surveillance/points": {
+            "code": "WALK-1",
+            "name": "x",
+            "kind": "clinic",
+            "county_code": "140821",
+        },
+        "POST /api/surveillance/reports": [
+            {"point": "LY-FC-01", "day": "2022-03-08", "measure": "fever_visits", "count": 1}
+        ],
         "POST /api/stock/stores": {
             "name": "walk store",
             "kind": "warehouse",

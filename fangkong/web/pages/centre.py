@@ -19,6 +19,7 @@ from fangkong.core.i18n import gettext
 from fangkong.core.ids import divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local_date
+from fangkong.surveillance.points import list_points
 from fangkong.treatment.service import list_hospitals, occupancy
 from fangkong.web.pages.kit import AsOf, PageActor, city_map, forbidden_page, render
 from fangkong.web.pages.zones import KINDS, extent
@@ -109,3 +110,10 @@ def treatment_page(
         as_of=moment,
         occupancy_json=[o.model_dump(mode="json") for o in by_day],
     )
+
+
+@router.get("/sentinels", response_model=None)
+def sentinels_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Sentinel points with the last day each has reported (a late one marked)."""
+    found = list_points(session, actor=actor)
+    return render(request, "sentinels.html", actor, points=found)

@@ -35,6 +35,7 @@ PAGES = {
     "place": "/places",
     "hospital": "/treatment",
     "store": "/stock",
+    "sentinel": "/sentinels",
 }
 
 
