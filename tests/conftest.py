@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from fangkong.app import create_app
 from fangkong.core.auth import Actor, Role
 from fangkong.core.clock import FixedClock
-from fangkong.core.db import make_engine
+from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.migrate import upgrade
 from fangkong.users.schemas import UserCreate
 from fangkong.users.service import actor_of, create_user
@@ -117,6 +117,16 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine.dispose()
     start_replay(folder, OPENS_AT, ReplaySpan(REPLAY_FROM, REPLAY_TO))
     return folder
+
+
+@pytest.fixture
+def demo_session(demo_data: Path) -> Iterator[Session]:
+    """A session on the run's demo, to read it as it is (rolled back after)."""
+    engine = make_engine(f"sqlite:///{demo_data / 'fangkong.db'}")
+    with make_session_factory(engine)() as session:
+        yield session
+        session.rollback()
+    engine.dispose()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from fangkong.demo import (
     march08,
     march09,
     march13,
+    sentinels,
     treatment_stock,
 )
 from fangkong.demo.cast import Login, Residents, actor, create_users, place_staff, site_staff
@@ -81,6 +82,7 @@ def build_demo(
     command_centre.dispatch_meeting(session, commander)
     treatment_stock.hospitals(session, commander)
     treatment_stock.stockpiles(session, commander)
+    sentinels.sentinel_year(session, commander, seed)
     command_centre.raise_as_it_unfolded(session)
     infections, contacts = tracing.count_all(session)
     return DemoSummary(

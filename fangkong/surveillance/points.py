@@ -192,3 +192,22 @@ def import_reports(
         return record_reports(session, actor=actor, items=items, now=now, where=rows)
     except InvalidInput as exc:
         raise sheet_refused(filename, exc.problems) from None
+
+
+def point_series(
+    session: Session, *, actor: Actor, code: str, measure: str, until: date
+) -> tuple[list[date], list[int]]:
+    """A point's daily counts of one measure up to `until`, in order (the actor's points)."""
+    point = session.scalar(readable_points(actor).where(SentinelPoint.code == code))
+    if point is None:
+        raise InvalidInput.at(("point",), _("no sentinel point %(code)s", code=code))
+    rows = session.execute(
+        select(SentinelReport.day, SentinelReport.count)
+        .where(
+            SentinelReport.point_id == point.id,
+            SentinelReport.measure == measure,
+            SentinelReport.day <= until,
+        )
+        .order_by(SentinelReport.day)
+    ).all()
+    return [d for d, _ in rows], [n for _, n in rows]

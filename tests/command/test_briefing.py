@@ -1,14 +1,12 @@
 """The daily briefing: as of the end of a day (of now, for today), through the API, as a PDF
 (CJK font embedded, pages numbered, charts drawn) and a workbook (a sheet a section), refused
-naming `day` for a day before any data or not yet come; and in the demo, every day from 6 to
+naming `day` for a day before any data or not yet come; and in the demo_session, every day from 6 to
 21 March tells that day."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,7 +19,6 @@ from fangkong.command.briefing import build_briefing
 from fangkong.command.briefing_paper import briefing_pdf
 from fangkong.command.briefing_sheets import sections
 from fangkong.core.auth import Actor
-from fangkong.core.db import make_engine, make_session_factory
 from fangkong.core.i18n import in_language
 from fangkong.demo.when import at as demo_at
 from fangkong.users.service import acting_as
@@ -114,22 +111,13 @@ def _base_fonts(page: PageObject) -> list[object]:
     return [f.get_object()["/BaseFont"] for f in fonts.values()]
 
 
-@pytest.fixture
-def demo(demo_data: Path) -> Iterator[Session]:
-    engine = make_engine(f"sqlite:///{demo_data / 'fangkong.db'}")
-    with make_session_factory(engine)() as session:
-        yield session
-        session.rollback()
-    engine.dispose()
-
-
-def test_every_day_of_the_demo_tells_that_day(demo: Session) -> None:
-    commander = acting_as(demo, "commander")
+def test_every_day_of_the_demo_tells_that_day(demo_session: Session) -> None:
+    commander = acting_as(demo_session, "commander")
     end = demo_at(21, 23, 59)
     told = {}
     with in_language("zh"):
         for day in range(6, 22):
-            b = build_briefing(demo, actor=commander, day=date(2022, 3, day), now=end)
+            b = build_briefing(demo_session, actor=commander, day=date(2022, 3, day), now=end)
             assert b.day == date(2022, 3, day) and b.infections.curve[-1].day == b.day
             told[day] = b
     assert told[6].infections.new_confirmed == 1  # the index case, the evening of the 6th
@@ -147,15 +135,15 @@ def test_every_day_of_the_demo_tells_that_day(demo: Session) -> None:
     assert len(pages) >= 2
 
 
-def test_the_briefing_counts_the_48_hour_kpi_as_the_board_does(demo: Session) -> None:
+def test_the_briefing_counts_the_48_hour_kpi_as_the_board_does(demo_session: Session) -> None:
     from fangkong.tracing.figures import kpi_counts
     from fangkong.tracing.kpi import kpi_overview
 
     for name in ("commander", "linyi", "yanhu"):
-        actor = acting_as(demo, name)
+        actor = acting_as(demo_session, name)
         for moment in (demo_at(7, 4), demo_at(8, 20), demo_at(9, 0), demo_at(12, 12)):
-            board = kpi_overview(demo, actor=actor, as_of=moment)
-            counted = kpi_counts(demo, actor=actor, as_of=moment)
+            board = kpi_overview(demo_session, actor=actor, as_of=moment)
+            counted = kpi_counts(demo_session, actor=actor, as_of=moment)
             assert (counted.infections, counted.met, counted.missed) == (
                 board.infections,
                 board.infections_met_target,

@@ -6,34 +6,20 @@ the board showing what was open then."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.command import duty, places, supervision, tasks, teams
 from fangkong.command.models import Task
-from fangkong.core.db import make_engine, make_session_factory
 from fangkong.demo.when import OPENS_AT, at
 from fangkong.tracing.models import Contact
 from fangkong.users.service import acting_as
 
 
-@pytest.fixture
-def demo(demo_data: Path) -> Iterator[Session]:
-    engine = make_engine(f"sqlite:///{demo_data / 'fangkong.db'}")
-    with make_session_factory(engine)() as session:
-        yield session
-        session.rollback()
-    engine.dispose()
-
-
-def test_the_seven_groups_are_staffed(demo: Session) -> None:
+def test_the_seven_groups_are_staffed(demo_session: Session) -> None:
     from fangkong.command.views import group_boards
 
-    boards = group_boards(demo, actor=acting_as(demo, "commander"), as_of=OPENS_AT)
+    boards = group_boards(demo_session, actor=acting_as(demo_session, "commander"), as_of=OPENS_AT)
     assert [g.name for g in boards] == (
         "办公室 综合协调组 流调溯源组 转运隔离组 核酸检测组 医疗救治组 交通管控组".split()
     )
@@ -42,13 +28,13 @@ def test_the_seven_groups_are_staffed(demo: Session) -> None:
 
 
 def test_the_two_late_train_passengers_raise_tasks_that_close_when_they_are_placed(
-    demo: Session,
+    demo_session: Session,
 ) -> None:
     carriage = {
         c.id: c.under_control_at
-        for c in demo.scalars(select(Contact).where(Contact.place == "D2535次 5车厢"))
+        for c in demo_session.scalars(select(Contact).where(Contact.place == "D2535次 5车厢"))
     }
-    raised = demo.scalars(
+    raised = demo_session.scalars(
         select(Task).where(Task.kind == "contact_not_under_control", Task.object_id.in_(carriage))
     ).all()
     assert len(raised) == 2
@@ -59,18 +45,24 @@ def test_the_two_late_train_passengers_raise_tasks_that_close_when_they_are_plac
         assert task.closed_at is not None and placed <= task.closed_at < placed + (
             at(7, 2) - at(7, 0)
         )
-    commander = acting_as(demo, "commander")
-    evening = {t.object_id for t in tasks.list_tasks(demo, actor=commander, as_of=at(7, 21))}
+    commander = acting_as(demo_session, "commander")
+    evening = {
+        t.object_id for t in tasks.list_tasks(demo_session, actor=commander, as_of=at(7, 21))
+    }
     assert {t.object_id for t in raised} <= evening
-    detail = supervision.task_detail(demo, actor=commander, task_id=raised[0].id, as_of=at(21, 23))
+    detail = supervision.task_detail(
+        demo_session, actor=commander, task_id=raised[0].id, as_of=at(21, 23)
+    )
     assert [e.kind for e in detail.history][0] == "raised"
     assert detail.history[-1].kind == "cleared"
 
 
 def test_the_nine_places_were_sampled_disinfected_and_closed_on_the_night_of_6_march(
-    demo: Session,
+    demo_session: Session,
 ) -> None:
-    shown = places.list_places(demo, actor=acting_as(demo, "commander"), as_of=at(7, 8))
+    shown = places.list_places(
+        demo_session, actor=acting_as(demo_session, "commander"), as_of=at(7, 8)
+    )
     assert len(shown) == 9
     for place in shown:
         assert place.samples and all(at(6, 20) <= s.taken_at <= at(7, 2) for s in place.samples)
@@ -80,32 +72,36 @@ def test_the_nine_places_were_sampled_disinfected_and_closed_on_the_night_of_6_m
     assert sum(1 for p in shown if p.lon is not None) == 7  # Xi'an and the moving train aside
 
 
-def test_the_yanhu_team_was_given_the_carriage_and_the_taxi(demo: Session) -> None:
-    found = {t.name: t for t in teams.list_teams(demo, actor=acting_as(demo, "commander"),
-                                                  as_of=at(8, 20))}  # fmt: skip
+def test_the_yanhu_team_was_given_the_carriage_and_the_taxi(demo_session: Session) -> None:
+    found = {
+        t.name: t
+        for t in teams.list_teams(
+            demo_session, actor=acting_as(demo_session, "commander"), as_of=at(8, 20)
+        )
+    }
     yanhu = found["盐湖区流调专班"]
     titles = " ".join(w.title for w in yanhu.investigations)
     assert "D2535次 5车厢" in titles and "出租车" in titles
     assert all(w.kind == "assist" and w.from_county == "140821" for w in yanhu.investigations)
 
 
-def test_the_rotas_of_the_city_and_linyi_answer_who_is_on_duty(demo: Session) -> None:
-    commander = acting_as(demo, "commander")
+def test_the_rotas_of_the_city_and_linyi_answer_who_is_on_duty(demo_session: Session) -> None:
+    commander = acting_as(demo_session, "commander")
     for moment in (at(6, 21), at(8, 20), at(15, 3), at(21, 23)):
-        on = {d.scope: d for d in duty.duty_at(demo, actor=commander, at=moment)}
+        on = {d.scope: d for d in duty.duty_at(demo_session, actor=commander, at=moment)}
         assert set(on) == {"city", "140821"}
         assert all(d.on_duty is not None for d in on.values()), moment
-    night = {d.scope: d for d in duty.duty_at(demo, actor=commander, at=OPENS_AT)}
+    night = {d.scope: d for d in duty.duty_at(demo_session, actor=commander, at=OPENS_AT)}
     assert night["city"].on_duty and night["city"].on_duty.officer == "市指挥部值班长乙"
     assert night["city"].next and night["city"].next.officer == "市指挥部值班长甲"
 
 
-def test_the_board_at_the_demos_clock_shows_what_was_open_then(demo: Session) -> None:
-    commander = acting_as(demo, "commander")
-    open_then = tasks.list_tasks(demo, actor=commander, as_of=OPENS_AT)
+def test_the_board_at_the_demos_clock_shows_what_was_open_then(demo_session: Session) -> None:
+    commander = acting_as(demo_session, "commander")
+    open_then = tasks.list_tasks(demo_session, actor=commander, as_of=OPENS_AT)
     assert all(t.created_at <= OPENS_AT for t in open_then)
     assert all(t.status in ("open", "in_progress") for t in open_then)
-    everything = tasks.list_tasks(demo, actor=commander, as_of=at(21, 23), status="all")
+    everything = tasks.list_tasks(demo_session, actor=commander, as_of=at(21, 23), status="all")
     assert len(everything) > len(open_then) > 0
     # The morning meeting's tasks: the round in progress, the fever-clinic sweep past its
     # 18:00 deadline and escalated to the head of tracing.

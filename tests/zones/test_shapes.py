@@ -4,16 +4,12 @@ county-wide zone is the county's boundary, and GeoJSON carries them out and back
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from fangkong.core.citymap import county_boundary
-from fangkong.core.db import make_engine, make_session_factory
 from fangkong.users.service import actor_by_username
 from fangkong.zones import service
 from fangkong.zones.models import Zone
@@ -21,14 +17,6 @@ from tests.conftest import CST, MakeActor
 from tests.web.demo_client import WALK_AT
 
 LINYI = "140821"
-
-
-@pytest.fixture
-def demo_session(demo_data: Path) -> Iterator[Session]:
-    engine = make_engine(f"sqlite:///{demo_data / 'fangkong.db'}")
-    with make_session_factory(engine)() as session:
-        yield session
-    engine.dispose()
 
 
 def exported(session: Session) -> dict[str, Any]:
