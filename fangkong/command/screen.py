@@ -1,5 +1,5 @@
-"""The big screen's figures: today's briefing as of now, made once for all the screens of a
-jurisdiction and language until a change is heard (core/events.py) or half a minute passes —
+"""The big screen's figures: today's briefing as of now, made once for all the screens of one
+reach and language until a change is heard (core/events.py) or half a minute passes —
 fifty screens refetching on every change must not make fifty briefings."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.command.briefing import build_briefing
 from fangkong.command.briefing_schemas import BriefingRead
+from fangkong.command.tasks import city_wide
 from fangkong.core.auth import Actor
 from fangkong.core.i18n import current_lang
 from fangkong.core.timeutil import local_date
@@ -27,7 +28,13 @@ class Made(NamedTuple):
     figures: BriefingRead
 
 
-Key = tuple[str | None, str]  # jurisdiction, language
+# Whose figures these are, and in which language: every city-wide reader of a role sees the
+# same; a county's or a unit's readers each their own (their tasks are those they answer for).
+Key = tuple[str | int, str]
+
+
+def reach_of(actor: Actor) -> str | int:
+    return f"city:{actor.role}" if city_wide(actor) else actor.user_id
 
 
 class ScreenCache:
@@ -41,9 +48,7 @@ class ScreenCache:
         with self._lock:
             return self._building.setdefault(key, threading.Lock())
 
-    def get(
-        self, key: tuple[str | None, str], generation: int, now: datetime
-    ) -> BriefingRead | None:
+    def get(self, key: Key, generation: int, now: datetime) -> BriefingRead | None:
         found = self._made.get(key)
         fresh = (
             found is not None
@@ -61,7 +66,7 @@ class ScreenCache:
 def screen_figures(state: Any, session: Session, *, actor: Actor, now: datetime) -> BriefingRead:
     cache: ScreenCache = state.screen_cache
     generation = state.events.generation
-    key = (actor.jurisdiction, current_lang.get())
+    key = (reach_of(actor), current_lang.get())
     with cache.building(key):
         found = cache.get(key, generation, now)
         if found is None:

@@ -21,11 +21,13 @@ from fangkong.command.briefing_sheets import sections
 from fangkong.core.auth import Actor
 from fangkong.core.i18n import in_language
 from fangkong.demo.when import at as demo_at
+from fangkong.testing import labs
 from fangkong.users.service import acting_as
 from tests.builders.moments import at
 from tests.builders.people import make_person
+from tests.builders.testing import city_labs
 from tests.builders.tracing import make_infection
-from tests.conftest import Login
+from tests.conftest import Login, MakeActor
 
 
 def test_a_day_counts_its_own_infections(
@@ -149,3 +151,25 @@ def test_the_briefing_counts_the_48_hour_kpi_as_the_board_does(demo_session: Ses
                 board.infections_met_target,
                 board.infections_missed_target,
             ), (name, moment)
+
+
+def test_each_reach_has_its_own_screen(
+    client: TestClient, login: Login, session: Session, tracer: Actor, make_actor: MakeActor
+) -> None:
+    """The screen's figures are made once per reach, never handed to another: a county's
+    tracer asking right after the commander sees their county's, and the city's lab staff
+    (who read no people) that no infection is theirs to brief — not the commander's figures
+    made a moment before."""
+    make_infection(session, tracer, person=make_person("甲"))
+    make_infection(session, make_actor("tracer", "140802"), person=make_person("乙", "140802"))
+    session.commit()
+    city = client.get("/api/screen", headers=login("commander", None)).json()
+    county = client.get("/api/screen", headers=login("tracer", "140802")).json()
+    assert city["infections"]["confirmed"] == 2
+    assert county["infections"]["confirmed"] == 1
+    labs.save_labs(session, actor=make_actor("commander", None), labs=city_labs())
+    lab_id = labs.list_labs(session)[0].id
+    lab = client.get("/api/screen", headers=login("lab", None, lab_id=lab_id))
+    assert lab.status_code == 422 and lab.json()["detail"][0]["loc"][-1] == "day"  # none read
+    again = client.get("/api/screen", headers=login("commander", None)).json()
+    assert again["infections"]["confirmed"] == 2
