@@ -30,7 +30,7 @@ from fangkong.command.briefing_schemas import (
     ZoneSection,
 )
 from fangkong.command.places import place_figures
-from fangkong.command.stock import ITEMS, stock_rows
+from fangkong.command.stock import ITEMS, days_of_supply, stock_rows
 from fangkong.command.views import task_figures
 from fangkong.core.auth import Actor
 from fangkong.core.counties import county_name
@@ -262,7 +262,7 @@ def stock_section(session: Session, actor: Actor, span: Span) -> StockSection:
                 label=lookup(f"item_{item}"),
                 balance=balance,
                 daily_use=round(daily, 1),
-                days_left=round(max(balance, 0) / daily, 1) if daily > 0 else None,
+                days_left=days_of_supply(balance, daily),
             )
         )
     return StockSection(items=items, below_safety=[r for r in rows if r.below_safety])

@@ -99,20 +99,32 @@ class Levels(NamedTuple):
     days: int
 
 
-def _moves(session: Session, since: datetime | None, until: datetime) -> Counter[Line]:
-    """Receipts less issues and entered uses in (since, until], per line; `since` given: the
-    entered uses only (what was used, not what moved)."""
+def _balances(session: Session, until: datetime) -> Counter[Line]:
+    """Receipts less issues and entered uses by `until`, per line."""
     sign = {"receipt": 1, "issue": -1, "use": -1}
-    query = select(StockMove.store_id, StockMove.item, StockMove.kind, func.sum(StockMove.quantity))
-    query = query.where(StockMove.at <= until)
-    if since is not None:
-        query = query.where(StockMove.at > since, StockMove.kind == "use")
     out: Counter[Line] = Counter()
     for store_id, item, kind, total in session.execute(
-        query.group_by(StockMove.store_id, StockMove.item, StockMove.kind)
+        select(StockMove.store_id, StockMove.item, StockMove.kind, func.sum(StockMove.quantity))
+        .where(StockMove.at <= until)
+        .group_by(StockMove.store_id, StockMove.item, StockMove.kind)
     ):
-        out[(store_id, item)] += int(total) * (sign[kind] if since is None else 1)
+        out[(store_id, item)] += sign[kind] * int(total)
     return out
+
+
+def _entered_use(session: Session, since: datetime, until: datetime) -> Counter[Line]:
+    """Uses entered by hand in (since, until], per line."""
+    rows = session.execute(
+        select(StockMove.store_id, StockMove.item, func.sum(StockMove.quantity))
+        .where(StockMove.kind == "use", StockMove.at > since, StockMove.at <= until)
+        .group_by(StockMove.store_id, StockMove.item)
+    )
+    return Counter({(store_id, item): int(total) for store_id, item, total in rows})
+
+
+def days_of_supply(balance: int, daily_use: float) -> float | None:
+    """How many days what is held lasts at that use (None: nothing used)."""
+    return round(max(balance, 0) / daily_use, 1) if daily_use > 0 else None
 
 
 def derived_use(
@@ -148,9 +160,9 @@ def derived_use(
 def levels(session: Session, *, as_of: datetime, days: int = 3) -> Levels:
     since = as_of - timedelta(days=days)
     told, lately = derived_use(session, since, as_of)
-    balance = _moves(session, None, as_of)
+    balance = _balances(session, as_of)
     balance.subtract(told)
-    return Levels(balance, _moves(session, since, as_of) + lately, days)
+    return Levels(balance, _entered_use(session, since, as_of) + lately, days)
 
 
 def _lines(session: Session, stores: Iterable[Store], found: Levels) -> list[Line]:
@@ -190,7 +202,7 @@ def _row(store: Store, item: str, found: Levels, safety: int | None) -> StockRow
         item=item,
         balance=balance,
         daily_use=round(daily, 1),
-        days_left=round(max(balance, 0) / daily, 1) if daily > 0 else None,
+        days_left=days_of_supply(balance, daily),
         safety_level=safety,
         below_safety=safety is not None and balance < safety,
     )
@@ -207,7 +219,7 @@ def record_move(session: Session, *, actor: Actor, data: StockMoveIn, now: datet
             raise InvalidInput.at(("to_store_id",), _("only an issue goes to another store"))
         target = get_store(session, actor=actor, store_id=data.to_store_id)
     if data.kind != "receipt":
-        _enough(session, store, data)
+        _enough(session, store, data, now)
     move = _move(store.id, data, actor, now)
     session.add(move)
     if target is not None:
@@ -217,19 +229,21 @@ def record_move(session: Session, *, actor: Actor, data: StockMoveIn, now: datet
     return move
 
 
-def _enough(session: Session, store: Store, data: StockMoveIn) -> None:
-    """Refuse taking more than the store holds at that moment or any later one."""
-    later = [
-        m.at
-        for m in session.scalars(
-            select(StockMove).where(
-                StockMove.store_id == store.id, StockMove.item == data.item, StockMove.at > data.at
-            )
+def _enough(session: Session, store: Store, data: StockMoveIn, now: datetime) -> None:
+    """Refuse taking more than the store holds at that moment or any later one: the balance
+    only falls between receipts, so its lowest is then, just before each later receipt, or
+    now."""
+    receipts = session.scalars(
+        select(StockMove.at).where(
+            StockMove.store_id == store.id,
+            StockMove.item == data.item,
+            StockMove.kind == "receipt",
+            StockMove.at > data.at,
         )
-    ]
+    )
+    moments = {data.at, now, *(at - timedelta(microseconds=1) for at in receipts)}
     lowest = min(
-        levels(session, as_of=moment, days=1).balance[(store.id, data.item)]
-        for moment in [data.at, *later]
+        levels(session, as_of=moment, days=1).balance[(store.id, data.item)] for moment in moments
     )
     if data.quantity > lowest:
         raise InvalidInput.at(
