@@ -34,10 +34,7 @@ Line = tuple[int, str]  # (store id, item)
 
 def readable_stores(actor: Actor) -> Select[Store]:
     """A county's people see their county's stores; the city's see every one."""
-    query = select(Store)
-    if actor.jurisdiction is not None:
-        query = query.where(Store.county_code == actor.jurisdiction)
-    return query
+    return select(Store).where(actor.in_county(Store.county_code))
 
 
 def get_store(session: Session, *, actor: Actor, store_id: int) -> Store:

@@ -9,6 +9,8 @@ from typing import Literal
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ColumnElement, true
+from sqlalchemy.orm import QueryableAttribute
 
 from fangkong.core.errors import Forbidden
 from fangkong.core.i18n import _
@@ -73,6 +75,12 @@ class Actor:
 
     def covers(self, county_code: str | None) -> bool:
         return self.jurisdiction is None or county_code == self.jurisdiction
+
+    def in_county(
+        self, county_code: QueryableAttribute[str] | QueryableAttribute[str | None]
+    ) -> ColumnElement[bool]:
+        """`covers` as a query's condition: rows of the actor's county, every row for the city's."""
+        return true() if self.jurisdiction is None else county_code == self.jurisdiction
 
 
 _hasher = PasswordHasher()

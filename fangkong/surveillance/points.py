@@ -23,10 +23,7 @@ from fangkong.surveillance.schemas import MEASURES, PointIn, PointRead, ReportIn
 
 
 def readable_points(actor: Actor) -> Select[SentinelPoint]:
-    query = select(SentinelPoint)
-    if actor.jurisdiction is not None:
-        query = query.where(SentinelPoint.county_code == actor.jurisdiction)
-    return query
+    return select(SentinelPoint).where(actor.in_county(SentinelPoint.county_code))
 
 
 def add_point(session: Session, *, actor: Actor, data: PointIn, now: datetime) -> SentinelPoint:

@@ -40,10 +40,7 @@ from fangkong.zones.schemas import (
 
 
 def readable_zones(actor: Actor) -> Select[Zone]:
-    query = select(Zone)
-    if actor.jurisdiction is not None:
-        query = query.where(Zone.county_code == actor.jurisdiction)
-    return query
+    return select(Zone).where(actor.in_county(Zone.county_code))
 
 
 def get_zone(session: Session, *, actor: Actor, zone_id: int) -> Zone:
