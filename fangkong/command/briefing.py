@@ -43,6 +43,7 @@ from fangkong.quarantine.outlook import capacity_outlook
 from fangkong.testing.figures import round_figures
 from fangkong.tracing.figures import contact_figures, first_report, infection_counts, kpi_counts
 from fangkong.treatment.figures import treatment_figures
+from fangkong.treatment.service import beds_by_kind
 from fangkong.zones.figures import zone_figures
 
 
@@ -225,14 +226,7 @@ def quarantine_section(session: Session, span: Span) -> QuarantineSection:
 def treatment_section(session: Session, span: Span) -> TreatmentSection:
     f = treatment_figures(session, since=span.since, until=span.until)
     hospitals = [
-        HospitalLine(
-            name=h.name,
-            kind=h.kind,
-            general=sum(w.occupied for w in h.wards if w.bed_kind == "general"),
-            general_beds=sum(w.beds for w in h.wards if w.bed_kind == "general"),
-            icu=sum(w.occupied for w in h.wards if w.bed_kind == "icu"),
-            icu_beds=sum(w.beds for w in h.wards if w.bed_kind == "icu"),
-        )
+        HospitalLine(name=h.name, kind=h.kind, **beds_by_kind(h.wards)._asdict())
         for h in f.hospitals
     ]
     return TreatmentSection(

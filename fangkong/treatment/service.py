@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -285,34 +285,31 @@ def record_pcr(
     return record
 
 
+class BedsByKind(NamedTuple):
+    general: int
+    general_beds: int
+    icu: int
+    icu_beds: int
+
+
+def beds_by_kind(wards: Sequence[WardRead]) -> BedsByKind:
+    """A hospital's beds taken and beds, general and intensive care."""
+
+    def total(kind: str, taken: bool) -> int:
+        return sum(w.occupied if taken else w.beds for w in wards if w.bed_kind == kind)
+
+    return BedsByKind(
+        total("general", True), total("general", False), total("icu", True), total("icu", False)
+    )
+
+
 def occupancy(session: Session, *, days: Sequence[date]) -> list[OccupancyDay]:
     """Beds taken in each hospital at the start of each day (no person: every reader's)."""
-    hospitals = {h.id: h for h in session.scalars(select(Hospital))}
-    wards = list(session.scalars(select(Ward)))
-    out = []
-    for day in days:
-        taken = occupied(session, start_of_local_day(day))
-        for hospital_id, hospital in sorted(hospitals.items()):
-            own = [w for w in wards if w.hospital_id == hospital_id]
-
-            def used(kind: str, own: list[Ward] = own, taken: dict[int, int] = taken) -> int:
-                return sum(taken.get(w.id, 0) for w in own if w.bed_kind == kind)
-
-            def beds(kind: str, own: list[Ward] = own) -> int:
-                return sum(w.beds for w in own if w.bed_kind == kind)
-
-            out.append(
-                OccupancyDay(
-                    day=day,
-                    hospital_id=hospital_id,
-                    hospital=hospital.name,
-                    general=used("general"),
-                    icu=used("icu"),
-                    general_beds=beds("general"),
-                    icu_beds=beds("icu"),
-                )
-            )
-    return out
+    return [
+        OccupancyDay(day=day, hospital_id=h.id, hospital=h.name, **beds_by_kind(h.wards)._asdict())
+        for day in days
+        for h in list_hospitals(session, at=start_of_local_day(day))
+    ]
 
 
 def admissions_of(session: Session, *, actor: Actor, infection_id: int) -> list[Admission]:
