@@ -106,7 +106,7 @@ def _on_commit_postgres(conn: Connection) -> None:
     if payload is None:
         return
     # On the DBAPI connection, in the committing transaction: no statement event re-enters.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = conn.connection.cursor()
     try:
         cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
     finally:
