@@ -7,16 +7,14 @@ about eight days, a false alarm in some five hundred days of a normal series).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from fangkong.core.i18n import _
-from fangkong.surveillance.ears import Judgement, SeriesTooShort, baselines
+from fangkong.surveillance.ears import Counts, Judgement, SeriesTooShort, baselines
 
 
 def cusum(
-    counts: Sequence[float],
+    counts: Counts,
     *,
     baseline: int = 7,
     gap: int = 2,

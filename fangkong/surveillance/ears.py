@@ -25,6 +25,7 @@ from scipy.stats import norm
 from fangkong.core.i18n import _
 
 EarsMethod = Literal["C1", "C2", "C3"]
+Counts = Sequence[float] | np.ndarray  # a day (or week) a count, oldest first
 DEFAULT_ALPHA = {"C1": 0.001, "C2": 0.001, "C3": 0.025}
 GAP = {"C1": 0, "C2": 2, "C3": 2}
 # Days of history before the first day judged: the baseline, the gap, and for C3 the two
@@ -52,7 +53,7 @@ def baselines(counts: np.ndarray, baseline: int, gap: int) -> tuple[np.ndarray, 
 
 
 def ears(
-    counts: Sequence[float],
+    counts: Counts,
     method: EarsMethod = "C1",
     *,
     baseline: int = 7,

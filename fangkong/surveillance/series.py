@@ -1,7 +1,8 @@
 """Count series as people send them: a CSV or workbook of `date,count[,county]`, each county's
-days in order with none missing (a day with no cases is a 0, not a gap). Every bad row is named
-and nothing is judged: a negative or non-whole count, a date that will not read, a day after
-the platform's time, a day twice, a missing day."""
+days (or weeks, dated by their first day) in order with none missing (a day with no cases is a
+0, not a gap). Every bad row is named and nothing is judged: a negative or non-whole count, a
+date that will not read, a day after the platform's time, a day twice, a missing day. Daily
+counts given to a weekly method, or weekly to a daily one, are refused in one line."""
 
 from __future__ import annotations
 
@@ -67,19 +68,47 @@ def _read(table: Table, number: int, row: Row, today: date) -> tuple[Reading, li
     return Reading(number, table.text(row, "county"), day, count), problems
 
 
-def _in_order(readings: list[Reading], heading: str) -> list[FieldProblem]:
-    """A county's days one after another, none twice, none missing."""
+def _steps(readings: list[Reading]) -> list[int]:
+    return [
+        (after.day - before.day).days
+        for before, after in zip(readings, readings[1:], strict=False)
+        if after.day and before.day
+    ]
+
+
+def _in_order(readings: list[Reading], heading: str, every: int) -> list[FieldProblem]:
+    """A county's days (or weeks) one after another, none twice, none missing."""
     problems = []
-    for before, after in zip(readings, readings[1:], strict=False):
-        step = (after.day - before.day).days if after.day and before.day else 1
-        if step != 1:
+    for after, step in zip(readings[1:], _steps(readings), strict=True):
+        if step != every:
             said = _("the same day twice") if step == 0 else _("days missing before it")
+            if 0 < step < every:
+                said = _("less than a week after the row before it")
             problems.append(FieldProblem((f"row {after.number}", heading), said))
     return problems
 
 
-def read_series(filename: str, content: bytes, *, today: date) -> list[Series]:
-    """Each county's daily series (one series named "" when the file has no county column)."""
+def _cadence_refused(filename: str, heading: str, series: list[list[Reading]], every: int) -> None:
+    """Most steps a day where weeks are wanted, or a week where days are: the wrong data for
+    the method, said once rather than on every row."""
+    steps = [s for readings in series for s in _steps(readings)]
+    if not steps:
+        return
+    usual = max(set(steps), key=steps.count)
+    if every == 7 and usual == 1:
+        said = _(
+            "daily counts: this method needs weekly counts, a row a week dated by its first day"
+        )
+    elif every == 1 and usual == 7:
+        said = _("weekly counts: this method needs daily counts, a row a day")
+    else:
+        return
+    raise InvalidInput(f"{filename}: {said}", [FieldProblem((heading,), said)])
+
+
+def read_series(filename: str, content: bytes, *, today: date, every: int = 1) -> list[Series]:
+    """Each county's series, a count every `every` days (one series named "" when the file
+    has no county column)."""
     table = read_sheet(filename, content, SERIES)
     problems: list[FieldProblem] = []
     by_county: dict[str, list[Reading]] = defaultdict(list)
@@ -87,10 +116,12 @@ def read_series(filename: str, content: bytes, *, today: date) -> list[Series]:
         reading, found = _read(table, number, row, today)
         problems += found
         by_county[reading.county].append(reading)
-    for readings in by_county.values():
-        if all(r.day is not None for r in readings):  # else the unreadable dates come first
-            readings.sort(key=lambda r: (r.day, r.number))
-            problems += _in_order(readings, table.heading("date"))
+    ordered = [rs for rs in by_county.values() if all(r.day is not None for r in rs)]
+    for readings in ordered:  # the others' unreadable dates come first
+        readings.sort(key=lambda r: (r.day, r.number))
+    _cadence_refused(filename, table.heading("date"), ordered, every)
+    for readings in ordered:
+        problems += _in_order(readings, table.heading("date"), every)
     if problems:
         raise sheet_refused(filename, problems)
     return [

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from fangkong.cli import app
 from fangkong.core.settings import get_settings
-from tests.surveillance.test_ears import SERIES
+from tests.surveillance.test_ears import DATA, SERIES
 
 START = date(2022, 1, 1)
 
@@ -132,3 +132,47 @@ def test_the_cusum_from_the_command(runner: CliRunner, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == len(SERIES) - 9  # 7 days of baseline and a gap of 2
     assert any(r["alarm"] == "1" and r["date"] >= "2022-02-10" for r in rows)  # days 40-43
+
+
+def _detect(runner: CliRunner, method: str, given: Path, out: Path) -> Result:
+    args = ["surveillance", "detect", "--method", method, "--input", str(given), "--out", str(out)]
+    return runner.invoke(app, args)
+
+
+def test_essence_from_the_command(runner: CliRunner, tmp_path: Path) -> None:
+    linyi = [((START + timedelta(days=i)).isoformat(), n, "140821") for i, n in enumerate(SERIES)]
+    out = tmp_path / "essence.csv"
+    done = _detect(runner, "essence", _csv(tmp_path / "c.csv", linyi), out)
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == len(SERIES) - 30  # 28 days of baseline and a guard band of 2
+    assert any(r["alarm"] == "1" and "2022-02-10" <= r["date"] <= "2022-02-13" for r in rows)
+
+
+def test_farrington_from_the_command_as_r(runner: CliRunner, tmp_path: Path) -> None:
+    """Weekly counts dated by their Monday: the alarms R's farringtonFlexible gives."""
+    weeks = list(csv.DictReader((DATA / "weekly.csv").open()))
+    given = _csv(tmp_path / "w.csv", [(w["date"], w["count"], "140821") for w in weeks])
+    out = tmp_path / "f.csv"
+    done = _detect(runner, "farrington-flexible", given, out)
+    assert done.exit_code == 0, done.output
+    alarms = {r["date"] for r in csv.DictReader(out.open()) if r["alarm"] == "1"}
+    wanted = [r for r in csv.DictReader((DATA / "farrington_r.csv").open())]
+    assert {
+        r["date"] for r in wanted if r["settings"] == "noufaily" and r["alarm"] == "TRUE"
+    } <= alarms
+
+
+def test_daily_counts_to_a_weekly_method_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    daily = [((START + timedelta(days=i)).isoformat(), n, "") for i, n in enumerate(SERIES)]
+    out = tmp_path / "f.csv"
+    refused = _detect(runner, "farrington-flexible", _csv(tmp_path / "d.csv", daily), out)
+    assert refused.exit_code == 1 and "按日" in refused.output and "每周一行" in refused.output
+    assert not out.exists()
+
+
+def test_weekly_counts_to_a_daily_method_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    weeks = list(csv.DictReader((DATA / "weekly.csv").open()))
+    given = _csv(tmp_path / "w.csv", [(w["date"], w["count"], "") for w in weeks])
+    refused = _detect(runner, "ears-c1", given, tmp_path / "o.csv")
+    assert refused.exit_code == 1 and "按周" in refused.output
