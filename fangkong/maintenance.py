@@ -26,6 +26,7 @@ from fangkong.core.import_guard import one_at_a_time
 from fangkong.core.settings import get_settings
 from fangkong.healthcode.refusals import flush_refusals
 from fangkong.retention import purge_all
+from fangkong.surveillance.detection import detect
 
 log = logging.getLogger("fangkong.maintenance")
 REFUSALS_EVERY_S = 5.0
@@ -64,6 +65,12 @@ def raise_round(state: Any) -> None:
     _by_one_worker(state, "command-raise", lambda session: raise_tasks(session, as_of=now))
 
 
+def detect_round(state: Any) -> None:
+    """Sentinel surveillance's detection pass as of the platform's now."""
+    now = state.clock.now()
+    _by_one_worker(state, "sentinel-detect", lambda session: detect(session, as_of=now))
+
+
 def seal_round(state: Any) -> None:
     """Seal the audit entries written since the last round (core/audit.py)."""
     _by_one_worker(state, "audit-seal", seal_audit)
@@ -96,6 +103,7 @@ def _start_rounds(state: Any) -> list[asyncio.Task[None]]:
     return [
         asyncio.create_task(_every(settings.retention_every_hours * 3600, retention_round, state)),
         asyncio.create_task(_every(settings.command_raise_every_seconds, raise_round, state)),
+        asyncio.create_task(_every(settings.sentinel_detect_every_seconds, detect_round, state)),
         asyncio.create_task(_every(REFUSALS_EVERY_S, flush_refusals, state)),
         asyncio.create_task(_every(SEAL_EVERY_S, seal_round, state)),
     ]

@@ -27,7 +27,7 @@ from fangkong.core.signals import Signal
 from fangkong.healthcode.signals import appeals_waiting
 from fangkong.protocol.models import CommandRule
 from fangkong.quarantine.signals import sites_running_out
-from fangkong.surveillance.signals import points_late
+from fangkong.surveillance.signals import alarms_confirmed, points_late
 from fangkong.testing.signals import labs_behind_plan, recalls_not_retested
 from fangkong.tracing.signals import contacts_not_under_control
 from fangkong.travel.signals import arrivals_late
@@ -50,6 +50,7 @@ SOURCES: dict[str, Source] = {
     "hospital-full": hospitals_filling,
     "stock-low": stock_signals,
     "sentinel-late": points_late,
+    "sentinel-alarm": alarms_confirmed,
 }
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     retention_every_hours: float = 24.0
     # How often the command centre's raising pass runs while the server does.
     command_raise_every_seconds: float = 60.0
+    # How often sentinel surveillance's detection pass runs while the server does.
+    sentinel_detect_every_seconds: float = 3600.0
     # The platform's time, for a demo or a replay (core/platform_clock.py): "2022-03-08 20:00",
     # optionally followed by "running". Empty: the wall clock, or the data folder's clock.json.
     clock: str = ""

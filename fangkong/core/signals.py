@@ -28,6 +28,7 @@ ObjectKind = Literal[
     "hospital",
     "store",
     "sentinel",
+    "alarm",
 ]
 
 

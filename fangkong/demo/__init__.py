@@ -83,6 +83,7 @@ def build_demo(
     treatment_stock.hospitals(session, commander)
     treatment_stock.stockpiles(session, commander)
     sentinels.sentinel_year(session, commander, seed)
+    sentinels.alarms_as_they_came(session, actor(session, "cdc"))
     command_centre.raise_as_it_unfolded(session)
     infections, contacts = tracing.count_all(session)
     return DemoSummary(

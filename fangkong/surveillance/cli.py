@@ -5,58 +5,31 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from fangkong.core.cli_support import command_errors
+from fangkong.core.cli_support import command_errors, command_session, moment_of, stage_bar
 from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
-from fangkong.core.timeutil import local_date
-from fangkong.surveillance import essence, farrington
-from fangkong.surveillance.cusum import cusum
-from fangkong.surveillance.ears import EarsMethod, Judgement, SeriesTooShort, ears
+from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.surveillance.detection import detect as detect_alarms
+from fangkong.surveillance.ears import SeriesTooShort
+from fangkong.surveillance.evaluation import SCENARIOS, evaluate, table
+from fangkong.surveillance.methods import METHODS, WEEKLY, Settings, judgements
 from fangkong.surveillance.series import Series, read_series
 
 app = typer.Typer(help="Sentinel surveillance: detection over count series.", no_args_is_help=True)
 console = Console()
-EARS: dict[str, EarsMethod] = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
-METHODS = (*EARS, "cusum", "essence", "farrington-flexible")
-WEEKLY = ("farrington-flexible",)
 HEADER = ("date", "county", "observed", "expected", "threshold", "alarm")
-
-
-class Settings(NamedTuple):
-    alpha: float | None
-    baseline: int | None
-    k: float
-    h: float
-
-
-def judgements(series: Series, method: str, settings: Settings) -> list[Judgement]:
-    """One method over one county's series, with the settings it takes (each method's own
-    default where one is not given)."""
-    alpha, baseline = settings.alpha, settings.baseline
-    if method == "cusum":
-        return cusum(series.counts, baseline=baseline or 7, k=settings.k, h=settings.h)
-    if method == "essence":
-        chosen = essence.Settings()
-        chosen = chosen._replace(alpha=alpha or chosen.alpha, baseline=baseline or chosen.baseline)
-        return essence.essence(series.counts, chosen)
-    if method == "farrington-flexible":
-        given = farrington.Settings()
-        return farrington.farrington_flexible(
-            series.counts, series.days, given._replace(alpha=alpha or given.alpha)
-        )
-    return ears(series.counts, EARS[method], baseline=baseline or 7, alpha=alpha)
 
 
 def _judge(series: Series, method: str, settings: Settings) -> list[list[object]]:
     return [
         [series.days[j.at].isoformat(), series.county, int(j.observed), round(j.expected, 4),
          round(j.threshold, 4), int(j.alarm)]
-        for j in judgements(series, method, settings)
+        for j in judgements(series.counts, series.days, method, settings)
     ]  # fmt: skip
 
 
@@ -114,3 +87,44 @@ def detect(
             file=str(out),
         )
     )
+
+
+@app.command("alarms")
+def alarms_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="e.g. 2022-03-03 10:30, city time")
+    ] = None,
+) -> None:
+    """One detection pass over the sentinel points' counts as of a moment (default the
+    platform's clock): the methods over each point, the scan over the points together."""
+    moment = moment_of(as_of)
+    with command_session() as session:
+        done = detect_alarms(session, as_of=moment)
+    console.print(
+        _("as of %(moment)s: %(series)s series judged, %(raised)s alarms raised",
+          moment=fmt_local(moment), series=done.series, raised=done.raised)
+    )  # fmt: skip
+
+
+@app.command("evaluate")
+def evaluate_command(
+    runs: Annotated[int, typer.Option(help="series a scenario and size", min=1)] = 20,
+    k: Annotated[
+        list[float] | None, typer.Option(help="outbreak sizes, in sd of the baseline")
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 2019,
+    out: Annotated[Path | None, typer.Option(help="write the table (Markdown) here")] = None,
+) -> None:
+    """Each method's probability of detection, false alarms a year and days to detection over
+    simulated series with outbreaks injected (Noufaily et al. 2019), as a table."""
+    sizes = tuple(k or (2.0, 5.0, 10.0))
+    scores = []
+    with stage_bar(console, _("evaluating"), len(SCENARIOS) * len(sizes)) as stage:
+        for s in SCENARIOS:
+            for size in sizes:
+                stage(f"{s.name} k={size:g}")
+                scores += list(evaluate((s,), (size,), runs, seed))
+    text = table(scores)
+    console.print(text, markup=False)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")

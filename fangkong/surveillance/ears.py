@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from fangkong.core.i18n import _
 
@@ -71,7 +71,7 @@ def ears(
             _("EARS %(method)s needs more than %(days)s days; the series has %(has)s",
               method=method, days=first, has=len(y))
         )  # fmt: skip
-    z = float(norm.ppf(1 - (DEFAULT_ALPHA[method] if alpha is None else alpha)))
+    z = float(ndtri(1 - (DEFAULT_ALPHA[method] if alpha is None else alpha)))
     gap = GAP[method]
     mean, sd = baselines(y, baseline, gap)  # mean[k] belongs to day k + baseline + gap
     sd = np.maximum(sd, min_sigma)

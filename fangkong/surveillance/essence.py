@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.stats import f as f_dist
-from scipy.stats import t as student_t
+from scipy.special import fdtrc, stdtrit
 
 from fangkong.core.i18n import _
 from fangkong.surveillance.ears import Counts, Judgement, SeriesTooShort
@@ -57,12 +56,12 @@ def regression(y: np.ndarray, day: int, s: Settings) -> Regression:
     x0 = _design(np.array([day]))[0]
     se = float(np.sqrt(sigma2 * (1 + x0 @ np.linalg.pinv(x.T @ x) @ x0)))
     expected = float(x0 @ beta)
-    threshold = expected + float(student_t.ppf(1 - s.alpha, n - p)) * se
+    threshold = expected + float(stdtrit(n - p, 1 - s.alpha)) * se
     if total == 0:
         return Regression(False, expected, threshold)
     r2 = 1 - residual / total
     adjusted = 1 - (1 - r2) * (n - 1) / (n - p)
-    f_p = f_dist.sf((r2 / (p - 1)) / max((1 - r2) / (n - p), 1e-12), p - 1, n - p)
+    f_p = fdtrc(p - 1, n - p, (r2 / (p - 1)) / max((1 - r2) / (n - p), 1e-12))
     return Regression(bool(adjusted >= s.min_r2 and f_p < 0.05), expected, threshold)
 
 
@@ -74,7 +73,7 @@ def ewma_threshold(
     mean = float(window.mean())
     sd = max(float(window.std(ddof=1)), s.min_sigma)
     spread = sd * np.sqrt(s.omega / (2 - s.omega) + 1 / s.baseline)
-    line = mean + float(student_t.ppf(1 - s.alpha, s.baseline - 1)) * spread
+    line = mean + float(stdtrit(s.baseline - 1, 1 - s.alpha)) * spread
     return mean, max(0.0, (line - (1 - s.omega) * smoothed_before) / s.omega)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtr
 
 EPSILON = 1e-8
 MAXIT = 25
@@ -26,7 +26,7 @@ class Fit(NamedTuple):
     def coefficient_p(self, column: int) -> float:
         """The two-sided t-test p-value summary.glm gives a quasi family's coefficient."""
         se = float(np.sqrt(self.dispersion * self.unscaled[column, column]))
-        return float(2 * student_t.sf(abs(self.beta[column]) / se, self.df_residual))
+        return float(2 * stdtr(self.df_residual, -abs(self.beta[column]) / se))
 
     def predict_link(self, x0: np.ndarray) -> tuple[float, float]:
         """eta and its standard error at a new row (predict.glm, type "link", se.fit)."""

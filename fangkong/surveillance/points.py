@@ -19,7 +19,14 @@ from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet, 
 from fangkong.core.timeutil import local_date
 from fangkong.surveillance.models import SentinelPoint, SentinelReport
 from fangkong.surveillance.permissions import MANAGE_SENTINELS, REPORT_SENTINELS
-from fangkong.surveillance.schemas import MEASURES, PointIn, PointRead, ReportIn, ReportsDone
+from fangkong.surveillance.schemas import (
+    MEASURES,
+    PointIn,
+    PointRead,
+    ReportIn,
+    ReportsDone,
+    SeriesRead,
+)
 
 
 def readable_points(actor: Actor) -> Select[SentinelPoint]:
@@ -189,6 +196,26 @@ def import_reports(
         return record_reports(session, actor=actor, items=items, now=now, where=rows)
     except InvalidInput as exc:
         raise sheet_refused(filename, exc.problems) from None
+
+
+def recent_series(session: Session, *, actor: Actor, since: date, until: date) -> list[SeriesRead]:
+    """Each of the actor's points' measures, day by day from `since` to `until`."""
+    r = SentinelReport
+    rows = session.execute(
+        select(SentinelPoint.code, SentinelPoint.name, r.measure, r.day, r.count)
+        .join(r, r.point_id == SentinelPoint.id)
+        .where(actor.in_county(SentinelPoint.county_code), r.day >= since, r.day <= until)
+        .order_by(SentinelPoint.code, r.measure, r.day)
+    )
+    found: dict[tuple[str, str], SeriesRead] = {}
+    for code, name, measure, day, count in rows:
+        series = found.setdefault(
+            (code, measure),
+            SeriesRead(point_code=code, point_name=name, measure=measure, days=[], counts=[]),
+        )
+        series.days.append(day)
+        series.counts.append(count)
+    return list(found.values())
 
 
 def point_series(

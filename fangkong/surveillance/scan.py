@@ -18,12 +18,24 @@ logarithm beats the best already found; the replicates run in parallel over the 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 from numba import njit, prange
 
 EULER = 0.5772156649015329
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def compiled(function: F) -> F:
+    """Compiled by numba (cached on disk), its signature kept for the type checker."""
+    return cast(F, njit(cache=True, nogil=True)(function))
+
+
+def compiled_parallel(function: F) -> F:
+    """Compiled by numba with its `prange` loops spread over the cores."""
+    return cast(F, njit(cache=True, parallel=True)(function))
 
 
 class ScanSettings(NamedTuple):
@@ -32,6 +44,9 @@ class ScanSettings(NamedTuple):
     max_days: int | None = 7
     replicates: int = 999
     seed: int = 20220306
+    # Stop the replicates, in batches, once the p-value is sure to be at least this (Besag and
+    # Clifford's sequential test): a quiet city is told quickly; a cluster gets every replicate.
+    stop_at_p: float | None = None
 
 
 class Cluster(NamedTuple):
@@ -64,7 +79,7 @@ def zones(x: np.ndarray, y: np.ndarray, totals: np.ndarray, max_case_share: floa
     return Zones(order, size, cumulative / whole)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _window_counts(
     place: np.ndarray, day: np.ndarray, places: int, days: int, windows: int
 ) -> np.ndarray:
@@ -78,14 +93,14 @@ def _window_counts(
     return counts
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _ratio(c: float, mu: float, whole: float) -> float:
     rest = whole - c
     tail = rest * math.log(rest / (whole - mu)) if rest > 0 else 0.0
     return c * math.log(c / mu) + tail
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _best(counts: np.ndarray, order: np.ndarray, size: np.ndarray, share: np.ndarray,
           by_day: np.ndarray, whole: float) -> tuple[float, int, int, int]:  # fmt: skip
     """The largest ratio over all cylinders, and its centre, neighbours and window.
@@ -112,18 +127,50 @@ def _best(counts: np.ndarray, order: np.ndarray, size: np.ndarray, share: np.nda
     return best, at_i, at_k, at_w
 
 
-@njit(parallel=True, cache=True)
+@compiled_parallel
 def _replicates(place: np.ndarray, day: np.ndarray, places: int, days: int, order: np.ndarray,
                 size: np.ndarray, share: np.ndarray, by_day: np.ndarray, whole: float,
                 replicates: int, seed: int) -> np.ndarray:  # fmt: skip
+    """Only the cases that fall in the windows matter: each replicate draws which places the
+    window days' cases go to (a partial shuffle: as many swaps as those cases, not all)."""
     out = np.zeros(replicates)
     windows = by_day.shape[0]
+    recent = np.sort(day)[::-1][: int(by_day[-1])]  # the window days' cases, newest first
+    n = place.shape[0]
     for r in prange(replicates):
         np.random.seed(seed + r)
-        shuffled = np.random.permutation(day)
-        counts = _window_counts(place, shuffled, places, days, windows)
+        drawn = place.copy()
+        for j in range(recent.shape[0]):
+            k = j + np.random.randint(n - j)
+            drawn[j], drawn[k] = drawn[k], drawn[j]
+        counts = _window_counts(drawn[: recent.shape[0]], recent, places, days, windows)
         out[r] = _best(counts, order, size, share, by_day, whole)[0]
     return out
+
+
+BATCH = 100
+
+
+def _maxima(
+    cases: Cases, z: Zones, by_day: np.ndarray, ratio: float, s: ScanSettings
+) -> np.ndarray:
+    """The replicates' largest ratios: all of them, or in batches until `stop_at_p` is sure."""
+
+    def run(n: int, seed: int) -> np.ndarray:
+        return _replicates(
+            cases.place, cases.day, cases.places, cases.days, z.order, z.size, z.share, by_day,
+            float(len(cases.place)), n, seed,
+        )  # fmt: skip
+
+    if s.stop_at_p is None:
+        return run(s.replicates, s.seed)
+    found: list[np.ndarray] = []
+    while (done := sum(len(m) for m in found)) < s.replicates:
+        found.append(run(min(BATCH, s.replicates - done), s.seed + done))
+        beaten = sum(int((m >= ratio).sum()) for m in found)
+        if (1 + beaten) / (s.replicates + 1) >= s.stop_at_p:
+            break
+    return np.concatenate(found)
 
 
 def _gumbel_p(value: float, maxima: np.ndarray) -> float:
@@ -176,12 +223,10 @@ def scan(
     ratio, i, k, w = _best(observed, *args)
     if i < 0:
         return None
-    maxima = _replicates(
-        cases.place, cases.day, cases.places, cases.days, *args, s.replicates, s.seed
-    )
+    maxima = _maxima(cases, z, by_day, ratio, s)
     members = [int(p) for p in z.order[i, : k + 1]]
     mu = float(z.share[i, k] * by_day[w])
-    p = (1 + int((maxima >= ratio).sum())) / (s.replicates + 1)
+    p = (1 + int((maxima >= ratio).sum())) / (len(maxima) + 1)
     return Cluster(
         members, w + 1, int(observed[members, w].sum()), mu, ratio, p, _gumbel_p(ratio, maxima)
     )

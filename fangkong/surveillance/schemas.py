@@ -63,3 +63,54 @@ class ReportRead(ReadModel):
     measure: str
     count: int
     reported_at: datetime
+
+
+AlarmStatus = Literal["open", "confirmed", "dismissed", "closed"]
+
+
+class AlarmRead(ReadModel):
+    """An alarm as the board, the map and the curves show it (no person in it)."""
+
+    id: int
+    kind: str  # "temporal" or "cluster"
+    method: str
+    measure: str
+    day: date  # the day judged; a cluster's last day
+    last_day: date  # the latest day the episode alarmed on (as of the last pass)
+    days: int  # a cluster's days
+    point_code: str  # the point (a cluster's centre)
+    point_name: str
+    county_code: str
+    lon: float | None
+    lat: float | None
+    members: list[str]  # the codes of a cluster's points (the point alone, for a temporal one)
+    observed: float
+    expected: float
+    threshold: float | None
+    p_value: float | None
+    status: AlarmStatus
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    closed_at: datetime | None
+    note: str
+
+
+class AlarmDecision(BaseModel):
+    action: Literal["confirm", "dismiss", "close"]
+    note: str = Field(default="", max_length=500)
+
+
+class DetectDone(ReadModel):
+    series: int  # point-measure series judged
+    raised: int  # alarms new in this pass
+
+
+class SeriesRead(ReadModel):
+    """A point's daily counts of one measure, oldest first (a day not reported left out)."""
+
+    point_code: str
+    point_name: str
+    measure: str
+    days: list[date]
+    counts: list[int]

@@ -19,12 +19,20 @@ from fangkong.core.i18n import gettext
 from fangkong.core.ids import divisions_in
 from fangkong.core.settings import get_settings
 from fangkong.core.timeutil import local_date
-from fangkong.surveillance.points import list_points
+from fangkong.surveillance.alarms import list_alarms
+from fangkong.surveillance.points import list_points, recent_series
 from fangkong.treatment.service import list_hospitals, occupancy
 from fangkong.web.pages.kit import AsOf, PageActor, city_map, forbidden_page, render
 from fangkong.web.pages.zones import KINDS, extent
 
 router = APIRouter(include_in_schema=False)
+# The words the sentinels' map and curves draw with.
+ALARM_LABELS = (
+    "alarm_open", "alarm_confirmed", "alarm_dismissed", "alarm_closed", "sentinel_quiet",
+    "measure_fever_visits", "measure_antipyretics", "measure_cough", "measure_antivirals",
+    "measure_antibiotics", "measure_absent", "measure_tests", "measure_positive", "alarm",
+    "alarm_cluster",
+)  # fmt: skip
 
 
 @router.get("/briefing", response_model=None)
@@ -113,7 +121,26 @@ def treatment_page(
 
 
 @router.get("/sentinels", response_model=None)
-def sentinels_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
-    """Sentinel points with the last day each has reported (a late one marked)."""
+def sentinels_page(
+    request: Request, session: SessionDep, actor: PageActor, moment: AsOf
+) -> Response:
+    """The points on the city's map, their alarms to decide, and each point's curve of the last
+    60 days with its alarm days marked."""
     found = list_points(session, actor=actor)
-    return render(request, "sentinels.html", actor, points=found)
+    raised = list_alarms(session, actor=actor, as_of=moment)
+    until = local_date(moment) - timedelta(days=1)
+    curves = recent_series(session, actor=actor, since=until - timedelta(days=59), until=until)
+    shown_map = city_map()
+    return render(
+        request,
+        "sentinels.html",
+        actor,
+        points=found,
+        alarms=raised,
+        as_of=moment,
+        points_json=[p.model_dump(mode="json") for p in found],
+        alarms_json=[a.model_dump(mode="json") for a in raised],
+        curves_json=[c.model_dump(mode="json") for c in curves],
+        map_name=shown_map[1] if shown_map else "",
+        labels={k: gettext(k) for k in ALARM_LABELS},
+    )

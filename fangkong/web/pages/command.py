@@ -17,6 +17,7 @@ from fangkong.core.errors import NotFound
 from fangkong.core.i18n import gettext
 from fangkong.core.schemas import RowId
 from fangkong.core.timeutil import local_date, start_of_local_day
+from fangkong.surveillance.alarms import list_alarms
 from fangkong.tracing.service import infection_of_contact
 from fangkong.web.pages.kit import AsOf, PageActor, city_map, missing_page, render
 from fangkong.web.pages.zones import extent
@@ -43,7 +44,8 @@ PAGES = {
 def command_board(
     request: Request, session: SessionDep, actor: PageActor, moment: AsOf
 ) -> Response:
-    """Every group's open and overdue tasks, and the open tasks soonest deadline first."""
+    """Every group's open and overdue tasks, the sentinel alarms not yet decided or still being
+    looked into, and the open tasks soonest deadline first."""
     return _board(request, session, actor, moment, None)
 
 
@@ -63,12 +65,18 @@ def _board(
     if group_id is not None and group is None:
         return missing_page(request, actor, f"#{group_id}")
     shown = tasks.list_tasks(session, actor=actor, as_of=moment, group_id=group_id)
+    raised = [
+        a
+        for a in list_alarms(session, actor=actor, as_of=moment)
+        if a.status in ("open", "confirmed")
+    ]
     return render(
         request,
         "command.html",
         actor,
         groups=boards,
         tasks=shown,
+        alarms=raised,
         group=group,
         groups_json=[g.model_dump(mode="json") for g in boards],
         as_of=moment,
@@ -141,4 +149,6 @@ def go(
         return RedirectResponse(f"/infections/{infection}", status_code=303)
     if object_kind == "place":
         return RedirectResponse(f"/places#place-{object_id}", status_code=303)
+    if object_kind == "alarm":
+        return RedirectResponse(f"/sentinels#alarm-{object_id}", status_code=303)
     return RedirectResponse(PAGES.get(object_kind, "/command"), status_code=303)

@@ -1,10 +1,12 @@
 // Forms post JSON to the API with the session cookie; charts are drawn with the local ECharts.
 "use strict";
 
-function formToObject(form) {
+// A form's fields as the API takes them; of its named buttons only the one pressed counts.
+function formToObject(form, submitter) {
   const out = {};
   for (const el of form.elements) {
     if (!el.name || el.type === "file") continue;
+    if ((el.type === "submit" || el.tagName === "BUTTON") && el !== submitter) continue;
     if (el.type === "checkbox" && el.name.endsWith("[]")) {
       const key = el.name.slice(0, -2);
       out[key] = out[key] || [];
@@ -115,7 +117,7 @@ document.addEventListener("submit", async (ev) => {
     await scanCode(form);
   } else if (form.dataset.api) {
     ev.preventDefault();
-    let payload = formToObject(form);
+    let payload = formToObject(form, ev.submitter);
     if (form.hasAttribute("data-list")) payload = [payload];
     const body = await submit(form, form.dataset.api, {
       method: form.dataset.method || "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
@@ -437,6 +439,73 @@ function drawPlaceMap(el) {
   el.dataset.drawn = String(places.length);
 }
 
+// Sentinel points on the city's map: quiet ones blue, a point with an alarm open red, one
+// confirmed orange; a cluster's points ringed.
+const ALARM_COLOURS = { sentinel_quiet: "#1565c0", alarm_open: "#c62828", alarm_confirmed: "#ef6c00" };
+function drawSentinelMap(el) {
+  const points = JSON.parse(el.dataset.points).filter((p) => p.lon !== null && p.lat !== null);
+  const alarms = JSON.parse(el.dataset.alarms).filter((a) => a.status === "open" || a.status === "confirmed");
+  const name = el.dataset.map;
+  if (!name || !echarts.getMap(name)) { el.textContent = el.dataset.nomap; return; }
+  const labels = JSON.parse(el.dataset.labels);
+  const stateOf = (p) => {
+    const mine = alarms.filter((a) => a.members.includes(p.code));
+    if (mine.some((a) => a.status === "open")) return "alarm_open";
+    return mine.length ? "alarm_confirmed" : "sentinel_quiet";
+  };
+  const clustered = new Set(alarms.filter((a) => a.kind === "cluster").flatMap((a) => a.members));
+  const chart = echarts.init(el);
+  chart.setOption({
+    animation: false,
+    legend: { data: [...Object.keys(ALARM_COLOURS).map((s) => labels[s]), labels.alarm_cluster], top: 4 },
+    tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)} · ${esc(p.seriesName)}` },
+    geo: { map: name, roam: true, label: { show: true, fontSize: 11, color: "#78909c" },
+      itemStyle: { areaColor: "#eceff1", borderColor: "#90a4ae" } },
+    series: [
+      ...Object.keys(ALARM_COLOURS).map((s) => ({
+        name: labels[s], type: "scatter", coordinateSystem: "geo", symbolSize: 12,
+        itemStyle: { color: ALARM_COLOURS[s] }, label: { show: true, position: "right", fontSize: 11, formatter: "{b}" },
+        labelLayout: { hideOverlap: true },
+        data: points.filter((p) => stateOf(p) === s).map((p) => ({ name: p.name, value: [p.lon, p.lat] })),
+      })),
+      { name: labels.alarm_cluster, type: "effectScatter", coordinateSystem: "geo", symbolSize: 22,
+        itemStyle: { color: "rgba(198,40,40,0.35)" },
+        data: points.filter((p) => clustered.has(p.code)).map((p) => ({ name: p.name, value: [p.lon, p.lat] })) },
+    ],
+  });
+  el.dataset.drawn = String(points.length);
+}
+
+// Each point's measure over its last 60 days, the days its alarms cover marked in red.
+function drawSentinelCurves(el) {
+  const curves = JSON.parse(el.dataset.curves), alarms = JSON.parse(el.dataset.alarms);
+  const labels = JSON.parse(el.dataset.labels);
+  curves.forEach((c) => {
+    const box = document.createElement("div");
+    box.className = "chart short";
+    box.dataset.series = `${c.point_code}:${c.measure}`;
+    el.appendChild(box);
+    const mine = alarms.filter((a) => a.measure === c.measure && a.members.includes(c.point_code) && a.status !== "dismissed");
+    const alarmed = (d) => mine.some((a) => a.day <= d && d <= a.last_day);
+    const marks = c.days.map((d, i) => [d, c.counts[i]]).filter(([d]) => alarmed(d));
+    echarts.init(box).setOption({
+      animation: false,
+      title: { text: `${c.point_name} · ${labels["measure_" + c.measure] || c.measure}`, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 16, top: 36, bottom: 24 },
+      xAxis: { type: "category", data: c.days.map((d) => d.slice(5)) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { type: "line", data: c.counts, showSymbol: false, lineStyle: { color: "#1565c0" } },
+        { name: labels.alarm, type: "scatter", symbolSize: 9, itemStyle: { color: "#c62828" },
+          data: marks.map(([d, n]) => [d.slice(5), n]) },
+      ],
+    });
+    box.dataset.drawn = String(marks.length);
+  });
+  el.dataset.drawn = String(curves.length);
+}
+
 // Each group's open tasks, the overdue part in red.
 function drawGroups(el) {
   const groups = JSON.parse(el.dataset.groups);
@@ -605,6 +674,8 @@ window.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-outlook]").forEach(drawOutlook);
   document.querySelectorAll("#zone-map").forEach(drawZoneMap);
   document.querySelectorAll("#zone-timeline").forEach(drawZoneTimeline);
+  document.querySelectorAll("#sentinel-map").forEach(drawSentinelMap);
+  document.querySelectorAll("#sentinel-curves").forEach(drawSentinelCurves);
   document.querySelectorAll("#place-map").forEach(drawPlaceMap);
   document.querySelectorAll("#group-chart").forEach(drawGroups);
 });
