@@ -1,12 +1,15 @@
-"""`fangkong surveillance`: temporal detection over a count series, as a command."""
+"""`fangkong surveillance`: temporal detection over a count series, the space-time scan over
+places, a detection pass over the sentinel points, and the methods' evaluation."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 
@@ -14,10 +17,12 @@ from fangkong.core.cli_support import command_errors, command_session, moment_of
 from fangkong.core.i18n import _
 from fangkong.core.platform_clock import platform_now
 from fangkong.core.timeutil import fmt_local, local_date
+from fangkong.surveillance.cases import read_cases
 from fangkong.surveillance.detection import detect as detect_alarms
 from fangkong.surveillance.ears import SeriesTooShort
 from fangkong.surveillance.evaluation import SCENARIOS, evaluate, table
 from fangkong.surveillance.methods import METHODS, WEEKLY, Settings, judgements
+from fangkong.surveillance.scan import ScanSettings, scan
 from fangkong.surveillance.series import Series, read_series
 
 app = typer.Typer(help="Sentinel surveillance: detection over count series.", no_args_is_help=True)
@@ -128,3 +133,54 @@ def evaluate_command(
     console.print(text, markup=False)
     if out is not None:
         out.write_text(text, encoding="utf-8")
+
+
+@app.command("scan")
+def scan_command(
+    input_file: Annotated[
+        Path, typer.Option("--input", help="CSV or .xlsx: date,count,longitude,latitude[,place]")
+    ],
+    out: Annotated[Path, typer.Option(help="the cluster CSV to write")],
+    days: Annotated[int, typer.Option(help="the last days scanned", min=7)] = 60,
+    cell_km: Annotated[
+        float | None, typer.Option(help="gather cases into grid cells this wide (km)", min=0.05)
+    ] = None,
+    max_case_share: Annotated[float, typer.Option(min=0.01, max=0.5)] = 0.5,
+    max_day_share: Annotated[float, typer.Option(min=0.01, max=0.9)] = 0.5,
+    max_days: Annotated[int, typer.Option(help="0: no cap beyond the share", min=0)] = 7,
+    replicates: Annotated[int, typer.Option(min=9)] = 999,
+) -> None:
+    """Kulldorff's prospective space-time permutation scan over places (a county at its seat, a
+    clinic) or grid cells: the most likely cluster ending on the last day, with its Monte Carlo
+    and Gumbel p-values; written as place,first_day,last_day,observed,expected,ratio,p,p_gumbel."""
+    with command_errors(refused=_("nothing scanned")):
+        grid = read_cases(
+            input_file.name, input_file.read_bytes(), today=local_date(platform_now()),
+            days=days, cell_km=cell_km,
+        )  # fmt: skip
+    settings = ScanSettings(max_case_share, max_day_share, max_days or None, replicates)
+    x = np.array([p.x for p in grid.places])
+    with console.status(_("scanning %(places)s places", places=len(grid.places))):
+        found = scan(grid.counts, x, np.array([p.y for p in grid.places]), settings)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(
+        ("place", "first_day", "last_day", "observed", "expected", "ratio", "p", "p_gumbel")
+    )
+    if found is not None:
+        last = grid.first + timedelta(days=days - 1)
+        start = last - timedelta(days=found.days - 1)
+        writer.writerows(
+            (grid.places[i].name, start.isoformat(), last.isoformat(), found.observed,
+             round(found.expected, 4), round(found.ratio, 4), found.p, f"{found.p_gumbel:.3g}")
+            for i in found.places
+        )  # fmt: skip
+    out.write_text(text.getvalue(), encoding="utf-8")
+    if found is None:
+        console.print(_("no cluster"))
+        return
+    console.print(
+        _("a cluster of %(places)s places over %(days)s days: %(observed)s cases, "
+          "%(expected)s expected, p = %(p)s", places=len(found.places), days=found.days,
+          observed=found.observed, expected=f"{found.expected:.1f}", p=f"{found.p:.3f}")
+    )  # fmt: skip

@@ -9,7 +9,6 @@ from writing it twice. It reads no person."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -22,7 +21,7 @@ from fangkong.core.timeutil import local_date
 from fangkong.surveillance.ears import SeriesTooShort
 from fangkong.surveillance.methods import judgements
 from fangkong.surveillance.models import SentinelAlarm, SentinelPoint, SentinelReport
-from fangkong.surveillance.scan import ScanSettings, scan
+from fangkong.surveillance.scan import ScanSettings, kilometres, scan
 from fangkong.surveillance.schemas import DetectDone
 
 # The methods the pass runs, in order: an alarm is named by the first that alarms. EARS C2
@@ -124,13 +123,6 @@ def temporal_alarms(series: PointSeries, *, until: date) -> list[Found]:
     return list(out.values())
 
 
-def _plane(points: list[SentinelPoint]) -> tuple[np.ndarray, np.ndarray]:
-    """Kilometres east and north, near enough over a city."""
-    lat0 = math.radians(float(np.mean([p.lat or 0.0 for p in points])))
-    x = np.array([(p.lon or 0.0) * 111.32 * math.cos(lat0) for p in points])
-    return x, np.array([(p.lat or 0.0) * 110.57 for p in points])
-
-
 def cluster_alarms(measure: str, found: list[PointSeries], *, until: date) -> list[Found]:
     """The points of one measure scanned together over the last SCAN_DAYS days (a day not
     reported counts 0); a cluster at p < SCAN_P ending `until` is an alarm."""
@@ -143,7 +135,10 @@ def cluster_alarms(measure: str, found: list[PointSeries], *, until: date) -> li
         for day, n in zip(s.days, s.counts, strict=True):
             if day >= start:
                 counts[row, (day - start).days] = n
-    x, y = _plane([s.point for s in placed])
+    x, y = kilometres(
+        np.array([s.point.lon or 0.0 for s in placed]),
+        np.array([s.point.lat or 0.0 for s in placed]),
+    )
     cluster = scan(counts, x, y, SCAN)
     if cluster is None or cluster.p >= SCAN_P:
         return []

@@ -49,6 +49,12 @@ class ScanSettings(NamedTuple):
     stop_at_p: float | None = None
 
 
+def kilometres(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kilometres east and north, near enough over a city (equirectangular about its middle)."""
+    middle = math.radians(float(np.mean(lat))) if len(lat) else 0.0
+    return lon * 111.32 * math.cos(middle), lat * 110.57
+
+
 class Cluster(NamedTuple):
     places: list[int]  # indices of the places in it, the centre first
     days: int  # the last `days` days

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -176,3 +177,69 @@ def test_weekly_counts_to_a_daily_method_are_refused(runner: CliRunner, tmp_path
     given = _csv(tmp_path / "w.csv", [(w["date"], w["count"], "") for w in weeks])
     refused = _detect(runner, "ears-c1", given, tmp_path / "o.csv")
     assert refused.exit_code == 1 and "按周" in refused.output
+
+
+def _city_rows(cluster: bool) -> list[tuple[object, ...]]:
+    """Twelve clinics over 60 days to 20 March; with a cluster, two of them busy the last 3."""
+    rng = np.random.default_rng(11)
+    rows: list[tuple[object, ...]] = []
+    for n in range(12):
+        lon, lat = 110.6 + 0.05 * (n % 4), 35.0 + 0.05 * (n // 4)
+        for back in range(60):
+            day = date(2022, 3, 20) - timedelta(days=back)
+            extra = 9 if cluster and n in (0, 1) and back < 3 else 0
+            rows.append((day.isoformat(), int(rng.poisson(6)) + extra, lon, lat, f"诊所{n}"))
+    return rows
+
+
+def _scan(runner: CliRunner, given: Path, out: Path, *more: str) -> Result:
+    args = ["surveillance", "scan", "--input", str(given), "--out", str(out), *more]
+    return runner.invoke(app, args)
+
+
+def test_the_scan_finds_the_places_and_days(runner: CliRunner, tmp_path: Path) -> None:
+    given = tmp_path / "cases.csv"
+    given.write_text(
+        "日期,病例数,经度,纬度,地点\n"
+        + "".join(",".join(map(str, r)) + "\n" for r in _city_rows(True))
+    )
+    out = tmp_path / "cluster.csv"
+    done = _scan(runner, given, out)
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(out.open()))
+    assert {r["place"] for r in rows} == {"诊所0", "诊所1"}
+    assert rows[0]["last_day"] == "2022-03-20" and rows[0]["first_day"] >= "2022-03-18"
+    assert float(rows[0]["p"]) <= 0.002 and "发现聚集" in done.output
+
+
+def test_the_scan_over_grid_cells(runner: CliRunner, tmp_path: Path) -> None:
+    """Single cases at their coordinates gathered into 3 km cells."""
+    rows = [(d, n, lon, lat, "") for d, n, lon, lat, _ in _city_rows(False)]
+    given = _csv_cases(tmp_path / "quiet.csv", rows)
+    out = tmp_path / "cluster.csv"
+    done = _scan(runner, given, out, "--cell-km", "3")
+    assert done.exit_code == 0, done.output
+    found = list(csv.DictReader(out.open()))
+    assert all(":" in r["place"] for r in found)  # cells, not names
+    assert not found or float(found[0]["p"]) > 0.05
+
+
+def test_bad_case_rows_are_named(runner: CliRunner, tmp_path: Path) -> None:
+    rows = _city_rows(False)[:30]
+    rows[2] = (rows[2][0], -1, *rows[2][2:])
+    rows[5] = ("2022-04-02", *rows[5][1:])
+    rows[7] = (rows[7][0], rows[7][1], 300, *rows[7][3:])
+    out = tmp_path / "c.csv"
+    refused = _scan(runner, _csv_cases(tmp_path / "bad.csv", rows), out)
+    assert refused.exit_code == 1 and "未进行扫描" in refused.output
+    for row in ("第4行", "第7行", "第9行"):
+        assert row in refused.output
+    assert "不是有效坐标" in refused.output and not out.exists()
+
+
+def _csv_cases(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
+    path.write_text(
+        "date,count,longitude,latitude,place\n"
+        + "".join(",".join(map(str, r)) + "\n" for r in rows)
+    )
+    return path
