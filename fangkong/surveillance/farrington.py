@@ -223,6 +223,10 @@ def farrington_flexible(
     if settings.b < 1 or settings.w < 0 or settings.no_periods < 1 or not 0 < settings.alpha < 1:
         raise ValueError("b >= 1, w >= 0, no_periods >= 1 and 0 < alpha < 1")
     y = np.asarray(counts, dtype=float)
+    if len(days) != len(y) or any((b - a).days != 7 for a, b in zip(days, days[1:], strict=False)):
+        raise ValueError(
+            _("daily counts: this method needs weekly counts, a row a week dated by its first day")
+        )
     first = 52 * settings.b + settings.w
     if len(y) <= first:
         raise SeriesTooShort(

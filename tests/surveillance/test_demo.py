@@ -5,12 +5,20 @@ quiet under C1."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import numpy as np
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fangkong.command.models import Task
+from fangkong.surveillance.alarms import list_alarms
 from fangkong.surveillance.cusum import cusum
-from fangkong.surveillance.ears import ears
+from fangkong.surveillance.ears import SeriesTooShort, ears
+from fangkong.surveillance.essence import essence
+from fangkong.surveillance.evaluation import weekly
+from fangkong.surveillance.farrington import farrington_flexible
 from fangkong.surveillance.points import point_series
 from fangkong.users.service import acting_as
 
@@ -38,6 +46,7 @@ def test_the_sentinels_alarm_before_the_index_case_is_reported(demo_session: Ses
             ("C2", ears(counts, "C2")),
             ("C3", ears(counts, "C3")),
             ("CUSUM", cusum(counts)),
+            ("ESSENCE", essence(counts)),
         )
     }
     assert firsts == {
@@ -45,7 +54,37 @@ def test_the_sentinels_alarm_before_the_index_case_is_reported(demo_session: Ses
         "C2": date(2022, 3, 2),
         "C3": date(2022, 3, 3),
         "CUSUM": date(2022, 3, 2),
+        "ESSENCE": date(2022, 3, 3),
     }
     assert all(first is not None and first < REPORTED for first in firsts.values())
     yanhu_days, yanhu = _fever_visits(demo_session, "YH-FC-1")
     assert _first_in_march(yanhu_days, [(j.at, j.alarm) for j in ears(yanhu, "C1")]) is None
+
+
+def test_a_year_of_weeks_is_too_short_for_farrington(demo_session: Session) -> None:
+    days, counts = _fever_visits(demo_session, "LY-FC-1")
+    weeks = np.add.reduceat(counts[:364], np.arange(0, 364, 7))
+    mondays = [days[0] + timedelta(weeks=w) for w in range(len(weeks))]
+    with pytest.raises(SeriesTooShort, match="159"):
+        farrington_flexible(weeks, mondays)
+    assert len(weekly(np.zeros(5 * 364 + 7))) == 261
+
+
+def test_the_morning_passes_raised_the_fever_clinics_alarm(demo_session: Session) -> None:
+    """EARS C2's alarm on 2 March, raised at the pass of 3 March 10:30, confirmed on the
+    morning after the index case and closed on the 9th: a task for 流调溯源组 meanwhile."""
+    cdc = acting_as(demo_session, "cdc")
+    raised = list_alarms(
+        demo_session, actor=cdc, as_of=datetime.fromisoformat("2022-03-21T23:00+08:00")
+    )
+    first = min(
+        (a for a in raised if a.point_code == "LY-FC-1" and a.day >= date(2022, 3, 1)),
+        key=lambda a: a.day,
+    )
+    assert (first.day, first.method, first.kind) == (date(2022, 3, 2), "ears-c2", "temporal")
+    assert first.created_at == datetime.fromisoformat("2022-03-03T10:30+08:00")
+    assert first.status == "closed" and first.observed > (first.threshold or 0)
+    assert all(a.status == "dismissed" for a in raised if a.day < date(2022, 3, 1))
+    assert any(a.kind == "cluster" and "LY-FC-1" in a.members for a in raised)
+    task = demo_session.scalar(select(Task).where(Task.signal_key == f"sentinel-alarm:{first.id}"))
+    assert task is not None and task.closed_reason == "cleared"

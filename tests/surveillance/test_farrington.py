@@ -76,3 +76,9 @@ def test_few_cases_in_the_last_four_weeks_do_not_alarm() -> None:
 def test_a_series_too_short_is_said_not_judged() -> None:
     with pytest.raises(SeriesTooShort, match="159"):
         farrington_flexible(COUNTS[:159], DAYS[:159])
+
+
+def test_daily_counts_are_refused() -> None:
+    days = [date(2018, 1, 1) + timedelta(days=i) for i in range(400)]
+    with pytest.raises(ValueError, match="按周"):
+        farrington_flexible([3] * 400, days)
