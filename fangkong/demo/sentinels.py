@@ -113,40 +113,15 @@ def _morning_after(day: date) -> datetime:
 
 def alarms_as_they_came(session: Session, cdc: Actor) -> None:
     """A detection pass each morning at 10:30 from 20 February (yesterday's counts are in by
-    10:00); the city CDC's head of tracing confirms the 临猗县 fever clinic's first alarm on
-    the morning after the index case (7 March, 08:30) — a task for 流调溯源组 — and closes it
-    once its visitors were swept (9 March, 12:00); the alarms of February, before the rise,
-    were dismissed the morning they came."""
+    10:00). The alarms of February, before the rise, were dismissed by the city CDC's head of
+    tracing the morning they came; March's are left for the command centre to decide (the
+    sentinels came after the outbreak: they show what it would have been told, and when)."""
     day = date(2022, 2, 20)
     while day <= LAST + timedelta(days=1):
         detection.detect(session, as_of=datetime.combine(day, time(10, 30), tzinfo=CST))
         day += timedelta(days=1)
     raised = alarms.list_alarms(session, actor=cdc, as_of=at(21, 23))
     for early in (a for a in raised if a.day < RISE):
-        _decide(
-            session,
-            cdc,
-            early.id,
-            "dismiss",
-            "节后就诊、购药常规波动，无聚集",
-            early.created_at + timedelta(minutes=40),
-        )
-    first = min(
-        (a for a in raised if a.point_code == "LY-FC-1" and a.day >= RISE), key=lambda a: a.day
-    )
-    _decide(
-        session,
-        cdc,
-        first.id,
-        "confirm",
-        "发热门诊就诊人数自3月1日起持续上升，与指示病例就诊时间吻合",
-        at(7, 8, 30),
-    )
-    _decide(session, cdc, first.id, "close", "就诊人员已全部排查，纳入密接/次密接管理", at(9, 12))
-
-
-def _decide(
-    session: Session, cdc: Actor, alarm_id: int, action: str, note: str, moment: datetime
-) -> None:
-    decision = AlarmDecision.model_validate({"action": action, "note": note})
-    alarms.decide_alarm(session, actor=cdc, alarm_id=alarm_id, decision=decision, now=moment)
+        decision = AlarmDecision(action="dismiss", note="节后就诊、购药常规波动，无聚集")
+        moment = early.created_at + timedelta(minutes=40)
+        alarms.decide_alarm(session, actor=cdc, alarm_id=early.id, decision=decision, now=moment)

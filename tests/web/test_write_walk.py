@@ -57,6 +57,7 @@ OUTSIDE: dict[str, dict[str, str]] = {
         "investigation_id": "SELECT i.id FROM command_investigations i JOIN command_teams t "
         "ON t.id = i.team_id WHERE t.county_code = '140821'",
         "store_id": "SELECT id FROM command_stores WHERE county_code = '140821'",
+        "alarm_id": "SELECT id FROM sentinel_alarms WHERE county_code = '140821' LIMIT 3",
     },
     "hotel": {
         "task_id": tasks_not_for("hotel"),
@@ -103,6 +104,7 @@ ANY = {
     "investigation_id": "SELECT id FROM command_investigations LIMIT 2",
     "admission_id": "SELECT id FROM treatment_admissions LIMIT 2",
     "store_id": "SELECT id FROM command_stores LIMIT 2",
+    "alarm_id": "SELECT id FROM sentinel_alarms LIMIT 2",
 }
 WORDS = {"step": "delivered"}  # path parameters that are words, not ids
 
@@ -118,6 +120,8 @@ NO_CROSSING = {
     "the answer is masked outside the caller's county",
     "POST /api/investigations": "a county's request for help (协查) to another county's team "
     "is what tracer teams are for; it names no person",
+    "POST /api/surveillance/alarms/detect": "a detection pass over every point, the city "
+    "commanders' to run: it writes alarms, reads no person",
     "POST /api/surveillance/reports/import": "its rows are judged as POST "
     "/api/surveillance/reports's items (crossed above): another county's point is no such point",
 }

@@ -3,7 +3,7 @@ treatment's beds."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -18,9 +18,10 @@ from fangkong.core.errors import InvalidInput
 from fangkong.core.i18n import gettext
 from fangkong.core.ids import divisions_in
 from fangkong.core.settings import get_settings
-from fangkong.core.timeutil import local_date
+from fangkong.core.timeutil import city_zone, local_date
 from fangkong.surveillance.alarms import list_alarms
 from fangkong.surveillance.points import list_points, recent_series
+from fangkong.surveillance.schemas import PointRead
 from fangkong.treatment.service import list_hospitals, occupancy
 from fangkong.web.pages.kit import AsOf, PageActor, city_map, forbidden_page, render
 from fangkong.web.pages.zones import KINDS, extent
@@ -120,6 +121,13 @@ def treatment_page(
     )
 
 
+def _late(point: PointRead, moment: datetime) -> bool:
+    """Yesterday's counts not in by the point's hour this morning (signals.points_late's rule)."""
+    today = local_date(moment)
+    due = today - timedelta(days=1 if moment.astimezone(city_zone()).hour >= point.due_hour else 2)
+    return point.last_day is None or point.last_day < due
+
+
 @router.get("/sentinels", response_model=None)
 def sentinels_page(
     request: Request, session: SessionDep, actor: PageActor, moment: AsOf
@@ -136,6 +144,7 @@ def sentinels_page(
         "sentinels.html",
         actor,
         points=found,
+        late={p.code for p in found if _late(p, moment)},
         alarms=raised,
         as_of=moment,
         points_json=[p.model_dump(mode="json") for p in found],
