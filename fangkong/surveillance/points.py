@@ -52,14 +52,16 @@ def add_point(session: Session, *, actor: Actor, data: PointIn, now: datetime) -
     return point
 
 
-def list_points(session: Session, *, actor: Actor) -> list[PointRead]:
-    last = dict(
-        session.execute(
-            select(SentinelReport.point_id, func.max(SentinelReport.day)).group_by(
-                SentinelReport.point_id
-            )
-        ).all()
-    )
+def list_points(
+    session: Session, *, actor: Actor, as_of: datetime | None = None
+) -> list[PointRead]:
+    """The actor's points with the last day each has reported (by `as_of`, for a past
+    moment's page)."""
+    r = SentinelReport
+    reported = select(r.point_id, func.max(r.day)).group_by(r.point_id)
+    if as_of is not None:
+        reported = reported.where(r.reported_at <= as_of)
+    last = dict(session.execute(reported).all())
     return [
         PointRead.model_validate(p, from_attributes=True).model_copy(
             update={"last_day": last.get(p.id)}

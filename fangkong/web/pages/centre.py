@@ -134,9 +134,9 @@ def sentinels_page(
 ) -> Response:
     """The points on the city's map, their alarms to decide, and each point's curve of the last
     60 days with its alarm days marked."""
-    found = list_points(session, actor=actor)
-    raised = list_alarms(session, actor=actor, as_of=moment)
     until = local_date(moment) - timedelta(days=1)
+    found = list_points(session, actor=actor, as_of=moment)
+    raised = list_alarms(session, actor=actor, as_of=moment)
     curves = recent_series(session, actor=actor, since=until - timedelta(days=59), until=until)
     shown_map = city_map()
     return render(
