@@ -30,7 +30,7 @@ CASES = Layout(
 )
 
 
-class Place(NamedTuple):
+class CasePlace(NamedTuple):
     name: str
     x: float  # km east
     y: float  # km north
@@ -39,7 +39,7 @@ class Place(NamedTuple):
 class Grid(NamedTuple):
     """counts[place, day] from `first`, a day a column."""
 
-    places: list[Place]
+    places: list[CasePlace]
     first: date
     counts: np.ndarray
 
@@ -89,11 +89,11 @@ def _read(
     return Reading(day, int(count), lon, lat, table.text(row, "place")), []
 
 
-def _places(readings: list[Reading], cell_km: float | None) -> tuple[list[Place], list[int]]:
+def _places(readings: list[Reading], cell_km: float | None) -> tuple[list[CasePlace], list[int]]:
     """Each reading's place: its name (at its coordinates), or its grid cell."""
     x, y = kilometres(np.array([r.lon for r in readings]), np.array([r.lat for r in readings]))
     index: dict[str, int] = {}
-    places: list[Place] = []
+    places: list[CasePlace] = []
     of = []
     for r, px, py in zip(readings, x, y, strict=True):
         if cell_km:
@@ -103,7 +103,7 @@ def _places(readings: list[Reading], cell_km: float | None) -> tuple[list[Place]
             name = r.place or f"{r.lon:.5f},{r.lat:.5f}"
         if name not in index:
             index[name] = len(places)
-            places.append(Place(name, float(px), float(py)))
+            places.append(CasePlace(name, float(px), float(py)))
         of.append(index[name])
     return places, of
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.web.test_pages import browser as browser  # the fixture, shared
 from tests.web.test_pages import serving, signed_in
@@ -53,6 +54,20 @@ def watched(page: Page) -> list[str]:
     return dialogs
 
 
+def goto_after_submit(page: Page, url: str) -> None:
+    """Open `url` once the sent form's own reload (its script's, after the answer) is done: on
+    a busy machine that reload can start after the network fell quiet, and abort our goto."""
+    for _ in range(3):
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as exc:
+            if "ERR_ABORTED" not in str(exc):
+                raise
+            page.wait_for_load_state("load")
+    page.goto(url)
+
+
 def fill_forms(page: Page, url: str, strings: Iterator[str]) -> int:
     """Fill every text field of the page's forms with hostile text and send each form."""
     page.goto(url)
@@ -71,7 +86,7 @@ def fill_forms(page: Page, url: str, strings: Iterator[str]) -> int:
         form.locator("button[type=submit], button:not([type])").first.click()
         page.wait_for_load_state("networkidle")
         sent += 1
-        page.goto(url)
+        goto_after_submit(page, url)
         page.evaluate("document.querySelectorAll('details').forEach((d) => (d.open = true))")
     return sent
 
