@@ -13,9 +13,9 @@ import numpy as np
 
 from fangkong.core.errors import FieldProblem, InvalidInput
 from fangkong.core.i18n import _
-from fangkong.core.sheets import Layout, Row, Table, cell_datetime, read_sheet, sheet_refused
-from fangkong.core.timeutil import local_date
+from fangkong.core.sheets import Layout, Row, Table, read_sheet, sheet_refused
 from fangkong.surveillance.scan import kilometres
+from fangkong.surveillance.series import day_and_count
 
 CASES = Layout(
     headers={
@@ -64,21 +64,7 @@ def _read(
     table: Table, number: int, row: Row, today: date
 ) -> tuple[Reading | None, list[FieldProblem]]:
     where = f"row {number}"
-    problems = []
-    try:
-        day: date | None = local_date(cell_datetime(table.get(row, "date")))
-    except (ValueError, TypeError, InvalidInput):
-        day = None
-        problems.append(FieldProblem((where, table.heading("date")), _("not a date")))
-    if day is not None and day > today:
-        problems.append(
-            FieldProblem((where, table.heading("date")), _("after the platform's time"))
-        )
-    count = _number(table.text(row, "count"), 0, 10_000_000)
-    if count is None or not count.is_integer():
-        problems.append(
-            FieldProblem((where, table.heading("count")), _("not a whole number of 0 or more"))
-        )
+    day, count, problems = day_and_count(table, number, row, today)
     lon = _number(table.text(row, "longitude"), -180, 180)
     lat = _number(table.text(row, "latitude"), -90, 90)
     for field, value in (("longitude", lon), ("latitude", lat)):
@@ -86,7 +72,7 @@ def _read(
             problems.append(FieldProblem((where, table.heading(field)), _("not a coordinate")))
     if problems or day is None or count is None or lon is None or lat is None:
         return None, problems
-    return Reading(day, int(count), lon, lat, table.text(row, "place")), []
+    return Reading(day, count, lon, lat, table.text(row, "place")), []
 
 
 def _places(readings: list[Reading], cell_km: float | None) -> tuple[list[CasePlace], list[int]]:

@@ -47,7 +47,11 @@ def _count(text: str) -> int | None:
     return int(value) if value.is_integer() and value >= 0 else None
 
 
-def _read(table: Table, number: int, row: Row, today: date) -> tuple[Reading, list[FieldProblem]]:
+def day_and_count(
+    table: Table, number: int, row: Row, today: date
+) -> tuple[date | None, int | None, list[FieldProblem]]:
+    """A row's day (not after `today`) and whole count of 0 or more, each bad one named; the
+    series' and the scan's sheets read them alike."""
     problems = []
     day: date | None = None
     where = f"row {number}"
@@ -65,6 +69,11 @@ def _read(table: Table, number: int, row: Row, today: date) -> tuple[Reading, li
         problems.append(
             FieldProblem((where, table.heading("count")), _("not a whole number of 0 or more"))
         )
+    return day, count, problems
+
+
+def _read(table: Table, number: int, row: Row, today: date) -> tuple[Reading, list[FieldProblem]]:
+    day, count, problems = day_and_count(table, number, row, today)
     return Reading(number, table.text(row, "county"), day, count), problems
 
 
