@@ -36,7 +36,7 @@ serve: setup
 test: setup
 	$(BIN)/ruff check fangkong tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check fangkong tests bench scripts
