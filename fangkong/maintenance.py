@@ -90,8 +90,11 @@ async def maintenance(app: Any) -> AsyncIterator[None]:
     """The app's lifespan: the rounds run while the server does, and stop with it; the open
     screens hear of changes meanwhile (core/events.py)."""
     engine = app.state.session_factory.kw.get("bind")
-    async with serving(app.state.events, engine if isinstance(engine, Engine) else None):
-        tasks = _start_rounds(app.state)
+    shared = isinstance(engine, Engine)
+    async with serving(app.state.events, engine if shared else None):
+        # Sessions bound to one connection (a test's rolled-back transaction) cannot serve a
+        # round's thread and a request's at once: the rounds run only over an engine's pool.
+        tasks = _start_rounds(app.state) if shared else []
         try:
             yield
         finally:
