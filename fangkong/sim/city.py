@@ -11,6 +11,8 @@ About 17 bytes a person: age, household, cell and group, plus the group member l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +27,14 @@ WORK_AGES = (19, 60)
 EMPLOYED = 0.75  # of working age
 SCHOOL_SIZE = 1_000
 WORKPLACE_MEAN = 20  # lognormal sizes, a long tail of big employers
+
+
+class Layers(NamedTuple):
+    """What the contact layers' rates are computed from, once a city (runs of one city share it)."""
+
+    household_others: float  # the mean number of others in a person's household
+    in_group: float  # share of people at school or work
+    schools: float  # share of those at school
 
 
 @dataclass
@@ -45,6 +55,18 @@ class City:
     @property
     def cells(self) -> int:
         return len(self.cell_start) - 1
+
+    @cached_property
+    def layers(self) -> Layers:
+        sizes = np.diff(self.household_start)
+        in_group = self.group >= 0
+        return Layers(
+            household_others=float((sizes * (sizes - 1)).sum() / sizes.sum()),
+            in_group=float(in_group.mean()),
+            schools=float(self.group_is_school[self.group[in_group]].mean())
+            if in_group.any()
+            else 0.0,
+        )
 
     def nbytes(self) -> int:
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))

@@ -44,6 +44,8 @@ SUS, EXP, INF, REC = 0, 1, 2, 3
 FREE, HOME_Q, CENTRAL_Q, ISOLATED = 0, 1, 2, 3
 ASYM, SEEKS, SEVERE, DETECTED, QUEUED = 1, 2, 4, 8, 16
 CLOSE, SECONDARY, COMPANION = 0, 1, 2
+# How a detection was found, when a run keeps its record (People.found_as).
+FOUND_IN_COMMUNITY, FOUND_AS_CONTACT, FOUND_IN_QUARANTINE = 0, 1, 2
 ST_DISEASE, ST_HOUSEHOLD, ST_GROUP, ST_COMMUNITY, ST_TEST, ST_TRACE, ST_IMPORT = range(7)
 
 # -- float parameters (index into `fp`) -------------------------------------------------------
@@ -139,13 +141,17 @@ def _gamma_days(mean: float, shape: float, u: float, v: float, w: float) -> int:
 
 @inline_kernel
 def infect(
-    j: int, day: int, seed: int, fp: np.ndarray, town: Town, people: People, lists: Lists
-) -> None:
-    """j is infected today: their whole course is drawn now, from the disease stream."""
+    j: int, day: int, source: int, seed: int, fp: np.ndarray, town: Town, people: People,
+    lists: Lists,
+) -> None:  # fmt: skip
+    """j is infected today by `source` (-1: from outside): their whole course is drawn now,
+    from the disease stream."""
     state, t_inf, lat, dur, flags = people.state, people.t_inf, people.lat, people.dur, people.flags
     active, counts = lists.active, lists.counts
     state[j] = EXP
     t_inf[j] = day
+    if len(people.source) > 1:  # the run keeps its record (a backtest's truth)
+        people.source[j] = source
     lat[j] = min(_gamma_days(
         fp[F_LATENT], fp[F_LATENT_SHAPE],
         uniform(seed, ST_DISEASE, j, 0, 0), uniform(seed, ST_DISEASE, j, 0, 1),
@@ -261,7 +267,7 @@ def _import_cases(day: int, params: Params, town: Town, people: People, lists: L
     for k in range(arrivals):
         j = int(uniform(seed, ST_IMPORT, day, 1, k) * n)
         if people.state[j] == SUS:
-            infect(j, day, seed, fp, town, people, lists)
+            infect(j, day, -1, seed, fp, town, people, lists)
             if ip[I_DETECTION] == 1 and uniform(seed, ST_IMPORT, day, 2, k) < fp[F_IMPORT_CAUGHT]:
                 # the loop's tests find them
                 _pend(lists.pending, lists.counts, j, day + people.lat[j], 1)
@@ -288,14 +294,14 @@ def _transmit(day: int, params: Params, town: Town, people: People, lists: Lists
             for k in range(contacts):
                 j = int(uniform(seed, ST_COMMUNITY, i, day, k + 1) * n)
                 if state[j] == SUS and iso[j] < CENTRAL_Q:
-                    infect(j, day, seed, fp, town, people, lists)
+                    infect(j, day, i, seed, fp, town, people, lists)
             continue
         h = active[a, A_HOUSEHOLD]
         p_h = fp[F_BETA_H] * rel
         for j in range(town.household_start[h], town.household_start[h + 1]):
             if j != i and state[j] == SUS and iso[j] < CENTRAL_Q:
                 if uniform(seed, ST_HOUSEHOLD, i, day, j) < p_h:
-                    infect(j, day, seed, fp, town, people, lists)
+                    infect(j, day, i, seed, fp, town, people, lists)
         if iso[i] == HOME_Q:
             continue
         c = active[a, A_CELL]
@@ -325,7 +331,7 @@ def _transmit_in_group(
     for k in range(hits):
         j = town.group_members[g0 + int(uniform(seed, ST_GROUP, i, day, k + 1) * size)]
         if _reachable(j, i, day, state, iso, cell, sealed_until):
-            infect(j, day, seed, fp, town, people, lists)
+            infect(j, day, i, seed, fp, town, people, lists)
 
 
 @inline_kernel
@@ -362,7 +368,7 @@ def _transmit_around(
             continue
         j = r0 + int(pick * (r1 - r0))
         if _reachable(j, i, day, state, iso, cell, sealed_until):
-            infect(j, day, seed, fp, town, people, lists)
+            infect(j, day, i, seed, fp, town, people, lists)
 
 
 @inline_kernel
@@ -465,6 +471,14 @@ def _detect(day: int, params: Params, town: Town, people: People, lists: Lists) 
                 continue
         if flags[j] & DETECTED:
             continue
+        if len(people.found_day) > 1:  # how the platform would have found them
+            people.found_day[j] = day
+            named = pending[q, 2] == 1 or flags[j] & QUEUED
+            people.found_as[j] = (
+                FOUND_IN_QUARANTINE
+                if iso[j] == HOME_Q or iso[j] == CENTRAL_Q
+                else (FOUND_AS_CONTACT if named else FOUND_IN_COMMUNITY)
+            )
         flags[j] |= DETECTED
         detected_today += 1
         counts[C_CUM_DETECTED] += 1

@@ -18,6 +18,8 @@ from fangkong.sim.state import Lists, Params, new_lists, new_people, town_of
 from fangkong.testing.pooling import pool_option
 
 OnDay = Callable[[int], None]
+# What a run that keeps its people returns of each (state.People).
+KEPT = ("t_inf", "lat", "dur", "flags", "iso", "iso_until", "source", "found_day", "found_as")
 
 
 @dataclass
@@ -27,7 +29,8 @@ class RunResult:
     build_seconds: float
     run_seconds: float
     bytes_per_person: float
-    # Each person's infection day (-1: never), latent and infectious days and flags, when asked.
+    # Each person's infection day (-1: never), course, isolation, infector and detection, when
+    # asked (KEPT).
     people: dict[str, np.ndarray] | None = None
 
     def column(self, name: str) -> np.ndarray:
@@ -79,16 +82,12 @@ def parameters(scenario: Scenario, city: City, rules: Rules) -> tuple[np.ndarray
     mean_rel = 1 - v.asymptomatic_fraction * (1 - v.asymptomatic_infectiousness)
     per_day = v.r0 / (v.infectious_days * mean_rel)  # infections an average case causes a day
     # Network mode: each layer carries its share of R0 over its mean daily contacts.
-    sizes = np.diff(city.household_start)
-    household_others = float((sizes * (sizes - 1)).sum() / sizes.sum())
-    in_group = city.group >= 0
-    schools = city.group_is_school[city.group[in_group]]
+    layers = city.layers
+    household_others = layers.household_others
     group_contacts = (
-        in_group.mean()
+        layers.in_group
         * (5 / 7)
-        * (schools.mean() * m.school_contacts + (1 - schools.mean()) * m.work_contacts)
-        if in_group.any()
-        else 0.0
+        * (layers.schools * m.school_contacts + (1 - layers.schools) * m.work_contacts)
     )
     community_share = max(0.0, 1 - m.household_share - m.group_share)
 
@@ -170,10 +169,10 @@ def simulate(
     fp, ip = parameters(scenario, city, rules)
     params = Params(scenario.seed, fp, ip, rules.test_days)
     town = town_of(city, np.asarray(scenario.resolved_variant().hospitalised_by_age))
-    people = new_people(city.people)
+    people = new_people(city.people, record=keep_people)
     lists = new_lists(city.people, city.cells)
     for j in _first_infections(scenario, city):
-        e.infect(int(j), 0, scenario.seed, fp, town, people, lists)
+        e.infect(int(j), 0, -1, scenario.seed, fp, town, people, lists)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
     series = np.zeros((scenario.days, e.N_SERIES), dtype=np.int64)
@@ -190,7 +189,7 @@ def simulate(
             on_day(day)
     run_seconds = time.perf_counter() - started
     total = city.nbytes() + sum(a.nbytes for a in (*people, *lists))
-    kept = {k: getattr(people, k) for k in ("t_inf", "lat", "dur", "flags", "iso")}
+    kept = {k: getattr(people, k) for k in KEPT}
     return RunResult(
         scenario, series, build_seconds, run_seconds, total / city.people,
         kept if keep_people else None,

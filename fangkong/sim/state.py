@@ -51,6 +51,11 @@ class People(NamedTuple):
     flags: np.ndarray  # uint8: kernels.ASYM | SEEKS | SEVERE | DETECTED | QUEUED
     iso: np.ndarray  # int8: kernels.FREE, HOME_Q, CENTRAL_Q, ISOLATED
     iso_until: np.ndarray  # int16: the day quarantine ends
+    # Kept only when a run keeps its record (else one element each): who infected them (-1:
+    # from outside), the day they were found (-1: never), how (kernels.FOUND_…).
+    source: np.ndarray  # int32
+    found_day: np.ndarray  # int16
+    found_as: np.ndarray  # int8
 
 
 class Lists(NamedTuple):
@@ -88,7 +93,8 @@ def cell_grid(city: City) -> np.ndarray:
     return grid
 
 
-def new_people(n: int) -> People:
+def new_people(n: int, *, record: bool = False) -> People:
+    kept = n if record else 1
     return People(
         state=np.zeros(n, dtype=np.int8),
         t_inf=np.full(n, -1, dtype=np.int16),
@@ -97,6 +103,9 @@ def new_people(n: int) -> People:
         flags=np.zeros(n, dtype=np.uint8),
         iso=np.zeros(n, dtype=np.int8),
         iso_until=np.zeros(n, dtype=np.int16),
+        source=np.full(kept, -1, dtype=np.int32),
+        found_day=np.full(kept, -1, dtype=np.int16),
+        found_as=np.zeros(kept, dtype=np.int8),
     )
 
 
