@@ -3,6 +3,7 @@ still waiting for a room, against the rooms there are."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -10,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.timeutil import local_date, start_of_local_day
+from fangkong.people.service import addresses_where, is_person
 from fangkong.quarantine.models import Room, Site, Stay, in_room_at
 from fangkong.quarantine.schemas import CapacityOutlook, SiteOutlook
-from fangkong.tracing.orders import in_central_quarantine
+from fangkong.tracing.orders import Ordered, in_central_quarantine
 
 
 def capacity_outlook(
@@ -28,7 +30,8 @@ def capacity_outlook(
     if site_id is not None:
         return _one_site(now, span, sites, site_id)
     pending = waiting_for_rooms(session, now=now)
-    waiting = [sum(1 for end in pending.values() if end > start) for start in starts]
+    households = _rooms_for(session, pending)
+    waiting = [sum(1 for end in households if end > start) for start in starts]
     total_available = sum(s.available for s in sites)
     total = [sum(s.needed[i] for s in sites) + waiting[i] for i in range(days)]
     return CapacityOutlook(
@@ -39,6 +42,8 @@ def capacity_outlook(
         occupied_today=sum(s.occupied_today for s in sites),
         waiting_now=len(pending),
         needed=total,
+        waiting_needed=waiting,
+        waiting_people=[sum(1 for w in pending.values() if w.ends_at > start) for start in starts],
         runs_out_on=_runs_out(span, total, total_available),
     )
 
@@ -113,9 +118,10 @@ def _one_site(
     )
 
 
-def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]:
+def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, Ordered]:
     """Contacts whose order is in central quarantine now but who have never had a room (and
-    have not turned positive): contact id -> when their central quarantine ends."""
+    have not turned positive, nor been kept at home): contact id -> person and when their
+    central quarantine ends."""
     ordered = in_central_quarantine(session, now=now)
     placed = set(
         session.scalars(
@@ -123,6 +129,19 @@ def waiting_for_rooms(session: Session, *, now: datetime) -> dict[int, datetime]
         )
     )
     return {c: end for c, end in ordered.items() if c not in placed}
+
+
+def _rooms_for(session: Session, waiting: dict[int, Ordered]) -> list[datetime]:
+    """The rooms the people waiting will take, each to its end: household contacts at one
+    address share a family room, as placement puts them (placement.py); others a room each."""
+    ends = {w.person_id: w.ends_at for w in waiting.values()}
+    together = {w.person_id for w in waiting.values() if w.household}
+    rooms: dict[str, datetime] = {}
+    for person_id, address in addresses_where(session, is_person(list(ends))):
+        home = re.sub(r"\s+", "", address)
+        key = home if home and person_id in together else f"#{person_id}"
+        rooms[key] = max(ends[person_id], rooms.get(key, ends[person_id]))
+    return list(rooms.values())
 
 
 def _runs_out(span: list[date], needed: list[int], available: int) -> date | None:

@@ -153,6 +153,12 @@ class CapacityOutlook(ReadModel):
     occupied_today: int
     waiting_now: int = Field(description="contacts under central-quarantine orders with no room")
     needed: list[int] = Field(description="rooms needed each day: running stays + waiting")
+    waiting_needed: list[int] = Field(
+        default_factory=list, description="of which the rooms the people waiting will take"
+    )
+    waiting_people: list[int] = Field(
+        default_factory=list, description="the people waiting (a household may share a room)"
+    )
     runs_out_on: date | None = Field(description="the first day need exceeds the rooms, if any")
 
 

@@ -34,10 +34,17 @@ def order_facts(session: Session, contact_ids: Sequence[int]) -> dict[int, Order
     return out
 
 
-def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, datetime]:
-    """Contacts whose order is in central quarantine now and who have not turned positive
-    (they go to hospital, not to a room): contact id -> when their central quarantine ends.
-    One query (a city under strain has 100,000 such orders: no IN lists of them)."""
+class Ordered(NamedTuple):
+    person_id: int
+    ends_at: datetime  # when the central quarantine ends
+    household: bool  # a household contact (placed with their household)
+
+
+def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, Ordered]:
+    """Contacts whose order is in central quarantine now, who have not turned positive (they
+    go to hospital, not to a room) and were not put under control at home instead: contact
+    id -> person and when their central quarantine ends. One query (a city under strain has
+    100,000 such orders: no IN lists of them)."""
     turned = (
         select(Contact.id)
         .join(Infection, Infection.person_id == Contact.person_id)
@@ -46,12 +53,16 @@ def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, datet
         )
         .exists()
     )
+    at_home = (Contact.control_kind == "home") & (Contact.under_control_at <= now)
     phases = session.execute(
-        select(ManagementOrder.contact_id, OrderPhase.ends_at)
+        select(ManagementOrder.contact_id, ManagementOrder.person_id, OrderPhase.ends_at,
+               Contact.setting == "household")
         .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
-        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now, ~turned)
-    ).all()
-    return dict(phases)
+        .join(Contact, Contact.id == ManagementOrder.contact_id)
+        .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now, ~turned,
+               ~at_home)
+    ).all()  # fmt: skip
+    return {contact: Ordered(person, end, bool(home)) for contact, person, end, home in phases}
 
 
 class PhaseRow(NamedTuple):
