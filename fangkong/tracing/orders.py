@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fangkong.core.db import in_chunks
@@ -54,13 +54,14 @@ def in_central_quarantine(session: Session, *, now: datetime) -> dict[int, Order
         .exists()
     )
     at_home = (Contact.control_kind == "home") & (Contact.under_control_at <= now)
+    not_at_home = or_(Contact.control_kind.is_(None), ~at_home)  # NULL is not "home"
     phases = session.execute(
         select(ManagementOrder.contact_id, ManagementOrder.person_id, OrderPhase.ends_at,
                Contact.setting == "household")
         .join(OrderPhase, OrderPhase.order_id == ManagementOrder.id)
         .join(Contact, Contact.id == ManagementOrder.contact_id)
         .where(OrderPhase.kind == "central_quarantine", OrderPhase.ends_at > now, ~turned,
-               ~at_home)
+               not_at_home)
     ).all()  # fmt: skip
     return {contact: Ordered(person, end, bool(home)) for contact, person, end, home in phases}
 

@@ -50,3 +50,26 @@ def test_the_day_rooms_run_out(session: Session, tracer: Actor, make_actor: Make
     assert outlook.needed[10] == 4 and outlook.needed[11] == 1
     [site] = outlook.sites
     assert site.needed[0] == 3 and site.runs_out_on is None
+
+
+def test_people_waiting_count_by_household_and_not_when_kept_at_home(
+    session: Session, tracer: Actor
+) -> None:
+    """A household at one address waits for one family room; a colleague for a room of their
+    own; a contact put under control at home waits for none."""
+    index = make_infection(session, tracer)
+    # make_person gives everyone in a county one address: a household's, a colleague's too.
+    waiting = [
+        contact_in(make_person("妻"), setting="household"),
+        contact_in(make_person("子"), setting="household"),
+        contact_in(make_person("同事"), setting="workplace"),
+        contact_in(make_person("邻居"), setting="workplace"),
+    ]
+    ids = tracing.record_contacts(
+        session, actor=tracer, infection_id=index.id, now=NOW, items=waiting
+    ).contact_ids
+    tracing.control_contact(session, actor=tracer, contact_id=ids[3], how="home", at=at(7, 9),
+                            now=NOW)  # fmt: skip
+    outlook = capacity_outlook(session, now=NOW, days=3)
+    assert outlook.waiting_now == 3 and outlook.waiting_people[0] == 3
+    assert outlook.waiting_needed[0] == 2 and outlook.needed[0] == 2
