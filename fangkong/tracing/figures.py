@@ -106,3 +106,79 @@ def kpi_counts(session: Session, *, actor: Actor, as_of: datetime) -> KpiCounts:
         missed, met = missed + late, met + (not late)
     target = get_protocol(get_settings().protocol).tracing.control_target_hours
     return KpiCounts(len(rows), met, missed, target)
+
+
+class Detection(NamedTuple):
+    """An infection as the forecast learns from it: its times, what it came from, and how it
+    was found — no person."""
+
+    infection_id: int
+    source_id: int | None  # the infection it was traced to, if any
+    sampled_at: datetime
+    reported_at: datetime
+    found: str  # "quarantine": under control before sampling; "contact": known, not yet
+    # under control; "community": nobody had named them
+
+
+def detections_until(session: Session, *, until: datetime) -> list[Detection]:
+    """Every infection reported by `until` over the whole city, in report order, with how it
+    was found as things stood when it was sampled."""
+    known = (
+        select(
+            Contact.person_id,
+            func.min(Contact.identified_at).label("named"),
+            func.min(Contact.under_control_at).label("controlled"),
+        )
+        .where(Contact.identified_at <= until)
+        .group_by(Contact.person_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Infection.id, Infection.source_infection_id, Infection.sampled_at,
+               Infection.reported_at, known.c.named, known.c.controlled)
+        .outerjoin(known, known.c.person_id == Infection.person_id)
+        .where(Infection.reported_at <= until)
+        .order_by(Infection.reported_at, Infection.id)
+    ).all()  # fmt: skip
+    return [
+        Detection(id_, source, sampled, reported, _found(sampled, named, controlled))
+        for id_, source, sampled, reported, named, controlled in rows
+    ]
+
+
+def _found(sampled: datetime, named: datetime | None, controlled: datetime | None) -> str:
+    if controlled is not None and controlled <= sampled:
+        return "quarantine"
+    return "contact" if named is not None and named <= sampled else "community"
+
+
+class Tracing(NamedTuple):
+    """How tracing has gone, as the forecast learns from it: no person."""
+
+    named: dict[int, int]  # close contacts named so far, by infection reported by the moment
+    placed: int  # close contacts put under control in the last 14 days: in a room
+    at_home: int  # … at home instead
+
+
+def tracing_until(session: Session, *, until: datetime) -> Tracing:
+    """Close contacts named by `until` for each infection, and where the recent ones went."""
+    named: dict[int, int] = dict(
+        session.execute(
+            select(Infection.id, func.count(Contact.id))
+            .outerjoin(Contact, (Contact.infection_id == Infection.id)
+                       & (Contact.category == "close") & (Contact.identified_at <= until))
+            .where(Infection.reported_at <= until)
+            .group_by(Infection.id)
+        ).all()
+    )  # fmt: skip
+    recent = (Contact.under_control_at > until - timedelta(days=14)) & (
+        Contact.under_control_at <= until
+    )
+    kinds: dict[str | None, int] = dict(
+        session.execute(
+            select(Contact.control_kind, func.count())
+            .where(Contact.category == "close", recent)
+            .group_by(Contact.control_kind)
+        ).all()
+    )
+    return Tracing(named, int(kinds.get("placed", 0)), int(kinds.get("home", 0)))

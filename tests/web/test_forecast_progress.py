@@ -7,8 +7,8 @@ import time
 
 from tests.web.demo_client import Demo, sign_in
 
-PAGE = "/forecast?as_of=2022-03-08T12:00&seeds=2"
-PROGRESS = "/forecast/progress?as_of=2022-03-08T12:00&seeds=2"
+PAGE = "/forecast?as_of=2022-03-08T12:00&runs=2"
+PROGRESS = "/forecast/progress?as_of=2022-03-08T12:00&runs=2"
 
 
 def test_the_page_shows_progress_then_the_result(demo: Demo) -> None:

@@ -279,7 +279,7 @@ def test_the_forecast_from_the_live_state(browser: Browser, server: str) -> None
     expect(page.locator("h1")).to_have_text("需求预测")
     page.close()  # its runs reload it when done: another moment is read on a page of its own
     page = signed_in(browser, server, "commander", "command-demo-2022")
-    page.goto(f"{server}/forecast?as_of=2022-03-08T12:00&seeds=2")
+    page.goto(f"{server}/forecast?as_of=2022-03-08T12:00&runs=2")
     # The runs go on in the background: a progress bar first, then the page fills in.
     expect(page.locator("#forecast-chart")).to_have_attribute("data-drawn", "14", timeout=90_000)
     expect(page.locator("#forecast-warning")).to_be_visible()

@@ -594,26 +594,36 @@ function drawTurnaround(el) {
   el.dataset.drawn = String(counts.length);
 }
 
-// Rooms needed each day (median and 90 % band) against the rooms there are.
+// A forecast's measure each day: the median, its 50 % and 90 % bands over the runs, and, for
+// rooms, the rooms already promised and the rooms there are.
 function drawForecast(el) {
   const f = JSON.parse(el.dataset.forecast);
-  const [needed, committed, available] = JSON.parse(el.dataset.labels);
+  const [median, committed, available, band90, band50] = JSON.parse(el.dataset.labels);
+  const q = (k) => f.bands.map((b) => b[k]);
+  const width = (a, b) => f.bands.map((row) => row[b] - row[a]);
+  const hidden = { lineStyle: { opacity: 0 }, showSymbol: false, silent: true };
+  const series = [
+    { name: "p05", type: "line", data: q(0), stack: "outer", ...hidden },
+    { name: band90, type: "line", data: width(0, 4), stack: "outer", ...hidden, areaStyle: { color: "#c6282826" }, itemStyle: { color: "#c6282826" } },
+    { name: "p25", type: "line", data: q(1), stack: "inner", ...hidden },
+    { name: band50, type: "line", data: width(1, 3), stack: "inner", ...hidden, areaStyle: { color: "#c6282855" }, itemStyle: { color: "#c6282855" } },
+    { name: median, type: "line", data: q(2), itemStyle: { color: "#c62828" } },
+  ];
+  const legend = [median, band50, band90];
+  if (f.committed) {
+    series.push({ name: committed, type: "bar", data: f.committed, itemStyle: { color: "#90a4ae" } });
+    series.push({ name: available, type: "line", step: "middle", data: f.days.map(() => f.available), lineStyle: { color: "#1f8a4c", type: "dashed" }, itemStyle: { color: "#1f8a4c" }, showSymbol: false });
+    legend.push(committed, available);
+  }
   const chart = echarts.init(el);
-  const low = f.needed.map((b) => b[0]);
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis" },
-    legend: { data: [needed, committed, available] },
+    legend: { data: legend },
     grid: { left: 60, right: 40, bottom: 40 },
     xAxis: { type: "category", data: f.days.map((d) => d.slice(5)) },
     yAxis: { type: "value" },
-    series: [
-      { name: "low", type: "line", data: low, stack: "band", lineStyle: { opacity: 0 }, showSymbol: false, silent: true },
-      { name: "band", type: "line", data: f.needed.map((b) => b[2] - b[0]), stack: "band", lineStyle: { opacity: 0 }, areaStyle: { color: "#c6282833" }, showSymbol: false, silent: true },
-      { name: needed, type: "line", data: f.needed.map((b) => b[1]), itemStyle: { color: "#c62828" } },
-      { name: committed, type: "bar", data: f.committed, itemStyle: { color: "#90a4ae" } },
-      { name: available, type: "line", step: "middle", data: f.days.map(() => f.available), lineStyle: { color: "#1f8a4c", type: "dashed" }, itemStyle: { color: "#1f8a4c" }, showSymbol: false },
-    ],
+    series,
   });
   el.dataset.drawn = String(f.days.length);
 }
