@@ -20,7 +20,7 @@ from fangkong.core.geo_cli import app as geo_app
 from fangkong.core.i18n import _
 from fangkong.core.migrate import upgrade
 from fangkong.core.settings import get_settings
-from fangkong.forecast.cli import forecast_command, scenario_command
+from fangkong.forecast.cli import backtest_command, forecast_command, scenario_command
 from fangkong.healthcode.cli import app as healthcode_app
 from fangkong.people.cli import app as people_app
 from fangkong.quarantine.cli import app as quarantine_app
@@ -47,6 +47,7 @@ app.add_typer(command_app, name="command")
 app.add_typer(surveillance_app, name="surveillance")
 sim_app.command("forecast")(forecast_command)
 sim_app.command("scenario")(scenario_command)
+sim_app.command("backtest")(backtest_command)
 app.add_typer(sim_app, name="sim")
 app.add_typer(geo_app, name="geo")
 app.add_typer(companions_app, name="companions")
