@@ -36,18 +36,18 @@ def forecast_command(
     what the data say."""
     from fangkong.core.cli_support import command_session, moment_of
     from fangkong.core.platform_clock import platform_now
-    from fangkong.forecast.service import forecast
+    from fangkong.forecast.service import read_inputs, run_forecast
 
     moment = moment_of(as_of)
-    with (
-        command_session(_("nothing to forecast")) as session,
-        Progress(console=console, transient=True) as bar,
-    ):
+    with command_session(_("nothing to forecast")) as session:
+        inputs = read_inputs(
+            session, moment=moment, now=platform_now(), days=days, people=people, variant=variant
+        )
+    with Progress(console=console, transient=True) as bar:
         task = bar.add_task(_("runs"), total=runs)
-        found = forecast(
-            session, moment=moment, now=platform_now(), days=days, runs=runs, people=people,
-            variant=variant, progress=lambda done, _total: bar.update(task, completed=done),
-        )  # fmt: skip
+        found = run_forecast(
+            inputs, runs=runs, progress=lambda done, _total: bar.update(task, completed=done)
+        )
     _print_estimate(found)
     _print_bands(found)
     if out is not None:

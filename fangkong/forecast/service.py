@@ -93,6 +93,62 @@ def check_moment(session: Session, *, moment: datetime, now: datetime) -> list[D
     return detections
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a forecast reads from the database, read at once: the runs then need no session
+    (on SQLite a read held through 200 runs would keep writers waiting)."""
+
+    moment: datetime
+    estimate: Estimate
+    outlook: CapacityOutlook
+    base: Scenario
+    active_zones: int
+
+
+def read_inputs(
+    session: Session,
+    *,
+    moment: datetime,
+    now: datetime,
+    days: int = 14,
+    people: int | None = None,
+    variant: str = "omicron_ba2",
+) -> Inputs:
+    detections = check_moment(session, moment=moment, now=now)
+    found = estimate(detections, now=moment, tracing=tracing_until(session, until=moment))
+    outlook = capacity_outlook(session, now=moment, days=days)
+    free_rooms = max(outlook.available - outlook.occupied_today, 0)
+    base = _scenario(days, people or get_settings().city_population, variant,
+                     response_in_force(session, free_rooms=free_rooms))  # fmt: skip
+    return Inputs(moment, found, outlook, base, count_live_zones(session, at=moment))
+
+
+def run_forecast(inputs: Inputs, *, runs: int = RUNS, progress: Progress | None = None) -> Forecast:
+    """The next days from the inputs' moment over `runs` runs, each drawing its parameters
+    from the estimate."""
+    found, outlook, base, days = inputs.estimate, inputs.outlook, inputs.base, inputs.base.days
+    rng = np.random.default_rng(_seed(inputs.moment))
+    draws = found.draw(runs, rng)
+    simulated = simulate_draws(base, draws, progress=progress)
+    add_awaited(simulated, draws.awaited, rng)
+    simulated[:, :, 0] += rooms_promised(outlook, draws, rng, central_days=_central_days())
+    simulated[:, :, 1] += found.reported  # detected_total: from what was reported by then
+    bands = np.percentile(simulated, QUANTILES, axis=0).transpose(2, 1, 0)  # (measures…)
+    order = [2, 1, 0, 3]  # simulated columns: rooms, total, new, tests → MEASURES' order
+    return Forecast(
+        as_of=inputs.moment,
+        days=[local_date(inputs.moment) + timedelta(days=d) for d in range(days)],
+        estimate=found,
+        people=base.city.people,
+        variant_label=base.resolved_variant().label,
+        active_zones=inputs.active_zones,
+        rooms_available=outlook.available,
+        rooms_committed=outlook.needed[:days],
+        bands=bands[order],
+        runs=runs,
+    )
+
+
 def forecast(
     session: Session,
     *,
@@ -104,35 +160,10 @@ def forecast(
     variant: str = "omicron_ba2",
     progress: Progress | None = None,
 ) -> Forecast:
-    """The next `days` days from `moment` over `runs` runs, each drawing R, the share found
-    by tracing and the unseen infections from the estimate."""
-    detections = check_moment(session, moment=moment, now=now)
-    found = estimate(detections, now=moment, tracing=tracing_until(session, until=moment))
-    outlook = capacity_outlook(session, now=moment, days=days)
-    free_rooms = max(outlook.available - outlook.occupied_today, 0)
-    base = _scenario(days, people or get_settings().city_population, variant,
-                     response_in_force(session, free_rooms=free_rooms))  # fmt: skip
-    rng = np.random.default_rng(_seed(moment))
-    draws = found.draw(runs, rng)
-    simulated = simulate_draws(base, draws, progress=progress)
-    add_awaited(simulated, draws.awaited, rng)
-    committed = outlook.needed[:days]
-    simulated[:, :, 0] += rooms_promised(outlook, draws, rng, central_days=_central_days())
-    simulated[:, :, 1] += found.reported  # detected_total: from what was reported by then
-    bands = np.percentile(simulated, QUANTILES, axis=0).transpose(2, 1, 0)  # (measures…)
-    order = [2, 1, 0, 3]  # simulated columns: rooms, total, new, tests → MEASURES' order
-    return Forecast(
-        as_of=moment,
-        days=[local_date(moment) + timedelta(days=d) for d in range(days)],
-        estimate=found,
-        people=base.city.people,
-        variant_label=base.resolved_variant().label,
-        active_zones=count_live_zones(session, at=moment),
-        rooms_available=outlook.available,
-        rooms_committed=committed,
-        bands=bands[order],
-        runs=runs,
-    )
+    """Read, then run (a caller holding its session through the runs, as tests do)."""
+    inputs = read_inputs(session, moment=moment, now=now, days=days, people=people,
+                         variant=variant)  # fmt: skip
+    return run_forecast(inputs, runs=runs, progress=progress)
 
 
 def rooms_promised(

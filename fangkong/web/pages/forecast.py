@@ -29,10 +29,11 @@ def _job(request: Request, moment: datetime, now: datetime, runs: int) -> Job[Fo
     factory: sessionmaker[Session] = request.app.state.session_factory
 
     def work(progress: Progress) -> Forecast:
-        from fangkong.forecast.service import forecast
+        from fangkong.forecast.service import read_inputs, run_forecast
 
-        with factory() as session:
-            return forecast(session, moment=moment, now=now, runs=runs, progress=progress)
+        with factory() as session:  # read, and let go of the database before the runs
+            inputs = read_inputs(session, moment=moment, now=now)
+        return run_forecast(inputs, runs=runs, progress=progress)
 
     return jobs.start((moment.isoformat(), runs), work)
 
