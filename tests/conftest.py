@@ -39,6 +39,9 @@ DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("FANGKONG_TEST_PG_URL")
 # Tokens signed for this run only (an installation makes its own in its data folder).
 os.environ.setdefault("FANGKONG_SECRET_KEY", secrets.token_urlsafe(48))
+# Pages that open the forecast (every walk through the menu) ask for few runs: its 200 are
+# measured in bench/forecast.py and tested where they are the point (tests/sim).
+os.environ.setdefault("FANGKONG_FORECAST_RUNS", "10")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 

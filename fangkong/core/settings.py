@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Residents (运城市, 7th national census, 2020): the war game's city and forecasts.
     city_population: int = 4_774_508
+    # Runs of the forecast a page asks for: 200 carry the estimates' uncertainty (docs/sim.md);
+    # a smaller machine may take fewer.
+    forecast_runs: int = 200
     protocol: str = "cn-8"
     # The city's box (west, south, east, north; WGS-84 degrees) where the map package that
     # gives its boundary is not installed (core/citymap.py).

@@ -12,19 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fangkong.core.deps import NowDep, SessionDep
 from fangkong.core.errors import InvalidInput
-from fangkong.forecast.service import RUNS, Forecast, check_moment
+from fangkong.core.settings import get_settings
+from fangkong.forecast.service import Forecast, check_moment
 from fangkong.web.jobs import Job, Jobs, Progress
 from fangkong.web.pages.kit import AsOf, PageActor, render
 
 router = APIRouter(include_in_schema=False)
-Runs = Query(default=RUNS, ge=1, le=1_000)
+Runs = Query(default=None, ge=1, le=1_000)
 
 
-def _job(request: Request, moment: datetime, now: datetime, runs: int) -> Job[Forecast]:
+def _job(request: Request, moment: datetime, now: datetime, asked: int | None) -> Job[Forecast]:
     """The forecast of this minute: started if it is not running or done. On the wall clock
     "now" moves on between the page, its polls and its reload; the minute is what they share
     (the page fills in at the minute it asked for, `?as_of=` set)."""
     moment = moment.replace(second=0, microsecond=0)
+    runs = asked or get_settings().forecast_runs
     jobs: Jobs[Forecast] = request.app.state.forecast_jobs
     factory: sessionmaker[Session] = request.app.state.session_factory
 
@@ -45,7 +47,7 @@ def forecast_page(
     session: SessionDep,
     now: NowDep,
     moment: AsOf,
-    runs: int = Runs,
+    runs: int | None = Runs,
 ) -> Response:
     """The next 14 days from the live state, by the war game's engine, with every assumption
     and where it came from; a warning before the rooms run out. While the runs go on, their
@@ -73,7 +75,7 @@ def forecast_page(
 
 @router.get("/forecast/progress", response_model=None)
 def forecast_progress(
-    request: Request, actor: PageActor, now: NowDep, moment: AsOf, runs: int = Runs
+    request: Request, actor: PageActor, now: NowDep, moment: AsOf, runs: int | None = Runs
 ) -> JSONResponse:
     """How far the runs for this moment are: the page polls it and reloads when done."""
     job = _job(request, moment, now, runs)
