@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fangkong.core.timeutil import start_of_local_day
+from fangkong.forecast import service
 from fangkong.forecast.estimate import Estimate, estimate
-from fangkong.forecast.service import QUANTILES, add_awaited, simulate_draws
+from fangkong.forecast.service import QUANTILES, ROOMS, simulated_runs
 from fangkong.sim.city import City
 from fangkong.sim.kernels import QUEUED
 from fangkong.sim.run import RunResult, simulate
@@ -27,7 +28,7 @@ from fangkong.tracing.figures import Detection
 
 HORIZON = 14
 WAITING_DAYS = 7  # cn-9's central quarantine of a close contact
-MEASURES = ("detected_new", "detected_total", "rooms_needed")
+MEASURES = service.MEASURES[: ROOMS + 1]  # all the forecast's but tests
 METHODS = ("forecast", "baseline")
 ROUTES = ("community", "contact", "quarantine")  # the engine's found_as codes, in order
 FIRST_DAY = date(2022, 1, 1)  # the simulated outbreaks' day 0
@@ -168,13 +169,9 @@ def forecast_runs(found: Estimate, city: City, committed: np.ndarray, runs: int,
     base = check_scenario({"name": "forecast", "protocol": "cn-9", "variant": "omicron_ba2",
                            "days": HORIZON, "city": {"people": city.people},
                            "response": response}, source="backtest")  # fmt: skip
-    draws = found.draw(runs, rng)
-    simulated = simulate_draws(base, draws, city=city)
-    add_awaited(simulated, draws.awaited, rng)
-    out = simulated[:, :, [2, 1, 0]].copy()  # new, total, rooms
-    out[:, :, 1] += found.reported
-    out[:, :, 2] += committed
-    return out
+    simulated, _ = simulated_runs(found, base, rng, runs, city=city)
+    simulated[:, :, ROOMS] += committed
+    return simulated[:, :, : len(MEASURES)]  # the backtest scores all but tests
 
 
 def baseline_runs(found: list[Detection], cut: datetime, committed: np.ndarray, runs: int,

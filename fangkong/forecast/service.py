@@ -29,6 +29,7 @@ from fangkong.zones.service import count_live_zones
 
 RUNS = 200
 MEASURES = ("detected_new", "detected_total", "rooms_needed", "tests")
+NEW, TOTAL, ROOMS, TESTS = range(len(MEASURES))  # their columns in every (runs, days, …) array
 QUANTILES = (5, 25, 50, 75, 95)
 Progress = Callable[[int, int], None]
 # R while free is what a case does before it is isolated; the engine isolates its cases
@@ -128,13 +129,9 @@ def run_forecast(inputs: Inputs, *, runs: int = RUNS, progress: Progress | None 
     from the estimate."""
     found, outlook, base, days = inputs.estimate, inputs.outlook, inputs.base, inputs.base.days
     rng = np.random.default_rng(_seed(inputs.moment))
-    draws = found.draw(runs, rng)
-    simulated = simulate_draws(base, draws, progress=progress)
-    add_awaited(simulated, draws.awaited, rng)
-    simulated[:, :, 0] += rooms_promised(outlook, draws, rng, central_days=_central_days())
-    simulated[:, :, 1] += found.reported  # detected_total: from what was reported by then
-    bands = np.percentile(simulated, QUANTILES, axis=0).transpose(2, 1, 0)  # (measures…)
-    order = [2, 1, 0, 3]  # simulated columns: rooms, total, new, tests → MEASURES' order
+    simulated, draws = simulated_runs(found, base, rng, runs, progress=progress)
+    simulated[:, :, ROOMS] += rooms_promised(outlook, draws, rng, central_days=_central_days())
+    bands = np.percentile(simulated, QUANTILES, axis=0).transpose(2, 1, 0)  # (MEASURES…)
     return Forecast(
         as_of=inputs.moment,
         days=[local_date(inputs.moment) + timedelta(days=d) for d in range(days)],
@@ -144,7 +141,7 @@ def run_forecast(inputs: Inputs, *, runs: int = RUNS, progress: Progress | None 
         active_zones=inputs.active_zones,
         rooms_available=outlook.available,
         rooms_committed=outlook.needed[:days],
-        bands=bands[order],
+        bands=bands,
         runs=runs,
     )
 
@@ -224,15 +221,29 @@ def response_in_force(session: Session, *, free_rooms: int) -> dict[str, Any]:
     return response
 
 
+def simulated_runs(
+    found: Estimate, base: Scenario, rng: np.random.Generator, runs: int, *,
+    city: City | None = None, progress: Progress | None = None,
+) -> tuple[np.ndarray, Draws]:  # fmt: skip
+    """(runs, days, MEASURES) as the engine plays the estimate's draws, with the infected
+    contacts awaited and what was reported by the moment; rooms without those promised (the
+    caller knows them: the outlook, or a backtest's truth)."""
+    draws = found.draw(runs, rng)
+    simulated = simulate_draws(base, draws, city=city, progress=progress)
+    add_awaited(simulated, draws.awaited, rng)
+    simulated[:, :, TOTAL] += found.reported
+    return simulated, draws
+
+
 def simulate_draws(
     base: Scenario, draws: Draws, *, city: City | None = None, progress: Progress | None = None
 ) -> np.ndarray:
-    """(runs, days, 4): rooms the new contacts need (placed, or sent home for lack of a room),
-    cumulative and new detections, and tests, run by run. One city for every run: the runs
-    differ in their parameters and epidemics, not their city. A run with no unseen infection
-    adds nothing."""
+    """(runs, days, MEASURES): new and cumulative detections, rooms the new contacts need
+    (placed, or sent home for lack of a room) and tests, run by run. One city for every run:
+    the runs differ in their parameters and epidemics, not their city. A run with no unseen
+    infection adds nothing."""
     runs = len(draws.r)
-    out = np.zeros((runs, base.days, 4))
+    out = np.zeros((runs, base.days, len(MEASURES)))
     for k in range(runs):
         if draws.hidden[k]:
             city = city or city_of(base)
@@ -251,8 +262,8 @@ def add_awaited(simulated: np.ndarray, awaited: np.ndarray, rng: np.random.Gener
     for k, n in enumerate(awaited):
         if n:
             found = rng.multinomial(int(n), weights / weights.sum())
-            simulated[k, :, 2] += found
-            simulated[k, :, 1] += np.cumsum(found)
+            simulated[k, :, NEW] += found
+            simulated[k, :, TOTAL] += np.cumsum(found)
 
 
 def _one(base: Scenario, city: City, k: int, draws: Draws) -> np.ndarray:
@@ -265,9 +276,9 @@ def _one(base: Scenario, city: City, k: int, draws: Draws) -> np.ndarray:
     result = simulate(check_scenario(data, source="forecast"), city=city)
     return np.stack(
         [
-            result.column("rooms_used") + result.column("in_home_quarantine"),
-            result.column("cum_detected"),
             result.column("detected"),
+            result.column("cum_detected"),
+            result.column("rooms_used") + result.column("in_home_quarantine"),
             np.diff(result.column("tests_used"), prepend=0),
         ],
         axis=1,
